@@ -1,0 +1,115 @@
+//! Rate limits where abuse is cheap: login per account and per IP address,
+//! sign-up per IP address. In memory, per instance (GCRA via `governor`).
+
+use crate::error::AppError;
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::{net::IpAddr, num::NonZeroU32, time::Duration};
+
+/// The limiters of one server instance.
+pub struct Limits {
+    /// Login attempts per account (lower-cased email): stops password
+    /// guessing against one person from many addresses.
+    login_per_account: DefaultKeyedRateLimiter<String>,
+    /// Login attempts per client address: stops one client trying many accounts.
+    login_per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Sign-ups per client address: stops mass account creation.
+    signup_per_ip: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl std::fmt::Debug for Limits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Limits")
+    }
+}
+
+fn quota(burst: u32, replenish_every: Duration) -> Quota {
+    Quota::with_period(replenish_every)
+        .expect("non-zero period")
+        .allow_burst(NonZeroU32::new(burst).expect("non-zero burst"))
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            // 10 tries at once, then one more every 30 s.
+            login_per_account: RateLimiter::keyed(quota(10, Duration::from_secs(30))),
+            // 30 tries at once, then one every 2 s (a shared office NAT still works).
+            login_per_ip: RateLimiter::keyed(quota(30, Duration::from_secs(2))),
+            // 20 accounts at once (a registration desk), then one a minute.
+            signup_per_ip: RateLimiter::keyed(quota(20, Duration::from_secs(60))),
+        }
+    }
+}
+
+fn check<K: std::hash::Hash + Eq + Clone>(
+    limiter: &DefaultKeyedRateLimiter<K>,
+    key: &K,
+) -> Result<(), AppError> {
+    limiter.check_key(key).map_err(|not_until| {
+        let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+        AppError::RateLimited {
+            retry_after_secs: wait.as_secs().max(1),
+        }
+    })
+}
+
+impl Limits {
+    /// Counts a login attempt; refuses once either budget is spent.
+    pub fn login(&self, account: &str, ip: Option<IpAddr>) -> Result<(), AppError> {
+        if let Some(ip) = ip {
+            check(&self.login_per_ip, &ip)?;
+        }
+        check(&self.login_per_account, &account.to_owned())
+    }
+
+    /// Counts a sign-up attempt from `ip`.
+    pub fn signup(&self, ip: Option<IpAddr>) -> Result<(), AppError> {
+        match ip {
+            Some(ip) => check(&self.signup_per_ip, &ip),
+            None => Ok(()),
+        }
+    }
+
+    /// Forgets keys whose budget is full again, so memory stays bounded.
+    pub fn forget_idle(&self) {
+        self.login_per_account.retain_recent();
+        self.login_per_ip.retain_recent();
+        self.signup_per_ip.retain_recent();
+    }
+}
+
+/// The client's address as the socket saw it (`None` when the server was
+/// not started with connect info, e.g. behind a Unix socket).
+pub async fn client_ip() -> Option<IpAddr> {
+    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|axum::extract::ConnectInfo(addr)| addr.ip())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_eleventh_quick_login_to_one_account_is_refused() {
+        let limits = Limits::default();
+        for _ in 0..10 {
+            limits.login("ada@example.org", None).unwrap();
+        }
+        let err = limits.login("ada@example.org", None).unwrap_err();
+        assert!(matches!(err, AppError::RateLimited { retry_after_secs } if retry_after_secs >= 1));
+        // Another account is unaffected.
+        limits.login("bob@example.org", None).unwrap();
+    }
+
+    #[test]
+    fn one_address_cannot_try_many_accounts() {
+        let limits = Limits::default();
+        let ip: IpAddr = "203.0.113.7".parse().unwrap();
+        for i in 0..30 {
+            limits.login(&format!("user{i}@example.org"), Some(ip)).unwrap();
+        }
+        assert!(limits.login("user99@example.org", Some(ip)).is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! Server functions, one module per capability, and the wire types they return.
+//!
+//! Each server function is reachable at `/api/<name>` (explicit endpoints, so
+//! plain HTML forms, tests and other clients can call them). They parse their
+//! inputs into domain types first, check the caller's session and role, call
+//! the [`Store`](crate::ports::Store), and return `Result<_, AppError>`.
+
+pub mod auth;
+pub mod events;
+
+#[cfg(feature = "ssr")]
+pub mod context;
+#[cfg(feature = "ssr")]
+pub mod limits;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod tokens;

@@ -1,0 +1,49 @@
+//! Random secrets that leave the server: invite tokens, join codes and slug
+//! suffixes. All come from the OS random generator.
+
+use crate::domain::JoinCode;
+use rand::{rngs::OsRng, Rng, RngCore};
+
+/// 128 random bits, URL-safe (lower-case hex is unambiguous to read aloud).
+pub fn invite_token() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh join code from the unambiguous alphabet.
+pub fn join_code() -> JoinCode {
+    let mut rng = OsRng;
+    let raw: String = (0..JoinCode::LEN)
+        .map(|_| JoinCode::ALPHABET[rng.gen_range(0..JoinCode::ALPHABET.len())] as char)
+        .collect();
+    JoinCode::parse(&raw).expect("generated from the join-code alphabet")
+}
+
+/// Four lower-case characters to make a slug unique.
+pub fn slug_suffix() -> String {
+    let mut rng = OsRng;
+    (0..4)
+        .map(|_| JoinCode::ALPHABET[rng.gen_range(0..JoinCode::ALPHABET.len())].to_ascii_lowercase() as char)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invite_tokens_carry_128_bits_and_differ() {
+        let a = invite_token();
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, invite_token());
+    }
+
+    #[test]
+    fn generated_join_codes_parse() {
+        for _ in 0..100 {
+            let code = join_code();
+            assert_eq!(JoinCode::parse(code.as_str()).unwrap(), code);
+        }
+    }
+}

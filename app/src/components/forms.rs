@@ -1,0 +1,85 @@
+//! Form pieces: labelled fields and the alert that shows a server error.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Shows the error of the last submission, if any, as an alert that screen
+/// readers announce. Works without JavaScript too: the error comes back in
+/// the URL after a plain form post and is read from there.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().map(|e| {
+            view! {
+                <p class="form-error" role="alert">
+                    {e.to_string()}
+                </p>
+            }
+        })
+    }
+}
+
+/// The error of a server action's last result, as a signal for [`FormError`].
+pub fn action_error<I, O>(action: ServerAction<I>) -> Signal<Option<AppError>>
+where
+    I: server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(|r| r.err()))
+}
+
+/// A labelled text input. `name` is the server function argument it fills.
+#[component]
+pub fn Field(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] maxlength: Option<u32>,
+    #[prop(optional)] minlength: Option<u32>,
+) -> impl IntoView {
+    let id = format!("f-{name}");
+    let hint_id = hint.map(|_| format!("{id}-hint"));
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                required=required
+                autocomplete=autocomplete
+                maxlength=maxlength
+                minlength=minlength
+                aria-describedby=hint_id.clone()
+            />
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+        </div>
+    }
+}
+
+/// A labelled multi-line input.
+#[component]
+pub fn TextArea(
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] maxlength: Option<u32>,
+) -> impl IntoView {
+    let id = format!("f-{name}");
+    let hint_id = hint.map(|_| format!("{id}-hint"));
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <textarea id=id name=name rows="4" maxlength=maxlength aria-describedby=hint_id.clone()>
+                {value}
+            </textarea>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,129 @@
+//! The page frame: header with navigation, and small shared pieces
+//! (sign-in prompt, error notice, date formatting).
+
+use crate::components::session::use_session;
+use crate::error::AppError;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos::form::ActionForm;
+
+/// Site header: brand and the navigation that fits who is signed in.
+#[component]
+pub fn Header() -> impl IntoView {
+    let session = use_session();
+    let nav = move || {
+        Suspend::new(async move {
+            match session.me.await {
+                Ok(Some(me)) => view! {
+                    <ul class="nav-links">
+                        <li><a href="/events">"My events"</a></li>
+                        <li><a href="/account" title=me.email.clone()>{me.display_name.clone()}</a></li>
+                        <li>
+                            <ActionForm action=session.logout attr:class="inline-form">
+                                <button type="submit" class="link-button">"Log out"</button>
+                            </ActionForm>
+                        </li>
+                    </ul>
+                }
+                .into_any(),
+                _ => view! {
+                    <ul class="nav-links">
+                        <li><a href="/login">"Log in"</a></li>
+                        <li><a href="/signup" class="button small">"Sign up"</a></li>
+                    </ul>
+                }
+                .into_any(),
+            }
+        })
+    };
+    view! {
+        <header class="site-header">
+            <nav aria-label="Main">
+                <a href="/" class="brand">"Rapport"</a>
+                <Transition fallback=|| ()>{nav}</Transition>
+            </nav>
+        </header>
+    }
+}
+
+/// Shown instead of a page that needs an account.
+#[component]
+pub fn SignInPrompt(#[prop(into)] next: String) -> impl IntoView {
+    let login = format!("/login?next={}", urlencode(&next));
+    let signup = format!("/signup?next={}", urlencode(&next));
+    view! {
+        <section class="card">
+            <h1>"Please sign in"</h1>
+            <p>"You need an account to see this page."</p>
+            <p class="actions">
+                <a class="button" href=login>"Log in"</a>
+                <a class="button secondary" href=signup>"Create an account"</a>
+            </p>
+        </section>
+    }
+}
+
+/// A page-level error (not found, forbidden, server trouble).
+#[component]
+pub fn ErrorNotice(error: AppError, #[prop(into)] next: String) -> impl IntoView {
+    match error {
+        AppError::Unauthenticated => view! { <SignInPrompt next=next /> }.into_any(),
+        other => {
+            let title = match &other {
+                AppError::NotFound(_) => "Not found",
+                AppError::Forbidden(_) => "Members only",
+                _ => "Something went wrong",
+            };
+            view! {
+                <section class="card">
+                    <h1>{title}</h1>
+                    <p role="alert">{other.to_string()}</p>
+                    <p><a href="/events">"Back to my events"</a></p>
+                </section>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// "14 – 16 May 2026", or "14 May 2026" for a one-day event.
+pub fn date_range(start: NaiveDate, end: NaiveDate) -> String {
+    if start == end {
+        start.format("%-d %B %Y").to_string()
+    } else if start.format("%Y-%m").to_string() == end.format("%Y-%m").to_string() {
+        format!("{} – {}", start.format("%-d"), end.format("%-d %B %Y"))
+    } else {
+        format!("{} – {}", start.format("%-d %B"), end.format("%-d %B %Y"))
+    }
+}
+
+/// Percent-encodes a path for use as a query value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn date_ranges_read_naturally() {
+        assert_eq!(date_range(d("2026-05-14"), d("2026-05-14")), "14 May 2026");
+        assert_eq!(date_range(d("2026-05-14"), d("2026-05-16")), "14 – 16 May 2026");
+        assert_eq!(date_range(d("2026-05-30"), d("2026-06-01")), "30 May – 1 June 2026");
+    }
+
+    #[test]
+    fn next_paths_are_encoded_for_query_strings() {
+        assert_eq!(urlencode("/join/ab?x=1&y"), "/join/ab%3Fx%3D1%26y");
+    }
+}

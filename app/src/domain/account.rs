@@ -1,0 +1,228 @@
+//! Account and profile values: email, password, names and links.
+
+use super::text::{BoundedText, Invalid};
+use serde::{Deserialize, Serialize};
+
+/// An email address, trimmed and lower-cased so that one person cannot hold
+/// two accounts by changing case. Deliberately permissive (RFC 5322 is larger
+/// than any regex); it only refuses what cannot be delivered.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let value = raw.trim().to_lowercase();
+        let bad = || Invalid::new("email", "Enter an email address like name@example.com.");
+        if value.is_empty() {
+            return Err(Invalid::new("email", "Email is required."));
+        }
+        if value.len() > 254 {
+            return Err(Invalid::new("email", "Email can be at most 254 characters long."));
+        }
+        let (local, domain) = value.split_once('@').ok_or_else(bad)?;
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"@".contains(c));
+        if !domain_ok || !local_ok {
+            return Err(bad());
+        }
+        Ok(Self(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A password as typed. It never derives `Serialize`, and its `Debug` is
+/// redacted so it cannot reach a log line by accident.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    /// The shortest password we accept; length matters more than symbols
+    /// (NIST SP 800-63B), so there are no composition rules.
+    pub const MIN_CHARS: usize = 10;
+    /// Long enough for any passphrase, short enough that hashing is bounded.
+    pub const MAX_CHARS: usize = 256;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let len = raw.chars().count();
+        if len < Self::MIN_CHARS {
+            return Err(Invalid::new(
+                "password",
+                format!("Password needs at least {} characters.", Self::MIN_CHARS),
+            ));
+        }
+        if len > Self::MAX_CHARS {
+            return Err(Invalid::new(
+                "password",
+                format!("Password can be at most {} characters long.", Self::MAX_CHARS),
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password([redacted])")
+    }
+}
+
+/// The name shown to other attendees.
+pub type PersonName = BoundedText<1, 80>;
+
+/// An `http(s)` link on a profile. Other schemes (`javascript:`, `data:`) are
+/// refused because the link is rendered as a clickable anchor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebLink(String);
+
+impl WebLink {
+    pub const MAX_CHARS: usize = 300;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let value = raw.trim();
+        let bad = || Invalid::new("links", format!("“{value}” is not a web address starting with https://."));
+        if value.chars().count() > Self::MAX_CHARS {
+            return Err(Invalid::new("links", format!("Links can be at most {} characters long.", Self::MAX_CHARS)));
+        }
+        let lower = value.to_ascii_lowercase();
+        let rest = lower
+            .strip_prefix("https://")
+            .or_else(|| lower.strip_prefix("http://"))
+            .ok_or_else(bad)?;
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if host.is_empty()
+            || !host.contains('.')
+            || value.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"'`".contains(c))
+        {
+            return Err(bad());
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A validated profile edit: what the account page submits, checked as a
+/// whole so that one bad field stores nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileInput {
+    pub display_name: PersonName,
+    pub pronouns: BoundedText<0, 40>,
+    pub headline: BoundedText<0, 120>,
+    pub company: BoundedText<0, 100>,
+    pub job_title: BoundedText<0, 100>,
+    pub bio: BoundedText<0, 1000>,
+    pub links: Vec<WebLink>,
+}
+
+impl ProfileInput {
+    /// At most this many links; a profile is not a link farm.
+    pub const MAX_LINKS: usize = 5;
+
+    /// Parses the account form. `links` is one link per line.
+    pub fn parse(
+        display_name: &str,
+        pronouns: &str,
+        headline: &str,
+        company: &str,
+        job_title: &str,
+        bio: &str,
+        links: &str,
+    ) -> Result<Self, Invalid> {
+        let links = links
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(WebLink::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        if links.len() > Self::MAX_LINKS {
+            return Err(Invalid::new(
+                "links",
+                format!("Add at most {} links.", Self::MAX_LINKS),
+            ));
+        }
+        Ok(Self {
+            display_name: PersonName::parse("display_name", display_name)?,
+            pronouns: BoundedText::parse("pronouns", pronouns)?,
+            headline: BoundedText::parse("headline", headline)?,
+            company: BoundedText::parse("company", company)?,
+            job_title: BoundedText::parse("job_title", job_title)?,
+            bio: BoundedText::parse("bio", bio)?,
+            links,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_lowercased_and_trimmed() {
+        assert_eq!(Email::parse("  Ada@Example.ORG ").unwrap().as_str(), "ada@example.org");
+    }
+
+    #[test]
+    fn email_without_at_or_domain_dot_is_refused() {
+        for bad in ["", "ada", "ada@", "@example.org", "ada@example", "a da@example.org", "ada@exa mple.org", "ada@@example.org"] {
+            assert!(Email::parse(bad).is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn short_password_is_refused_and_names_the_minimum() {
+        let err = Password::parse("short").unwrap_err();
+        assert_eq!(err.field, "password");
+        assert!(err.message.contains("10"));
+    }
+
+    #[test]
+    fn password_debug_never_shows_the_password() {
+        let p = Password::parse("correct horse battery").unwrap();
+        assert!(!format!("{p:?}").contains("horse"));
+    }
+
+    #[test]
+    fn links_must_be_http_or_https() {
+        assert!(WebLink::parse("https://example.org/me").is_ok());
+        assert!(WebLink::parse("javascript:alert(1)").is_err());
+        assert!(WebLink::parse("JAVASCRIPT://example.org/%0aalert(1)").is_err());
+        assert!(WebLink::parse("data:text/html,hi").is_err());
+        assert!(WebLink::parse("https://exa mple.org").is_err());
+        assert!(WebLink::parse("https://\"onmouseover=x.org").is_err());
+    }
+
+    #[test]
+    fn profile_with_one_bad_field_is_refused_whole() {
+        let err = ProfileInput::parse("Ada", "", "", "", "", "", "https://ok.org\nftp://nope.org").unwrap_err();
+        assert_eq!(err.field, "links");
+    }
+
+    #[test]
+    fn profile_with_too_many_links_is_refused() {
+        let links = (0..6).map(|i| format!("https://e{i}.org")).collect::<Vec<_>>().join("\n");
+        assert!(ProfileInput::parse("Ada", "", "", "", "", "", &links).is_err());
+    }
+}

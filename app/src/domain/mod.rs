@@ -1,0 +1,40 @@
+//! Domain types that cross the wire and validate when built.
+//!
+//! Every value a person types reaches the server as a plain string and is
+//! turned into one of these types by its `parse` function before anything else
+//! touches it; the private field means a value of the type is always valid, so
+//! the store and the UI never re-check. A failed parse is a [`Invalid`] naming
+//! the form field, which the API turns into a 422 and the UI shows beside the
+//! form.
+
+mod account;
+mod event;
+mod text;
+
+pub use account::{Email, Password, PersonName, ProfileInput, WebLink};
+pub use event::{EventDates, EventName, JoinCode, Role, Slug, TimeZoneName};
+pub use text::{BoundedText, Invalid};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Opaque identifier of an account. UUIDs (never row numbers) leave the server,
+/// so nobody can count or walk our users.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UserId(pub Uuid);
+
+/// Opaque identifier of an event; URLs use the event's [`Slug`] instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EventId(pub Uuid);
+
+impl std::fmt::Display for UserId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::fmt::Display for EventId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}

@@ -1,0 +1,95 @@
+//! Rapport's Leptos application: the UI, the types that cross the wire, the
+//! server functions and (behind `ssr`) the ports they need.
+//!
+//! The crate is compiled twice: natively with `ssr` inside the server, where
+//! pages are rendered to HTML and server functions run; and to WebAssembly
+//! with `hydrate`, where the same components take over the server's HTML.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ports;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: layout, navigation and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    components::session::provide_session();
+
+    // Tell end-to-end tests (and anyone curious) that the WebAssembly app
+    // has taken over; effects only run in the browser.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    // Every route renders fully on the server before it is sent (`Async`),
+    // so pages are complete and readable with JavaScript off.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/rapport.css" />
+        <Meta name="description" content="Rapport: meet the right people at your event." />
+        <Meta name="theme-color" content="#1d4ed8" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Router>
+            <a class="skip-link" href="#main">
+                "Skip to content"
+            </a>
+            <components::layout::Header />
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
+                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=pages::auth::SignupPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/events") view=pages::events::MyEventsPage ssr=SsrMode::Async />
+                    <Route path=path!("/events/new") view=pages::events::NewEventPage ssr=SsrMode::Async />
+                    <Route path=path!("/e/:slug") view=pages::event::EventPage ssr=SsrMode::Async />
+                    <Route path=path!("/join/:token") view=pages::join::JoinPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>"Rapport — open-source networking for events."</p>
+            </footer>
+        </Router>
+    }
+}
+
+/// Entry point of the WebAssembly build: hydrate the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

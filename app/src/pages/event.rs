@@ -1,0 +1,86 @@
+//! One event's page: details, attendees, and (for organizers) how to invite.
+
+use crate::api::events::{event_page, EventDetail as Page, MemberView};
+use crate::components::layout::{date_range, ErrorNotice};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn EventPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let page = Resource::new(slug, event_page);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => view! { <EventView page=p /> }.into_any(),
+                    Err(e) => view! {
+                        <Title text="Event · Rapport" />
+                        <ErrorNotice error=e next=format!("/e/{}", slug()) />
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn EventView(page: Page) -> impl IntoView {
+    let e = page.event;
+    let count = page.members.len();
+    view! {
+        <Title text=format!("{} · Rapport", e.name) />
+        <section class="card">
+            <h1>{e.name.clone()}</h1>
+            <p class="meta">
+                {date_range(e.starts_on, e.ends_on)} " · " {e.time_zone.clone()}
+                {(!e.venue.is_empty()).then(|| format!(" · {}", e.venue))}
+            </p>
+            {e.role.map(|r| view! { <p><span class="badge">"You: " {r.label()}</span></p> })}
+            {(!page.description.is_empty()).then(|| view! { <p class="description">{page.description.clone()}</p> })}
+        </section>
+        {page.invitation.map(|inv| view! {
+            <section class="card invite" aria-labelledby="invite-h">
+                <h2 id="invite-h">"Invite people"</h2>
+                <p>"Share this link:"</p>
+                <p><code class="invite-url" data-testid="invite-url">{inv.invite_url.clone()}</code></p>
+                <p>"Or give them the join code " <strong class="join-code" data-testid="join-code">{inv.join_code}</strong> "."</p>
+            </section>
+        })}
+        <section aria-labelledby="members-h">
+            <h2 id="members-h">{format!("Attendees ({count})")}</h2>
+            <ul class="member-list">
+                {page.members.into_iter().map(|m| view! { <MemberRow member=m /> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn MemberRow(member: MemberView) -> impl IntoView {
+    let detail = [member.headline.as_str(), member.company.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let initials: String = member
+        .display_name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect::<String>()
+        .to_uppercase();
+    view! {
+        <li class="member">
+            <span class="avatar" aria-hidden="true">{initials}</span>
+            <span class="who">
+                <span class="name">{member.display_name.clone()} {member.is_me.then_some(" (you)")}</span>
+                {(!detail.is_empty()).then(|| view! { <span class="detail">{detail.clone()}</span> })}
+            </span>
+            {(member.role != crate::domain::Role::Attendee).then(|| view! { <span class="badge">{member.role.label()}</span> })}
+        </li>
+    }
+}

@@ -1,0 +1,44 @@
+//! The start page: what Rapport is, and the way in.
+
+use crate::components::session::use_session;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let session = use_session();
+    let cta = move || {
+        Suspend::new(async move {
+            match session.me.await {
+                Ok(Some(me)) => view! {
+                    <p>"Welcome back, " {me.display_name} "."</p>
+                    <p class="actions"><a class="button" href="/events">"Go to my events"</a></p>
+                }
+                .into_any(),
+                _ => view! {
+                    <p class="actions">
+                        <a class="button" href="/signup">"Create an account"</a>
+                        <a class="button secondary" href="/login">"Log in"</a>
+                    </p>
+                }
+                .into_any(),
+            }
+        })
+    };
+    view! {
+        <Title text="Rapport — meet the right people at your event" />
+        <section class="hero">
+            <h1>"Meet the right people at your event"</h1>
+            <p class="lead">
+                "Rapport shows what you can offer and what you seek, tells you whom to meet and why, "
+                "and connects you with one scan of a badge."
+            </p>
+            <Suspense fallback=|| ()>{cta}</Suspense>
+        </section>
+        <section class="features" aria-label="What Rapport does">
+            <div class="card"><h2>"One profile"</h2><p>"Your offers and needs, kept across events."</p></div>
+            <div class="card"><h2>"Events"</h2><p>"Create an event, share its invite link, see who is coming."</p></div>
+            <div class="card"><h2>"Self-hosted"</h2><p>"One binary and a database file. Your event, your data."</p></div>
+        </section>
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per page (or small group of pages) of the app.
+
+pub mod account;
+pub mod auth;
+pub mod event;
+pub mod events;
+pub mod home;
+pub mod join;
+pub mod not_found;

@@ -1,0 +1,148 @@
+//! Configuration from command-line flags and the environment (clap reads
+//! both; flags win). Secrets are redacted in `Debug` so the configuration
+//! can be logged at start-up.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+/// Settings of a running server (the `serve` subcommand) that are also
+/// needed by `migrate` and `seed-demo`.
+#[derive(Clone, clap::Args)]
+pub struct Config {
+    /// Database to use: `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    /// Default: `rapport.db` in the data directory.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Folder for the SQLite database, the secret key and other local state.
+    #[arg(long, env = "RAPPORT_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "RAPPORT_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+
+    /// The base URL people reach Rapport at (invite links, QR codes, the
+    /// Origin allow-list). Default: `http://<bind>`.
+    #[arg(long, env = "RAPPORT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Further origins allowed to send state-changing requests, comma-separated.
+    #[arg(long, env = "RAPPORT_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Folder holding the built site (`pkg/` with the WebAssembly and CSS).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+impl Config {
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| crate::db::default_sqlite_url(&self.data_dir))
+    }
+
+    /// The public base URL without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// Origins whose browsers may send state-changing requests: the public
+    /// URL's, the bind address's (and its `localhost` twin on loopback), and
+    /// any configured extra ones.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        let mut origins = vec![origin_of(&self.public_url()), format!("http://{}", self.bind)];
+        if self.bind.ip().is_loopback() {
+            origins.push(format!("http://localhost:{}", self.bind.port()));
+            origins.push(format!("http://127.0.0.1:{}", self.bind.port()));
+        }
+        origins.extend(self.allowed_origins.iter().map(|o| origin_of(o)));
+        origins.sort();
+        origins.dedup();
+        origins
+    }
+
+    /// Whether cookies must carry `Secure` (served over HTTPS).
+    pub fn https(&self) -> bool {
+        self.public_url().starts_with("https://")
+    }
+}
+
+/// `https://example.org/path` -> `https://example.org`.
+fn origin_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => u.origin().ascii_serialization(),
+        Err(_) => url.trim_end_matches('/').to_owned(),
+    }
+}
+
+/// A database URL with its password replaced, for logs.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("[redacted]"));
+            u.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url()))
+            .field("data_dir", &self.data_dir)
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url())
+            .field("allowed_origins", &self.allowed_origins())
+            .field("site_root", &self.site_root)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(clap::Parser)]
+    struct T {
+        #[command(flatten)]
+        c: Config,
+    }
+
+    fn parse(args: &[&str]) -> Config {
+        T::parse_from(std::iter::once("rapport").chain(args.iter().copied())).c
+    }
+
+    #[test]
+    fn database_password_never_appears_in_debug_output() {
+        let c = parse(&["--database-url", "postgres://app:hunter2@db.example/rapport"]);
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db.example"));
+    }
+
+    #[test]
+    fn default_database_is_a_file_in_the_data_dir() {
+        let c = parse(&["--data-dir", "/tmp/rapport-x", "--database-url", ""]);
+        assert_eq!(c.database_url(), "sqlite:///tmp/rapport-x/rapport.db");
+    }
+
+    #[test]
+    fn loopback_servers_accept_both_localhost_spellings() {
+        let c = parse(&["--bind", "127.0.0.1:3100", "--public-url", "https://meet.example.org/"]);
+        let origins = c.allowed_origins();
+        for o in ["https://meet.example.org", "http://localhost:3100", "http://127.0.0.1:3100"] {
+            assert!(origins.contains(&o.to_owned()), "{o} missing from {origins:?}");
+        }
+        assert!(c.https());
+    }
+}

@@ -1,0 +1,229 @@
+//! Events and membership.
+
+use super::{backend, conflict_or_backend, on_read, on_write, Db};
+use app::{
+    domain::{EventDates, EventId, JoinCode, Role, Slug, UserId},
+    ports::{Event, EventStore, Member, NewEvent, StoreError, StoreResult},
+};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+const EVENT_COLUMNS: &str = "e.id, e.slug, e.name, e.description, e.venue, e.starts_on, e.ends_on, \
+     e.time_zone, e.invite_token, e.join_code, e.created_at";
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: Uuid,
+    slug: String,
+    name: String,
+    description: String,
+    venue: String,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    time_zone: String,
+    invite_token: String,
+    join_code: String,
+    created_at: DateTime<Utc>,
+}
+
+fn corrupt(what: &str, id: Uuid) -> StoreError {
+    StoreError::Backend(format!("stored {what} of event {id} is invalid").into())
+}
+
+impl TryFrom<EventRow> for Event {
+    type Error = StoreError;
+
+    fn try_from(r: EventRow) -> Result<Self, Self::Error> {
+        Ok(Event {
+            id: EventId(r.id),
+            slug: Slug::parse(&r.slug).map_err(|_| corrupt("slug", r.id))?,
+            dates: EventDates::new(r.starts_on, r.ends_on).map_err(|_| corrupt("dates", r.id))?,
+            join_code: JoinCode::parse(&r.join_code).map_err(|_| corrupt("join code", r.id))?,
+            name: r.name,
+            description: r.description,
+            venue: r.venue,
+            time_zone: r.time_zone,
+            invite_token: r.invite_token,
+            created_at: r.created_at,
+        })
+    }
+}
+
+fn parse_role(raw: &str) -> StoreResult<Role> {
+    Role::parse(raw).map_err(|_| StoreError::Backend(format!("unknown stored role {raw:?}").into()))
+}
+
+#[derive(sqlx::FromRow)]
+struct EventWithRole {
+    #[sqlx(flatten)]
+    event: EventRow,
+    role: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    id: Uuid,
+    display_name: String,
+    headline: String,
+    company: String,
+    role: String,
+    joined_at: DateTime<Utc>,
+}
+
+/// Constraint names and columns that can clash when an event is created.
+const EVENT_UNIQUES: &[(&str, &str)] =
+    &[("slug", "slug"), ("invite_token", "invite token"), ("join_code", "join code")];
+
+impl Db {
+    async fn event_where(&self, column: &str, value: &str) -> StoreResult<Option<Event>> {
+        // `column` is one of our own constant names, never input.
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.{column} = $1");
+        let row: Option<EventRow> =
+            on_read!(self, |pool| sqlx::query_as(&sql).bind(value).fetch_optional(pool).await).map_err(backend)?;
+        row.map(Event::try_from).transpose()
+    }
+}
+
+/// Organizers first, then staff, then attendees.
+fn role_rank(role: Role) -> u8 {
+    match role {
+        Role::Organizer => 0,
+        Role::Staff => 1,
+        Role::Attendee => 2,
+    }
+}
+
+#[async_trait]
+impl EventStore for Db {
+    async fn create_event(&self, new: NewEvent, organizer: UserId) -> StoreResult<Event> {
+        let id = Uuid::new_v4();
+        let now = Utc::now();
+        let insert_event = "INSERT INTO events (id, slug, name, description, venue, starts_on, ends_on, \
+             time_zone, invite_token, join_code, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+        let insert_member =
+            "INSERT INTO memberships (event_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)";
+        on_write!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(backend)?;
+            sqlx::query(insert_event)
+                .bind(id)
+                .bind(new.slug.as_str())
+                .bind(new.name.as_str())
+                .bind(&new.description)
+                .bind(&new.venue)
+                .bind(new.dates.starts_on())
+                .bind(new.dates.ends_on())
+                .bind(new.time_zone.as_str())
+                .bind(&new.invite_token)
+                .bind(new.join_code.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or_backend(e, EVENT_UNIQUES))?;
+            sqlx::query(insert_member)
+                .bind(id)
+                .bind(organizer.0)
+                .bind(Role::Organizer.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or_backend(e, &[]))?;
+            tx.commit().await.map_err(backend)?;
+        });
+        Ok(Event {
+            id: EventId(id),
+            slug: new.slug,
+            name: new.name.into_inner(),
+            description: new.description,
+            venue: new.venue,
+            dates: new.dates,
+            time_zone: new.time_zone.as_str().to_owned(),
+            invite_token: new.invite_token,
+            join_code: new.join_code,
+            created_at: now,
+        })
+    }
+
+    async fn event_by_slug(&self, slug: &Slug) -> StoreResult<Option<Event>> {
+        self.event_where("slug", slug.as_str()).await
+    }
+
+    async fn event_by_invite_token(&self, token: &str) -> StoreResult<Option<Event>> {
+        self.event_where("invite_token", token).await
+    }
+
+    async fn event_by_join_code(&self, code: &JoinCode) -> StoreResult<Option<Event>> {
+        self.event_where("join_code", code.as_str()).await
+    }
+
+    async fn add_member(&self, event: EventId, user: UserId, role: Role) -> StoreResult<()> {
+        on_write!(self, |pool| sqlx::query(
+            "INSERT INTO memberships (event_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(event.0)
+        .bind(user.0)
+        .bind(role.as_str())
+        .bind(Utc::now())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(|e| conflict_or_backend(e, &[("memberships", "membership")]))?;
+        Ok(())
+    }
+
+    async fn member_role(&self, event: EventId, user: UserId) -> StoreResult<Option<Role>> {
+        let role: Option<String> = on_read!(self, |pool| sqlx::query_scalar(
+            "SELECT role FROM memberships WHERE event_id = $1 AND user_id = $2"
+        )
+        .bind(event.0)
+        .bind(user.0)
+        .fetch_optional(pool)
+        .await)
+        .map_err(backend)?;
+        role.as_deref().map(parse_role).transpose()
+    }
+
+    async fn list_members(&self, event: EventId) -> StoreResult<Vec<Member>> {
+        let rows: Vec<MemberRow> = on_read!(self, |pool| sqlx::query_as(
+            "SELECT u.id, u.display_name, u.headline, u.company, m.role, m.joined_at \
+             FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.event_id = $1"
+        )
+        .bind(event.0)
+        .fetch_all(pool)
+        .await)
+        .map_err(backend)?;
+        let mut members = rows
+            .into_iter()
+            .map(|r| {
+                Ok(Member {
+                    user_id: UserId(r.id),
+                    role: parse_role(&r.role)?,
+                    display_name: r.display_name,
+                    headline: r.headline,
+                    company: r.company,
+                    joined_at: r.joined_at,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        // Sorted here rather than in SQL so both backends agree exactly
+        // (their collations differ for non-ASCII names).
+        members.sort_by_cached_key(|m| (role_rank(m.role), m.display_name.to_lowercase(), m.user_id.0));
+        Ok(members)
+    }
+
+    async fn events_of_user(&self, user: UserId) -> StoreResult<Vec<(Event, Role)>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS}, m.role FROM memberships m JOIN events e ON e.id = m.event_id \
+             WHERE m.user_id = $1"
+        );
+        let rows: Vec<EventWithRole> =
+            on_read!(self, |pool| sqlx::query_as(&sql).bind(user.0).fetch_all(pool).await).map_err(backend)?;
+        let mut events = rows
+            .into_iter()
+            .map(|r| Ok((Event::try_from(r.event)?, parse_role(&r.role)?)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        events.sort_by_cached_key(|(e, _)| (e.dates.starts_on(), e.name.to_lowercase(), e.id.0));
+        Ok(events)
+    }
+}

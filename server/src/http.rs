@@ -1,0 +1,111 @@
+//! The axum router: Leptos pages and server functions, `/healthz`, static
+//! files, and the layers every request passes (sessions, Origin check,
+//! security headers, compression, tracing).
+
+use crate::sessions::StoreSessions;
+use app::{ports::AppState, shell, App};
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{header, HeaderValue, Method, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use tower_sessions::{cookie::{Key, SameSite}, Expiry, SessionManagerLayer};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "rapport_session";
+
+/// What the router needs besides [`AppState`].
+pub struct RouterConfig {
+    /// Key that signs the session cookie (from the data directory).
+    pub cookie_key: Key,
+    /// `Secure` cookies when the public URL is HTTPS.
+    pub https: bool,
+    /// Origins allowed to send state-changing requests.
+    pub allowed_origins: Vec<String>,
+}
+
+pub fn router(state: AppState, config: RouterConfig) -> Router {
+    let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(StoreSessions(state.store.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.https)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(30)))
+        .with_signed(config.cookie_key);
+    let origins = Arc::new(config.allowed_origins);
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, routes, || (), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(origins, check_origin))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `200 {"status":"ok"}` when the database answers, `503` otherwise.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ok" })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unavailable" })))
+                .into_response()
+        }
+    }
+}
+
+/// Refuses state-changing requests that a browser sent from another site
+/// (CSRF). Browsers always send `Origin` on such requests; clients that
+/// send neither `Origin` nor `Sec-Fetch-Site` are not browsers and cannot
+/// be tricked into carrying someone's cookie.
+async fn check_origin(State(allowed): State<Arc<Vec<String>>>, req: Request<Body>, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        let headers = req.headers();
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        let refused = match origin {
+            Some(o) => !allowed.iter().any(|a| a == o),
+            None => fetch_site == Some("cross-site"),
+        };
+        if refused {
+            tracing::warn!(origin = ?origin, path = %req.uri().path(), "cross-origin request refused");
+            return (
+                StatusCode::FORBIDDEN,
+                Json(serde_json::json!({
+                    "error": "forbidden",
+                    "detail": "This request came from another site and was refused."
+                })),
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
+}

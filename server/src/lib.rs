@@ -1,0 +1,12 @@
+//! The `rapport` server process: configuration, start-up and graceful
+//! shutdown, the axum router, the SQLite and PostgreSQL stores, sessions,
+//! the demo seed and the command-line interface.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod secret;
+pub mod seed;
+pub mod sessions;
+pub mod startup;
