@@ -7,9 +7,9 @@
 //! REST-style callers and tests rely on.
 
 use crate::domain::Invalid;
+use leptos::server_fn;
 use serde::{Deserialize, Serialize};
 use server_fn::{codec::JsonEncoding, error::FromServerFnError, ServerFnError};
-use leptos::server_fn;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "error", content = "detail", rename_all = "snake_case")]
@@ -122,6 +122,9 @@ mod tests {
 
     #[test]
     fn internal_errors_say_nothing_about_internals() {
-        assert!(!AppError::Internal.to_string().to_lowercase().contains("sql"));
+        assert!(!AppError::Internal
+            .to_string()
+            .to_lowercase()
+            .contains("sql"));
     }
 }

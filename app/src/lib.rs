@@ -45,7 +45,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    components::session::provide_session();
 
     // Tell end-to-end tests (and anyone curious) that the WebAssembly app
     // has taken over; effects only run in the browser.
@@ -63,26 +62,38 @@ pub fn App() -> impl IntoView {
         <Meta name="theme-color" content="#1d4ed8" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Router>
-            <a class="skip-link" href="#main">
-                "Skip to content"
-            </a>
-            <components::layout::Header />
-            <main id="main" tabindex="-1">
-                <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
-                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/signup") view=pages::auth::SignupPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("/events") view=pages::events::MyEventsPage ssr=SsrMode::Async />
-                    <Route path=path!("/events/new") view=pages::events::NewEventPage ssr=SsrMode::Async />
-                    <Route path=path!("/e/:slug") view=pages::event::EventPage ssr=SsrMode::Async />
-                    <Route path=path!("/join/:token") view=pages::join::JoinPage ssr=SsrMode::Async />
-                </Routes>
-            </main>
-            <footer class="site-footer">
-                <p>"Rapport — open-source networking for events."</p>
-            </footer>
+            <Frame />
         </Router>
+    }
+}
+
+/// Everything inside the router. The session actions are created here, not
+/// in [`App`], because a form error carried back in the URL after a plain
+/// (JavaScript-free) form post is only visible to actions created inside
+/// the router.
+#[component]
+fn Frame() -> impl IntoView {
+    components::session::provide_session();
+    view! {
+        <a class="skip-link" href="#main">
+            "Skip to content"
+        </a>
+        <components::layout::Header />
+        <main id="main" tabindex="-1">
+            <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
+                <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
+                <Route path=path!("/signup") view=pages::auth::SignupPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/events") view=pages::events::MyEventsPage ssr=SsrMode::Async />
+                <Route path=path!("/events/new") view=pages::events::NewEventPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug") view=pages::event::EventPage ssr=SsrMode::Async />
+                <Route path=path!("/join/:token") view=pages::join::JoinPage ssr=SsrMode::Async />
+            </Routes>
+        </main>
+        <footer class="site-footer">
+            <p>"Rapport — open-source networking for events."</p>
+        </footer>
     }
 }
 

@@ -158,7 +158,11 @@ pub trait SessionRecordStore: Send + Sync {
     /// Inserts or replaces a session.
     async fn save_session(&self, record: &SessionRecord) -> StoreResult<()>;
     /// A session that exists and has not expired at `now`.
-    async fn load_session(&self, id: &str, now: DateTime<Utc>) -> StoreResult<Option<SessionRecord>>;
+    async fn load_session(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SessionRecord>>;
     async fn delete_session(&self, id: &str) -> StoreResult<()>;
     /// Removes sessions expired at `now`; returns how many.
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64>;
@@ -203,6 +207,8 @@ pub struct AppState {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }

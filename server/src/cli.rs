@@ -4,7 +4,11 @@ use crate::{config::Config, db::Db, seed, startup::Application};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "rapport", version, about = "Rapport: self-hosted networking for events and conferences")]
+#[command(
+    name = "rapport",
+    version,
+    about = "Rapport: self-hosted networking for events and conferences"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -59,8 +63,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn print_demo(s: &seed::DemoSummary, public_url: &str) {
     println!();
-    println!("Demo event: {public_url}/e/{}  (join code {}, invite link {public_url}/join/{})", s.slug, s.join_code, s.invite_token);
-    println!("Demo logins (password \"{}\" for all):", seed::DEMO_PASSWORD);
+    println!(
+        "Demo event: {public_url}/e/{}  (join code {}, invite link {public_url}/join/{})",
+        s.slug, s.join_code, s.invite_token
+    );
+    println!(
+        "Demo logins (password \"{}\" for all):",
+        seed::DEMO_PASSWORD
+    );
     for (email, role) in &s.logins {
         println!("  {email:<28} {}", role.label());
     }

@@ -58,7 +58,10 @@ impl Config {
     /// URL's, the bind address's (and its `localhost` twin on loopback), and
     /// any configured extra ones.
     pub fn allowed_origins(&self) -> Vec<String> {
-        let mut origins = vec![origin_of(&self.public_url()), format!("http://{}", self.bind)];
+        let mut origins = vec![
+            origin_of(&self.public_url()),
+            format!("http://{}", self.bind),
+        ];
         if self.bind.ip().is_loopback() {
             origins.push(format!("http://localhost:{}", self.bind.port()));
             origins.push(format!("http://127.0.0.1:{}", self.bind.port()));
@@ -124,7 +127,10 @@ mod tests {
 
     #[test]
     fn database_password_never_appears_in_debug_output() {
-        let c = parse(&["--database-url", "postgres://app:hunter2@db.example/rapport"]);
+        let c = parse(&[
+            "--database-url",
+            "postgres://app:hunter2@db.example/rapport",
+        ]);
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("db.example"));
@@ -138,10 +144,22 @@ mod tests {
 
     #[test]
     fn loopback_servers_accept_both_localhost_spellings() {
-        let c = parse(&["--bind", "127.0.0.1:3100", "--public-url", "https://meet.example.org/"]);
+        let c = parse(&[
+            "--bind",
+            "127.0.0.1:3100",
+            "--public-url",
+            "https://meet.example.org/",
+        ]);
         let origins = c.allowed_origins();
-        for o in ["https://meet.example.org", "http://localhost:3100", "http://127.0.0.1:3100"] {
-            assert!(origins.contains(&o.to_owned()), "{o} missing from {origins:?}");
+        for o in [
+            "https://meet.example.org",
+            "http://localhost:3100",
+            "http://127.0.0.1:3100",
+        ] {
+            assert!(
+                origins.contains(&o.to_owned()),
+                "{o} missing from {origins:?}"
+            );
         }
         assert!(c.https());
     }

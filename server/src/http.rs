@@ -3,7 +3,7 @@
 //! security headers, compression, tracing).
 
 use crate::sessions::StoreSessions;
-use app::{ports::AppState, shell, App};
+use app::{error::AppError, ports::AppState, shell, App};
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -15,8 +15,13 @@ use axum::{
 };
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
-use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer};
-use tower_sessions::{cookie::{Key, SameSite}, Expiry, SessionManagerLayer};
+use tower_http::{
+    compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
+use tower_sessions::{
+    cookie::{Key, SameSite},
+    Expiry, SessionManagerLayer,
+};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "rapport_session";
@@ -50,6 +55,7 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(server_fn_error_status))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(origins, check_origin))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -75,7 +81,10 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(()) => Json(serde_json::json!({ "status": "ok" })).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unavailable" })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "database unavailable" })),
+            )
                 .into_response()
         }
     }
@@ -85,7 +94,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
 /// (CSRF). Browsers always send `Origin` on such requests; clients that
 /// send neither `Origin` nor `Sec-Fetch-Site` are not browsers and cannot
 /// be tricked into carrying someone's cookie.
-async fn check_origin(State(allowed): State<Arc<Vec<String>>>, req: Request<Body>, next: Next) -> Response {
+async fn check_origin(
+    State(allowed): State<Arc<Vec<String>>>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
         let headers = req.headers();
@@ -108,4 +121,34 @@ async fn check_origin(State(allowed): State<Arc<Vec<String>>>, req: Request<Body
         }
     }
     next.run(req).await
+}
+
+/// Server functions answer every error with status 500; this gives each
+/// error the status its [`AppError`] variant stands for (401, 404, 422,
+/// 429 with `Retry-After`, ...) so API clients can rely on it. Plain form
+/// posts are redirects carrying the error back to the form and pass untouched.
+async fn server_fn_error_status(req: Request<Body>, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res
+            .headers()
+            .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // Error bodies are a few hundred bytes; the cap only guards against surprises.
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let AppError::RateLimited { retry_after_secs } = err {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, retry_after_secs.into());
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

@@ -21,13 +21,17 @@ impl std::fmt::Debug for SecretKey {
 impl SecretKey {
     /// Reads the key from `data_dir`, creating it (and the folder) on first start.
     pub fn load_or_create(data_dir: &Path) -> anyhow::Result<Self> {
-        fs::create_dir_all(data_dir).with_context(|| format!("creating data directory {}", data_dir.display()))?;
+        fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating data directory {}", data_dir.display()))?;
         let path = data_dir.join(KEY_FILE);
         match fs::read(&path) {
             Ok(bytes) => {
-                let key: [u8; KEY_LEN] = bytes
-                    .try_into()
-                    .map_err(|_| anyhow::anyhow!("{} is not a {KEY_LEN}-byte key; move it away to make a new one", path.display()))?;
+                let key: [u8; KEY_LEN] = bytes.try_into().map_err(|_| {
+                    anyhow::anyhow!(
+                        "{} is not a {KEY_LEN}-byte key; move it away to make a new one",
+                        path.display()
+                    )
+                })?;
                 restrict(&path)?;
                 Ok(Self(key))
             }
@@ -52,12 +56,19 @@ impl SecretKey {
 #[cfg(unix)]
 fn create_private(path: &Path) -> anyhow::Result<fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    Ok(fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?)
+    Ok(fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?)
 }
 
 #[cfg(not(unix))]
 fn create_private(path: &Path) -> anyhow::Result<fs::File> {
-    Ok(fs::OpenOptions::new().write(true).create_new(true).open(path)?)
+    Ok(fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?)
 }
 
 /// Tightens the key file to owner-only if someone loosened it.
@@ -101,7 +112,10 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = temp_dir();
         SecretKey::load_or_create(&dir).unwrap();
-        let mode = fs::metadata(dir.join(KEY_FILE)).unwrap().permissions().mode();
+        let mode = fs::metadata(dir.join(KEY_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         fs::remove_dir_all(dir).unwrap();
     }

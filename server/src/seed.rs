@@ -4,7 +4,10 @@
 
 use app::{
     api::password,
-    domain::{Email, EventDates, EventName, JoinCode, Password, PersonName, ProfileInput, Role, Slug, TimeZoneName},
+    domain::{
+        Email, EventDates, EventName, JoinCode, Password, PersonName, ProfileInput, Role, Slug,
+        TimeZoneName,
+    },
     ports::{NewEvent, NewUser, Store, StoreError},
 };
 use chrono::{Days, Utc};
@@ -18,10 +21,34 @@ pub const DEMO_CODE: &str = "MEETRAPP";
 
 /// (email, name, headline, company, role)
 const PEOPLE: &[(&str, &str, &str, &str, Role)] = &[
-    ("ada@demo.rapport.dev", "Ada Organizer", "Runs the demo conference", "Rapport", Role::Organizer),
-    ("ben@demo.rapport.dev", "Ben Staff", "Check-in desk and rooms", "Rapport", Role::Staff),
-    ("chloe@demo.rapport.dev", "Chloé Attendee", "Rust developer looking for a co-founder", "Ferrous Labs", Role::Attendee),
-    ("dev@demo.rapport.dev", "Dev Attendee", "Hiring backend engineers", "Crab Corp", Role::Attendee),
+    (
+        "ada@demo.rapport.dev",
+        "Ada Organizer",
+        "Runs the demo conference",
+        "Rapport",
+        Role::Organizer,
+    ),
+    (
+        "ben@demo.rapport.dev",
+        "Ben Staff",
+        "Check-in desk and rooms",
+        "Rapport",
+        Role::Staff,
+    ),
+    (
+        "chloe@demo.rapport.dev",
+        "Chloé Attendee",
+        "Rust developer looking for a co-founder",
+        "Ferrous Labs",
+        Role::Attendee,
+    ),
+    (
+        "dev@demo.rapport.dev",
+        "Dev Attendee",
+        "Hiring backend engineers",
+        "Crab Corp",
+        Role::Attendee,
+    ),
 ];
 
 /// What was seeded, for printing.
@@ -43,7 +70,11 @@ pub async fn seed_demo(store: &dyn Store) -> anyhow::Result<DemoSummary> {
                 let password_hash = password::hash_blocking(&Password::parse(DEMO_PASSWORD)?)
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
                 let user = store
-                    .create_user(NewUser { email, display_name: PersonName::parse("display_name", name)?, password_hash })
+                    .create_user(NewUser {
+                        email,
+                        display_name: PersonName::parse("display_name", name)?,
+                        password_hash,
+                    })
                     .await?;
                 let profile = ProfileInput::parse(name, "", headline, company, "", "", "")?;
                 store.update_profile(user.id, &profile).await?
@@ -60,7 +91,9 @@ pub async fn seed_demo(store: &dyn Store) -> anyhow::Result<DemoSummary> {
             let new = NewEvent {
                 slug,
                 name: EventName::parse("name", "Rapport Demo Conference")?,
-                description: "A demo event to try Rapport: sign in as any demo account and look around.".into(),
+                description:
+                    "A demo event to try Rapport: sign in as any demo account and look around."
+                        .into(),
                 venue: "Online and in your hallway".into(),
                 dates: EventDates::new(today, today + Days::new(2))?,
                 time_zone: TimeZoneName::parse("UTC")?,
@@ -77,7 +110,10 @@ pub async fn seed_demo(store: &dyn Store) -> anyhow::Result<DemoSummary> {
         }
     }
     Ok(DemoSummary {
-        logins: users.iter().map(|(u, r)| (u.email.as_str().to_owned(), *r)).collect(),
+        logins: users
+            .iter()
+            .map(|(u, r)| (u.email.as_str().to_owned(), *r))
+            .collect(),
         slug: event.slug.as_str().to_owned(),
         join_code: event.join_code.display(),
         invite_token: event.invite_token,

@@ -30,12 +30,16 @@ fn to_row(record: &Record) -> session_store::Result<SessionRecord> {
         .data
         .get(SESSION_USER_KEY)
         .and_then(|v| serde_json::from_value::<UserId>(v.clone()).ok());
-    let expires_at = DateTime::<Utc>::from_timestamp(record.expiry_date.unix_timestamp(), record.expiry_date.nanosecond())
-        .ok_or_else(|| session_store::Error::Encode("expiry out of range".into()))?;
+    let expires_at = DateTime::<Utc>::from_timestamp(
+        record.expiry_date.unix_timestamp(),
+        record.expiry_date.nanosecond(),
+    )
+    .ok_or_else(|| session_store::Error::Encode("expiry out of range".into()))?;
     Ok(SessionRecord {
         id: record.id.to_string(),
         user_id,
-        data: serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?,
+        data: serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?,
         expires_at,
     })
 }
@@ -62,16 +66,29 @@ impl SessionStore for StoreSessions {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(row) = self.0.load_session(&id.to_string(), Utc::now()).await.map_err(backend)? else {
+        let Some(row) = self
+            .0
+            .load_session(&id.to_string(), Utc::now())
+            .await
+            .map_err(backend)?
+        else {
             return Ok(None);
         };
-        let data = serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let data = serde_json::from_str(&row.data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp())
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record { id: *id, data, expiry_date }))
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.0.delete_session(&id.to_string()).await.map_err(backend)
+        self.0
+            .delete_session(&id.to_string())
+            .await
+            .map_err(backend)
     }
 }

@@ -23,7 +23,8 @@ pub struct Application {
 /// Leptos options from the environment `cargo leptos` sets, with defaults
 /// that work from the workspace root; outside it, set `LEPTOS_SITE_ROOT`.
 fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
-    let env_or = |key: &str, default: &str| std::env::var(key).unwrap_or_else(|_| default.to_owned());
+    let env_or =
+        |key: &str, default: &str| std::env::var(key).unwrap_or_else(|_| default.to_owned());
     LeptosOptions::builder()
         .output_name(env_or("LEPTOS_OUTPUT_NAME", "rapport"))
         .site_root(config.site_root.display().to_string())
@@ -64,7 +65,13 @@ impl Application {
                 allowed_origins,
             },
         );
-        Ok(Self { addr, store, listener, router, db })
+        Ok(Self {
+            addr,
+            store,
+            listener,
+            router,
+            db,
+        })
     }
 
     /// Serves until Ctrl-C or SIGTERM, lets requests in flight finish, then
@@ -74,10 +81,17 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes (tests use a never-ending future).
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await?;
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
         self.db.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -90,7 +104,11 @@ fn spawn_housekeeping(state: AppState) {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
-            match state.store.delete_expired_sessions(chrono::Utc::now()).await {
+            match state
+                .store
+                .delete_expired_sessions(chrono::Utc::now())
+                .await
+            {
                 Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),

@@ -6,9 +6,7 @@ use crate::{
     error::AppError,
     ports::{AppState, StoreError, User},
 };
-use http::{header::ACCEPT, request::Parts, StatusCode};
 use leptos::prelude::*;
-use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
 
 /// Session key holding the signed-in account's [`UserId`].
@@ -34,7 +32,11 @@ pub async fn session() -> Result<Session, AppError> {
 /// as signed out.
 pub async fn current_user() -> Result<Option<User>, AppError> {
     let session = session().await?;
-    let Some(id) = session.get::<UserId>(SESSION_USER_KEY).await.map_err(session_error)? else {
+    let Some(id) = session
+        .get::<UserId>(SESSION_USER_KEY)
+        .await
+        .map_err(session_error)?
+    else {
         return Ok(None);
     };
     Ok(state()?.store.user_by_id(id).await?)
@@ -50,7 +52,10 @@ pub async fn require_user() -> Result<User, AppError> {
 pub async fn sign_in(user: UserId) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(session_error)?;
-    session.insert(SESSION_USER_KEY, user).await.map_err(session_error)?;
+    session
+        .insert(SESSION_USER_KEY, user)
+        .await
+        .map_err(session_error)?;
     Ok(())
 }
 
@@ -64,33 +69,6 @@ fn session_error(e: tower_sessions::session::Error) -> AppError {
     AppError::Internal
 }
 
-/// Whether the request is a plain HTML form post (no JavaScript). Such
-/// requests get redirects, not JSON, so their status must stay a redirect.
-fn is_form_post() -> bool {
-    use_context::<Parts>()
-        .and_then(|p| p.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
-        .unwrap_or(false)
-}
-
-/// Every server function returns through here: an error sets the HTTP
-/// status that matches it (401, 404, 422, ...) for API clients, while plain
-/// form posts keep the redirect that carries the error back to the form.
-pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(err) = &result {
-        if !is_form_post() {
-            if let (Some(res), Ok(status)) =
-                (use_context::<ResponseOptions>(), StatusCode::from_u16(err.status()))
-            {
-                res.set_status(status);
-                if let AppError::RateLimited { retry_after_secs } = err {
-                    res.insert_header(http::header::RETRY_AFTER, (*retry_after_secs).into());
-                }
-            }
-        }
-    }
-    result
-}
-
 /// Redirects after success to a path on this site. `next` comes from the
 /// client, so anything that is not a local path ("//evil.example",
 /// "https://…") is replaced by `fallback` (no open redirects).
@@ -100,7 +78,14 @@ pub fn redirect_local(next: Option<&str>, fallback: &str) {
 
 pub fn safe_next<'a>(next: Option<&'a str>, fallback: &'a str) -> &'a str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains(['\r', '\n']) => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.contains(['\r', '\n']) =>
+        {
+            n
+        }
         _ => fallback,
     }
 }
@@ -108,7 +93,9 @@ pub fn safe_next<'a>(next: Option<&'a str>, fallback: &'a str) -> &'a str {
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::Conflict(what) => AppError::Conflict(format!("That {what} is already in use.")),
+            StoreError::Conflict(what) => {
+                AppError::Conflict(format!("That {what} is already in use."))
+            }
             StoreError::NotFound => AppError::NotFound("That no longer exists.".into()),
             StoreError::Backend(e) => {
                 tracing::error!(error = %e, "store failed");
@@ -124,8 +111,17 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_login() {
-        assert_eq!(safe_next(Some("/e/rustconf-ab12"), "/events"), "/e/rustconf-ab12");
-        for evil in ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", ""] {
+        assert_eq!(
+            safe_next(Some("/e/rustconf-ab12"), "/events"),
+            "/e/rustconf-ab12"
+        );
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+        ] {
             assert_eq!(safe_next(Some(evil), "/events"), "/events", "{evil}");
         }
         assert_eq!(safe_next(None, "/events"), "/events");

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::{
     api::{context, tokens},
-    domain::{EventDates, EventName, JoinCode, Slug, TimeZoneName, BoundedText},
+    domain::{BoundedText, EventDates, EventName, JoinCode, Slug, TimeZoneName},
     ports::{Event, NewEvent, StoreError},
 };
 
@@ -83,90 +83,91 @@ pub async fn create_event(
     venue: String,
     description: String,
 ) -> Result<String, AppError> {
-    context::respond(async {
-        let user = context::require_user().await?;
-        let name = EventName::parse("name", &name)?;
-        let dates = EventDates::parse(&starts_on, &ends_on)?;
-        let time_zone = TimeZoneName::parse(&time_zone)?;
-        let venue = BoundedText::<0, 200>::parse("venue", &venue)?;
-        let description = BoundedText::<0, 4000>::parse("description", &description)?;
-        let store = context::state()?.store;
-        // Random slugs, tokens and codes can collide; a few fresh draws settle it.
-        let mut attempt = 0;
-        let event = loop {
-            let new = NewEvent {
-                slug: Slug::from_name(name.as_str(), &tokens::slug_suffix()),
-                name: name.clone(),
-                description: description.as_str().to_owned(),
-                venue: venue.as_str().to_owned(),
-                dates,
-                time_zone: time_zone.clone(),
-                invite_token: tokens::invite_token(),
-                join_code: tokens::join_code(),
-            };
-            match store.create_event(new, user.id).await {
-                Err(StoreError::Conflict(what)) if attempt < 3 => {
-                    tracing::warn!(what, "random event identifier collided; drawing again");
-                    attempt += 1;
-                }
-                other => break other?,
-            }
+    let user = context::require_user().await?;
+    let name = EventName::parse("name", &name)?;
+    let dates = EventDates::parse(&starts_on, &ends_on)?;
+    let time_zone = TimeZoneName::parse(&time_zone)?;
+    let venue = BoundedText::<0, 200>::parse("venue", &venue)?;
+    let description = BoundedText::<0, 4000>::parse("description", &description)?;
+    let store = context::state()?.store;
+    // Random slugs, tokens and codes can collide; a few fresh draws settle it.
+    let mut attempt = 0;
+    let event = loop {
+        let new = NewEvent {
+            slug: Slug::from_name(name.as_str(), &tokens::slug_suffix()),
+            name: name.clone(),
+            description: description.as_str().to_owned(),
+            venue: venue.as_str().to_owned(),
+            dates,
+            time_zone: time_zone.clone(),
+            invite_token: tokens::invite_token(),
+            join_code: tokens::join_code(),
         };
-        tracing::info!(event = %event.id, organizer = %user.id, "event created");
-        leptos_axum::redirect(&format!("/e/{}", event.slug.as_str()));
-        Ok(event.slug.as_str().to_owned())
-    }.await)
+        match store.create_event(new, user.id).await {
+            Err(StoreError::Conflict(what)) if attempt < 3 => {
+                tracing::warn!(what, "random event identifier collided; drawing again");
+                attempt += 1;
+            }
+            other => break other?,
+        }
+    };
+    tracing::info!(event = %event.id, organizer = %user.id, "event created");
+    leptos_axum::redirect(&format!("/e/{}", event.slug.as_str()));
+    Ok(event.slug.as_str().to_owned())
 }
 
 /// The caller's events, soonest first.
 #[server(prefix = "/api", endpoint = "my_events")]
 pub async fn my_events() -> Result<Vec<EventSummary>, AppError> {
-    context::respond(async {
-        let user = context::require_user().await?;
-        let events = context::state()?.store.events_of_user(user.id).await?;
-        Ok(events.iter().map(|(e, role)| summary(e, Some(*role))).collect())
-    }.await)
+    let user = context::require_user().await?;
+    let events = context::state()?.store.events_of_user(user.id).await?;
+    Ok(events
+        .iter()
+        .map(|(e, role)| summary(e, Some(*role)))
+        .collect())
 }
 
 /// One event with its attendees. Members only: a non-member gets 403 and
 /// learns nothing beyond the fact that they must join.
 #[server(prefix = "/api", endpoint = "event_page")]
 pub async fn event_page(slug: String) -> Result<EventDetail, AppError> {
-    context::respond(async {
-        let user = context::require_user().await?;
-        let state = context::state()?;
-        let not_found = || AppError::NotFound("There is no event at this address.".into());
-        let slug = Slug::parse(&slug).map_err(|_| not_found())?;
-        let event = state.store.event_by_slug(&slug).await?.ok_or_else(not_found)?;
-        let role = state.store.member_role(event.id, user.id).await?.ok_or_else(|| {
+    let user = context::require_user().await?;
+    let state = context::state()?;
+    let not_found = || AppError::NotFound("There is no event at this address.".into());
+    let slug = Slug::parse(&slug).map_err(|_| not_found())?;
+    let event = state
+        .store
+        .event_by_slug(&slug)
+        .await?
+        .ok_or_else(not_found)?;
+    let role = state.store.member_role(event.id, user.id).await?.ok_or_else(|| {
             AppError::Forbidden(
                 "Only members of this event can see it. Ask an organizer for the invite link or join code.".into(),
             )
         })?;
-        let members = state
-            .store
-            .list_members(event.id)
-            .await?
-            .into_iter()
-            .map(|m| MemberView {
-                is_me: m.user_id == user.id,
-                display_name: m.display_name,
-                headline: m.headline,
-                company: m.company,
-                role: m.role,
-            })
-            .collect();
-        let invitation = role.runs_event().then(|| Invitation {
-            invite_url: format!("{}/join/{}", state.config.public_url, event.invite_token),
-            join_code: event.join_code.display(),
-        });
-        Ok(EventDetail {
-            event: summary(&event, Some(role)),
-            description: event.description,
-            members,
-            invitation,
+    let members = state
+        .store
+        .list_members(event.id)
+        .await?
+        .into_iter()
+        .map(|m| MemberView {
+            is_me: m.user_id == user.id,
+            display_name: m.display_name,
+            headline: m.headline,
+            company: m.company,
+            role: m.role,
         })
-    }.await)
+        .collect();
+    let invitation = role.runs_event().then(|| Invitation {
+        invite_url: format!("{}/join/{}", state.config.public_url, event.invite_token),
+        join_code: event.join_code.display(),
+    });
+    Ok(EventDetail {
+        event: summary(&event, Some(role)),
+        description: event.description,
+        members,
+        invitation,
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -177,7 +178,9 @@ async fn join(event: Event) -> Result<String, AppError> {
         .add_member(event.id, user.id, Role::Attendee)
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Conflict(format!("You are already a member of {}.", event.name)),
+            StoreError::Conflict(_) => {
+                AppError::Conflict(format!("You are already a member of {}.", event.name))
+            }
             other => other.into(),
         })?;
     tracing::info!(event = %event.id, user = %user.id, "member joined");
@@ -194,42 +197,47 @@ fn unknown_invite() -> AppError {
 /// event's name and dates (the token is the secret), never its members.
 #[server(prefix = "/api", endpoint = "invite_preview")]
 pub async fn invite_preview(token: String) -> Result<InviteInfo, AppError> {
-    context::respond(async {
-        let state = context::state()?;
-        let event = state.store.event_by_invite_token(token.trim()).await?.ok_or_else(unknown_invite)?;
-        let user = context::current_user().await?;
-        let role = match &user {
-            Some(u) => state.store.member_role(event.id, u.id).await?,
-            None => None,
-        };
-        Ok(InviteInfo { event: summary(&event, role), signed_in: user.is_some() })
-    }.await)
+    let state = context::state()?;
+    let event = state
+        .store
+        .event_by_invite_token(token.trim())
+        .await?
+        .ok_or_else(unknown_invite)?;
+    let user = context::current_user().await?;
+    let role = match &user {
+        Some(u) => state.store.member_role(event.id, u.id).await?,
+        None => None,
+    };
+    Ok(InviteInfo {
+        event: summary(&event, role),
+        signed_in: user.is_some(),
+    })
 }
 
 /// Joins the event an invite link belongs to, as an attendee.
 #[server(prefix = "/api", endpoint = "join_by_invite")]
 pub async fn join_by_invite(token: String) -> Result<String, AppError> {
-    context::respond(async {
-        context::require_user().await?;
-        let event = context::state()?.store.event_by_invite_token(token.trim()).await?.ok_or_else(unknown_invite)?;
-        join(event).await
-    }.await)
+    context::require_user().await?;
+    let event = context::state()?
+        .store
+        .event_by_invite_token(token.trim())
+        .await?
+        .ok_or_else(unknown_invite)?;
+    join(event).await
 }
 
 /// Joins an event by its printed join code, as an attendee.
 #[server(prefix = "/api", endpoint = "join_by_code")]
 pub async fn join_by_code(code: String) -> Result<String, AppError> {
-    context::respond(async {
-        context::require_user().await?;
-        let code = JoinCode::parse(&code)?;
-        let event = context::state()?
-            .store
-            .event_by_join_code(&code)
-            .await?
-            .ok_or_else(|| AppError::Invalid {
-                field: "code".into(),
-                message: "No event has this join code. Check it with the organizer.".into(),
-            })?;
-        join(event).await
-    }.await)
+    context::require_user().await?;
+    let code = JoinCode::parse(&code)?;
+    let event = context::state()?
+        .store
+        .event_by_join_code(&code)
+        .await?
+        .ok_or_else(|| AppError::Invalid {
+            field: "code".into(),
+            message: "No event has this join code. Check it with the organizer.".into(),
+        })?;
+    join(event).await
 }

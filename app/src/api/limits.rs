@@ -108,7 +108,9 @@ mod tests {
         let limits = Limits::default();
         let ip: IpAddr = "203.0.113.7".parse().unwrap();
         for i in 0..30 {
-            limits.login(&format!("user{i}@example.org"), Some(ip)).unwrap();
+            limits
+                .login(&format!("user{i}@example.org"), Some(ip))
+                .unwrap();
         }
         assert!(limits.login("user99@example.org", Some(ip)).is_err());
     }

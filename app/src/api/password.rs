@@ -37,7 +37,9 @@ pub fn hash_blocking(password: &Password) -> Result<PasswordHash, AppError> {
 pub async fn verify(password: Password, stored: Option<PasswordHash>) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
-        let phc = stored.map(|h| h.0).unwrap_or_else(|| dummy_hash().to_owned());
+        let phc = stored
+            .map(|h| h.0)
+            .unwrap_or_else(|| dummy_hash().to_owned());
         let Ok(parsed) = argon2::PasswordHash::new(&phc) else {
             tracing::error!("stored password hash is not a PHC string");
             return false;

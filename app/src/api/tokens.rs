@@ -24,7 +24,10 @@ pub fn join_code() -> JoinCode {
 pub fn slug_suffix() -> String {
     let mut rng = OsRng;
     (0..4)
-        .map(|_| JoinCode::ALPHABET[rng.gen_range(0..JoinCode::ALPHABET.len())].to_ascii_lowercase() as char)
+        .map(|_| {
+            JoinCode::ALPHABET[rng.gen_range(0..JoinCode::ALPHABET.len())].to_ascii_lowercase()
+                as char
+        })
         .collect()
 }
 

@@ -4,8 +4,8 @@
 use crate::components::session::use_session;
 use crate::error::AppError;
 use chrono::NaiveDate;
-use leptos::prelude::*;
 use leptos::form::ActionForm;
+use leptos::prelude::*;
 
 /// Site header: brand and the navigation that fits who is signed in.
 #[component]
@@ -101,7 +101,9 @@ pub fn date_range(start: NaiveDate, end: NaiveDate) -> String {
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -118,8 +120,14 @@ mod tests {
     #[test]
     fn date_ranges_read_naturally() {
         assert_eq!(date_range(d("2026-05-14"), d("2026-05-14")), "14 May 2026");
-        assert_eq!(date_range(d("2026-05-14"), d("2026-05-16")), "14 – 16 May 2026");
-        assert_eq!(date_range(d("2026-05-30"), d("2026-06-01")), "30 May – 1 June 2026");
+        assert_eq!(
+            date_range(d("2026-05-14"), d("2026-05-16")),
+            "14 – 16 May 2026"
+        );
+        assert_eq!(
+            date_range(d("2026-05-30"), d("2026-06-01")),
+            "30 May – 1 June 2026"
+        );
     }
 
     #[test]

@@ -17,7 +17,10 @@ impl Email {
             return Err(Invalid::new("email", "Email is required."));
         }
         if value.len() > 254 {
-            return Err(Invalid::new("email", "Email can be at most 254 characters long."));
+            return Err(Invalid::new(
+                "email",
+                "Email can be at most 254 characters long.",
+            ));
         }
         let (local, domain) = value.split_once('@').ok_or_else(bad)?;
         let domain_ok = domain.contains('.')
@@ -29,7 +32,9 @@ impl Email {
                 .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"@".contains(c));
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"@".contains(c));
         if !domain_ok || !local_ok {
             return Err(bad());
         }
@@ -70,7 +75,10 @@ impl Password {
         if len > Self::MAX_CHARS {
             return Err(Invalid::new(
                 "password",
-                format!("Password can be at most {} characters long.", Self::MAX_CHARS),
+                format!(
+                    "Password can be at most {} characters long.",
+                    Self::MAX_CHARS
+                ),
             ));
         }
         Ok(Self(raw.to_owned()))
@@ -100,9 +108,17 @@ impl WebLink {
 
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let value = raw.trim();
-        let bad = || Invalid::new("links", format!("“{value}” is not a web address starting with https://."));
+        let bad = || {
+            Invalid::new(
+                "links",
+                format!("“{value}” is not a web address starting with https://."),
+            )
+        };
         if value.chars().count() > Self::MAX_CHARS {
-            return Err(Invalid::new("links", format!("Links can be at most {} characters long.", Self::MAX_CHARS)));
+            return Err(Invalid::new(
+                "links",
+                format!("Links can be at most {} characters long.", Self::MAX_CHARS),
+            ));
         }
         let lower = value.to_ascii_lowercase();
         let rest = lower
@@ -112,7 +128,9 @@ impl WebLink {
         let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
         if host.is_empty()
             || !host.contains('.')
-            || value.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"'`".contains(c))
+            || value
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>\"'`".contains(c))
         {
             return Err(bad());
         }
@@ -181,12 +199,24 @@ mod tests {
 
     #[test]
     fn email_is_lowercased_and_trimmed() {
-        assert_eq!(Email::parse("  Ada@Example.ORG ").unwrap().as_str(), "ada@example.org");
+        assert_eq!(
+            Email::parse("  Ada@Example.ORG ").unwrap().as_str(),
+            "ada@example.org"
+        );
     }
 
     #[test]
     fn email_without_at_or_domain_dot_is_refused() {
-        for bad in ["", "ada", "ada@", "@example.org", "ada@example", "a da@example.org", "ada@exa mple.org", "ada@@example.org"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@example",
+            "a da@example.org",
+            "ada@exa mple.org",
+            "ada@@example.org",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} was accepted");
         }
     }
@@ -216,13 +246,17 @@ mod tests {
 
     #[test]
     fn profile_with_one_bad_field_is_refused_whole() {
-        let err = ProfileInput::parse("Ada", "", "", "", "", "", "https://ok.org\nftp://nope.org").unwrap_err();
+        let err = ProfileInput::parse("Ada", "", "", "", "", "", "https://ok.org\nftp://nope.org")
+            .unwrap_err();
         assert_eq!(err.field, "links");
     }
 
     #[test]
     fn profile_with_too_many_links_is_refused() {
-        let links = (0..6).map(|i| format!("https://e{i}.org")).collect::<Vec<_>>().join("\n");
+        let links = (0..6)
+            .map(|i| format!("https://e{i}.org"))
+            .collect::<Vec<_>>()
+            .join("\n");
         assert!(ProfileInput::parse("Ada", "", "", "", "", "", &links).is_err());
     }
 }

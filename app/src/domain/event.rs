@@ -23,7 +23,13 @@ impl EventDates {
     pub fn parse(starts_on: &str, ends_on: &str) -> Result<Self, Invalid> {
         let date = |field: &str, raw: &str| {
             NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
-                Invalid::new(field, format!("{} must be a date like 2026-05-14.", super::text::label(field)))
+                Invalid::new(
+                    field,
+                    format!(
+                        "{} must be a date like 2026-05-14.",
+                        super::text::label(field)
+                    ),
+                )
             })
         };
         Self::new(date("starts_on", starts_on)?, date("ends_on", ends_on)?)
@@ -32,7 +38,10 @@ impl EventDates {
     /// Checks two dates already parsed (e.g. read back from the database).
     pub fn new(starts_on: NaiveDate, ends_on: NaiveDate) -> Result<Self, Invalid> {
         if ends_on < starts_on {
-            return Err(Invalid::new("ends_on", "The event cannot end before it starts."));
+            return Err(Invalid::new(
+                "ends_on",
+                "The event cannot end before it starts.",
+            ));
         }
         if (ends_on - starts_on).num_days() >= Self::MAX_DAYS {
             return Err(Invalid::new(
@@ -63,7 +72,10 @@ impl TimeZoneName {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let value = raw.trim();
         let tz: chrono_tz::Tz = value.parse().map_err(|_| {
-            Invalid::new("time_zone", "Time zone must be a name like Europe/Berlin or America/New_York.")
+            Invalid::new(
+                "time_zone",
+                "Time zone must be a name like Europe/Berlin or America/New_York.",
+            )
         })?;
         Ok(Self(tz.name().to_owned()))
     }
@@ -99,7 +111,10 @@ impl Role {
             "organizer" => Ok(Role::Organizer),
             "staff" => Ok(Role::Staff),
             "attendee" => Ok(Role::Attendee),
-            _ => Err(Invalid::new("role", "Role must be organizer, staff or attendee.")),
+            _ => Err(Invalid::new(
+                "role",
+                "Role must be organizer, staff or attendee.",
+            )),
         }
     }
 
@@ -126,7 +141,9 @@ pub struct Slug(String);
 impl Slug {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let ok = (3..=100).contains(&raw.len())
-            && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !raw.starts_with('-')
             && !raw.ends_with('-');
         if ok {
@@ -182,7 +199,10 @@ impl JoinCode {
         if value.len() == Self::LEN && value.bytes().all(|b| Self::ALPHABET.contains(&b)) {
             Ok(Self(value))
         } else {
-            Err(Invalid::new("code", "A join code has eight letters and digits, like K7PM-Q2XR."))
+            Err(Invalid::new(
+                "code",
+                "A join code has eight letters and digits, like K7PM-Q2XR.",
+            ))
         }
     }
 
@@ -209,12 +229,22 @@ mod tests {
 
     #[test]
     fn an_event_cannot_end_before_it_starts() {
-        assert_eq!(EventDates::parse("2026-05-14", "2026-05-13").unwrap_err().field, "ends_on");
+        assert_eq!(
+            EventDates::parse("2026-05-14", "2026-05-13")
+                .unwrap_err()
+                .field,
+            "ends_on"
+        );
     }
 
     #[test]
     fn malformed_dates_name_their_field() {
-        assert_eq!(EventDates::parse("14/05/2026", "2026-05-13").unwrap_err().field, "starts_on");
+        assert_eq!(
+            EventDates::parse("14/05/2026", "2026-05-13")
+                .unwrap_err()
+                .field,
+            "starts_on"
+        );
     }
 
     #[test]
@@ -225,7 +255,10 @@ mod tests {
     #[cfg(feature = "ssr")]
     #[test]
     fn time_zones_come_from_the_tz_database() {
-        assert_eq!(TimeZoneName::parse(" Europe/Berlin ").unwrap().as_str(), "Europe/Berlin");
+        assert_eq!(
+            TimeZoneName::parse(" Europe/Berlin ").unwrap().as_str(),
+            "Europe/Berlin"
+        );
         assert!(TimeZoneName::parse("Mars/Olympus").is_err());
     }
 
@@ -245,7 +278,10 @@ mod tests {
 
     #[test]
     fn slugs_are_made_from_names() {
-        assert_eq!(Slug::from_name("RustConf Europe 2026!", "k3p9").as_str(), "rustconf-europe-2026-k3p9");
+        assert_eq!(
+            Slug::from_name("RustConf Europe 2026!", "k3p9").as_str(),
+            "rustconf-europe-2026-k3p9"
+        );
         assert_eq!(Slug::from_name("¡¡!!", "ab12").as_str(), "event-ab12");
         assert!(Slug::parse(Slug::from_name("Ünïcode Days", "zz99").as_str()).is_ok());
     }

@@ -48,7 +48,10 @@ impl<const MIN: usize, const MAX: usize> BoundedText<MIN, MAX> {
                 format!("{} can be at most {MAX} characters long.", label(field)),
             ));
         }
-        if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        if value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
             return Err(Invalid::new(
                 field,
                 format!("{} contains characters that are not allowed.", label(field)),

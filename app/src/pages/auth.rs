@@ -1,6 +1,7 @@
 //! Sign-up and log-in pages. Both forms post to their server functions and
 //! work without JavaScript; `?next=` brings the person back where they were.
 
+use crate::api::auth::{Login, Signup};
 use crate::components::forms::{action_error, Field, FormError};
 use crate::components::session::use_session;
 use crate::domain::Password;
@@ -16,7 +17,8 @@ fn next_param() -> Memo<String> {
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
-    let signup = use_session().signup;
+    let signup = ServerAction::<Signup>::new();
+    use_session().refresh_after(signup);
     let next = next_param();
     view! {
         <Title text="Create an account · Rapport" />
@@ -46,7 +48,8 @@ pub fn SignupPage() -> impl IntoView {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = use_session().login;
+    let login = ServerAction::<Login>::new();
+    use_session().refresh_after(login);
     let next = next_param();
     view! {
         <Title text="Log in · Rapport" />

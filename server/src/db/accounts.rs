@@ -32,7 +32,9 @@ impl TryFrom<UserRow> for User {
     fn try_from(r: UserRow) -> Result<Self, Self::Error> {
         // Values were validated on the way in; failing here means the row was
         // edited behind our back, which is an internal error, not user input.
-        let corrupt = |what: &str| StoreError::Backend(format!("stored {what} of user {} is invalid", r.id).into());
+        let corrupt = |what: &str| {
+            StoreError::Backend(format!("stored {what} of user {} is invalid", r.id).into())
+        };
         Ok(User {
             id: UserId(r.id),
             email: Email::parse(&r.email).map_err(|_| corrupt("email"))?,
@@ -78,16 +80,21 @@ impl AccountStore for Db {
 
     async fn user_by_id(&self, id: UserId) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        let row: Option<UserRow> =
-            on_read!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await).map_err(backend)?;
+        let row: Option<UserRow> = on_read!(self, |pool| sqlx::query_as(&sql)
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await)
+        .map_err(backend)?;
         row.map(User::try_from).transpose()
     }
 
     async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
-        let row: Option<UserRow> =
-            on_read!(self, |pool| sqlx::query_as(&sql).bind(email.as_str()).fetch_optional(pool).await)
-                .map_err(backend)?;
+        let row: Option<UserRow> = on_read!(self, |pool| sqlx::query_as(&sql)
+            .bind(email.as_str())
+            .fetch_optional(pool)
+            .await)
+        .map_err(backend)?;
         row.map(User::try_from).transpose()
     }
 

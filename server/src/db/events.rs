@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-const EVENT_COLUMNS: &str = "e.id, e.slug, e.name, e.description, e.venue, e.starts_on, e.ends_on, \
+const EVENT_COLUMNS: &str =
+    "e.id, e.slug, e.name, e.description, e.venue, e.starts_on, e.ends_on, \
      e.time_zone, e.invite_token, e.join_code, e.created_at";
 
 #[derive(sqlx::FromRow)]
@@ -72,15 +73,21 @@ struct MemberRow {
 }
 
 /// Constraint names and columns that can clash when an event is created.
-const EVENT_UNIQUES: &[(&str, &str)] =
-    &[("slug", "slug"), ("invite_token", "invite token"), ("join_code", "join code")];
+const EVENT_UNIQUES: &[(&str, &str)] = &[
+    ("slug", "slug"),
+    ("invite_token", "invite token"),
+    ("join_code", "join code"),
+];
 
 impl Db {
     async fn event_where(&self, column: &str, value: &str) -> StoreResult<Option<Event>> {
         // `column` is one of our own constant names, never input.
         let sql = format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.{column} = $1");
-        let row: Option<EventRow> =
-            on_read!(self, |pool| sqlx::query_as(&sql).bind(value).fetch_optional(pool).await).map_err(backend)?;
+        let row: Option<EventRow> = on_read!(self, |pool| sqlx::query_as(&sql)
+            .bind(value)
+            .fetch_optional(pool)
+            .await)
+        .map_err(backend)?;
         row.map(Event::try_from).transpose()
     }
 }
@@ -99,7 +106,8 @@ impl EventStore for Db {
     async fn create_event(&self, new: NewEvent, organizer: UserId) -> StoreResult<Event> {
         let id = Uuid::new_v4();
         let now = Utc::now();
-        let insert_event = "INSERT INTO events (id, slug, name, description, venue, starts_on, ends_on, \
+        let insert_event =
+            "INSERT INTO events (id, slug, name, description, venue, starts_on, ends_on, \
              time_zone, invite_token, join_code, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
         let insert_member =
@@ -208,7 +216,13 @@ impl EventStore for Db {
             .collect::<StoreResult<Vec<_>>>()?;
         // Sorted here rather than in SQL so both backends agree exactly
         // (their collations differ for non-ASCII names).
-        members.sort_by_cached_key(|m| (role_rank(m.role), m.display_name.to_lowercase(), m.user_id.0));
+        members.sort_by_cached_key(|m| {
+            (
+                role_rank(m.role),
+                m.display_name.to_lowercase(),
+                m.user_id.0,
+            )
+        });
         Ok(members)
     }
 
@@ -217,8 +231,11 @@ impl EventStore for Db {
             "SELECT {EVENT_COLUMNS}, m.role FROM memberships m JOIN events e ON e.id = m.event_id \
              WHERE m.user_id = $1"
         );
-        let rows: Vec<EventWithRole> =
-            on_read!(self, |pool| sqlx::query_as(&sql).bind(user.0).fetch_all(pool).await).map_err(backend)?;
+        let rows: Vec<EventWithRole> = on_read!(self, |pool| sqlx::query_as(&sql)
+            .bind(user.0)
+            .fetch_all(pool)
+            .await)
+        .map_err(backend)?;
         let mut events = rows
             .into_iter()
             .map(|r| Ok((Event::try_from(r.event)?, parse_role(&r.role)?)))

@@ -97,7 +97,9 @@ impl Db {
     /// Applies every migration not applied yet (embedded in the binary).
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match &self.pools {
-            Pools::Sqlite { write, .. } => sqlx::migrate!("../migrations/sqlite").run(write).await?,
+            Pools::Sqlite { write, .. } => {
+                sqlx::migrate!("../migrations/sqlite").run(write).await?
+            }
             Pools::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -127,9 +129,12 @@ pub fn default_sqlite_url(data_dir: &Path) -> String {
 #[async_trait]
 impl Store for Db {
     async fn ping(&self) -> Result<(), StoreError> {
-        on_read!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|r| r.rows_affected()))
-            .map(|_| ())
-            .map_err(backend)
+        on_read!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(backend)
     }
 }
 
@@ -145,7 +150,10 @@ pub(crate) fn backend(e: sqlx::Error) -> StoreError {
 pub(crate) fn conflict_or_backend(e: sqlx::Error, names: &[(&str, &'static str)]) -> StoreError {
     if let Some(db) = e.as_database_error() {
         if db.is_unique_violation() {
-            let hint = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
+            let hint = db
+                .constraint()
+                .map(str::to_owned)
+                .unwrap_or_else(|| db.message().to_owned());
             let what = names
                 .iter()
                 .find(|(needle, _)| hint.contains(needle))

@@ -62,30 +62,44 @@ impl SessionRecordStore for Db {
         Ok(())
     }
 
-    async fn load_session(&self, id: &str, now: DateTime<Utc>) -> StoreResult<Option<SessionRecord>> {
-        let row: Option<SessionRow> = on_read!(self, |pool| sqlx::query_as(
+    async fn load_session(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SessionRecord>> {
+        let row: Option<SessionRow> = on_read!(self, |pool| {
+            sqlx::query_as(
             "SELECT id, user_id, data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2"
         )
         .bind(id)
         .bind(now)
         .fetch_optional(pool)
-        .await)
+        .await
+        })
         .map_err(backend)?;
         Ok(row.map(Into::into))
     }
 
     async fn delete_session(&self, id: &str) -> StoreResult<()> {
-        on_write!(self, |pool| sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(pool).await.map(|r| r.rows_affected()))
-            .map_err(backend)?;
+        on_write!(self, |pool| sqlx::query(
+            "DELETE FROM sessions WHERE id = $1"
+        )
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(backend)?;
         Ok(())
     }
 
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {
-        let done = on_write!(self, |pool| sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))
+        let done = on_write!(self, |pool| sqlx::query(
+            "DELETE FROM sessions WHERE expires_at <= $1"
+        )
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
         .map_err(backend)?;
         Ok(done)
     }

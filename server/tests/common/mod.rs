@@ -1,0 +1,222 @@
+//! Test harness shared by the integration tests: fresh databases on both
+//! backends, and `spawn_app()`, which starts the real server on port 0.
+#![allow(dead_code)]
+
+use server::{config::Config, db::Db, startup::Application};
+use sqlx::{Connection, Executor, PgConnection};
+use std::{net::SocketAddr, path::PathBuf};
+
+/// Environment variable naming a PostgreSQL server the tests may create
+/// databases on, e.g. `postgres://postgres@127.0.0.1:5432/postgres`.
+pub const PG_ENV: &str = "RAPPORT_TEST_POSTGRES_URL";
+/// When set (CI sets it), a missing PostgreSQL URL fails the suite instead
+/// of skipping the PostgreSQL half.
+pub const REQUIRE_PG_ENV: &str = "RAPPORT_REQUIRE_POSTGRES";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of its own for one test.
+pub struct TestDb {
+    pub url: String,
+    pub data_dir: PathBuf,
+}
+
+/// Creates an empty database for one test, or `None` when the backend is
+/// PostgreSQL and no server was given (the caller then skips, loudly).
+pub async fn fresh_database(backend: Backend) -> Option<TestDb> {
+    let data_dir =
+        std::env::temp_dir().join(format!("rapport-test-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&data_dir).unwrap();
+    match backend {
+        Backend::Sqlite => Some(TestDb {
+            url: format!("sqlite://{}", data_dir.join("rapport.db").display()),
+            data_dir,
+        }),
+        Backend::Postgres => {
+            let Ok(admin) = std::env::var(PG_ENV) else {
+                assert!(
+                    std::env::var(REQUIRE_PG_ENV).is_err(),
+                    "{REQUIRE_PG_ENV} is set but {PG_ENV} is not: the PostgreSQL half cannot run"
+                );
+                eprintln!(
+                    "SKIPPED on PostgreSQL: set {PG_ENV} to run this test against PostgreSQL"
+                );
+                return None;
+            };
+            let name = format!("rapport_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = PgConnection::connect(&admin)
+                .await
+                .expect("connect to the PostgreSQL test server");
+            conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+            let mut url = url::Url::parse(&admin).unwrap();
+            url.set_path(&name);
+            Some(TestDb {
+                url: url.to_string(),
+                data_dir,
+            })
+        }
+    }
+}
+
+/// Drops test databases left by earlier runs, once per test process. A
+/// database still in use by a running test has connections and refuses to
+/// be dropped, so concurrent runs do not disturb each other.
+async fn drop_stale_databases(conn: &mut PgConnection) {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if DONE.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let stale: Vec<String> = sqlx::query_scalar(
+        "SELECT datname FROM pg_database d WHERE datname LIKE 'rapport\\_test\\_%' \
+         AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap_or_default();
+    for name in stale {
+        let _ = conn.execute(format!(r#"DROP DATABASE IF EXISTS "{name}""#).as_str()).await;
+    }
+}
+
+/// A connected, migrated store on a fresh database.
+pub async fn fresh_store(backend: Backend) -> Option<std::sync::Arc<dyn app::ports::Store>> {
+    let db = fresh_database(backend).await?;
+    let store = Db::connect(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    Some(store.into_store())
+}
+
+/// A running server and an HTTP client with its own cookie jar.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub data_dir: PathBuf,
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Starts the real application on port 0 with a fresh database.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let db = fresh_database(backend).await?;
+    let config = Config {
+        database_url: Some(db.url.clone()),
+        data_dir: db.data_dir.clone(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        public_url: None,
+        allowed_origins: vec![],
+        site_root: "target/site".into(),
+    };
+    let app = Application::build(&config).await.expect("server starts");
+    let addr = app.addr;
+    tokio::spawn(app.run_until(std::future::pending()));
+    Some(TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        client: client(),
+        data_dir: db.data_dir,
+    })
+}
+
+impl TestApp {
+    /// A second person: same server, own cookie jar.
+    pub fn other_client(&self) -> TestApp {
+        TestApp {
+            addr: self.addr,
+            base: self.base.clone(),
+            client: client(),
+            data_dir: self.data_dir.clone(),
+        }
+    }
+
+    /// Calls a server function the way a non-browser client does (form-encoded POST).
+    pub async fn call(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/{name}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Calls a server function and returns status and JSON body.
+    pub async fn call_json(&self, name: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        let res = self.call(name, form).await;
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, body)
+    }
+
+    pub async fn signup(&self, name: &str, email: &str) -> (u16, serde_json::Value) {
+        self.call_json(
+            "signup",
+            &[
+                ("display_name", name),
+                ("email", email),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Creates an event and returns its slug.
+    pub async fn create_event(&self, name: &str) -> String {
+        let (status, body) = self
+            .call_json(
+                "create_event",
+                &[
+                    ("name", name),
+                    ("starts_on", "2026-05-14"),
+                    ("ends_on", "2026-05-15"),
+                    ("time_zone", "Europe/Berlin"),
+                    ("venue", "Hall 1"),
+                    ("description", "Talks and hallway track"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body.as_str().expect("slug").to_owned()
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Defines `$name` twice: `sqlite` and `postgres` test functions in a module
+/// named `$name`, each calling `$body(backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$body($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$body($crate::common::Backend::Postgres).await
+            }
+        }
+    };
+}
