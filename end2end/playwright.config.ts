@@ -1,0 +1,85 @@
+// End-to-end tests for Rapport: headless Chromium against the debug build.
+//
+// Build first (from the repo root):  cargo leptos build
+// Then:                              cd end2end && npx playwright test
+//
+// The suite starts the built server itself on a fresh SQLite database. When
+// RAPPORT_TEST_POSTGRES_URL is set (e.g. postgres://postgres@127.0.0.1:5432/postgres)
+// a second server runs on a new PostgreSQL database and every test runs on
+// both backends.
+import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
+
+const chromium = {
+  browserName: 'chromium' as const,
+  launchOptions: {
+    executablePath: process.env.RAPPORT_E2E_CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  },
+};
+
+type WebServer = NonNullable<PlaywrightTestConfig['webServer']>;
+type Project = NonNullable<PlaywrightTestConfig['projects']>[number];
+
+/** Starts the already-built server on `port`, with its data dir wiped first. */
+function server(port: number, dataDir: string, databaseUrl: string): WebServer {
+  return {
+    command: `rm -rf ${dataDir} && exec ./target/debug/rapport serve`,
+    cwd: '..',
+    env: {
+      RAPPORT_DATA_DIR: dataDir,
+      RAPPORT_BIND: `127.0.0.1:${port}`,
+      DATABASE_URL: databaseUrl,
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+    },
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  };
+}
+
+const webServer: WebServer[] = [server(3100, 'target/e2e-data', '')];
+const projects: Project[] = [
+  { name: 'chromium-sqlite', use: { ...chromium, baseURL: 'http://127.0.0.1:3100' } },
+];
+
+const postgres = process.env.RAPPORT_TEST_POSTGRES_URL?.trim();
+if (postgres) {
+  // Same server and host, a database of its own that the server creates.
+  const url = new URL(postgres);
+  url.pathname = `/rapport_test_e2e_${Date.now()}`;
+  webServer.push(server(3101, 'target/e2e-data-pg', url.toString()));
+  projects.push({
+    name: 'chromium-postgres',
+    use: { ...chromium, baseURL: 'http://127.0.0.1:3101' },
+  });
+}
+
+export default defineConfig({
+  testDir: './tests',
+  // One browser at a time: the machine is small and the debug server is slow.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: 'list',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    actionTimeout: 15_000,
+    navigationTimeout: 30_000,
+    trace: 'retain-on-failure',
+  },
+  webServer,
+  projects,
+});

@@ -1,0 +1,132 @@
+// Shared helpers for the end-to-end tests.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+export interface Person {
+  name: string;
+  email: string;
+  password: string;
+}
+
+let counter = 0;
+
+/** A new person with an email no other test (or earlier run) uses. */
+export function newPerson(first: string): Person {
+  counter += 1;
+  const id = `${Date.now().toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
+  return {
+    name: `${first} Tester${counter}`,
+    email: `${first.toLowerCase()}.${id}@example.test`,
+    password: 'correct horse battery staple',
+  };
+}
+
+/** Waits until the WebAssembly app has taken over the server-rendered page. */
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', {
+    timeout: 30_000,
+  });
+}
+
+/** Opens `path` in a JavaScript-enabled page and waits for hydration. */
+export async function open(page: Page, path: string): Promise<void> {
+  await page.goto(path);
+  await hydrated(page);
+}
+
+/**
+ * Runs axe-core on the page as it is now and fails on any violation, listing
+ * each rule with the elements that break it.
+ */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const report = results.violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help}\n` +
+      v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join('\n'),
+  );
+  expect(report, `axe violations on ${page.url()}`).toEqual([]);
+}
+
+/** The main content area (the header has its own "Log in"/"Sign up" links). */
+export const main = (page: Page) => page.locator('main');
+
+/** Fills and sends the sign-up form on the current /signup page. */
+export async function fillSignup(page: Page, p: Person): Promise<void> {
+  const form = main(page);
+  await form.getByLabel('Your name').fill(p.name);
+  await form.getByLabel('Email').fill(p.email);
+  await form.getByLabel('Password').fill(p.password);
+  await form.getByRole('button', { name: 'Create account' }).click();
+}
+
+/** Signs up through the UI; ends on "My events". */
+export async function signUp(page: Page, p: Person): Promise<void> {
+  await open(page, '/signup');
+  await fillSignup(page, p);
+  await expect(page).toHaveURL(/\/events$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'My events' })).toBeVisible();
+}
+
+/** Fills and sends the login form on the current /login page. */
+export async function fillLogin(page: Page, email: string, password: string): Promise<void> {
+  const form = main(page);
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Log in' }).click();
+}
+
+export interface EventInput {
+  name: string;
+  startsOn: string;
+  endsOn: string;
+  timeZone?: string;
+  venue?: string;
+  description?: string;
+}
+
+/** A unique event for a test. */
+export function newEvent(label: string): EventInput {
+  return {
+    name: `${label} ${Date.now().toString(36)}`,
+    startsOn: '2031-05-14',
+    endsOn: '2031-05-16',
+    timeZone: 'Europe/Berlin',
+    venue: 'Kulturbrauerei, Berlin',
+    description: 'Two days of talks.\nBring a badge.',
+  };
+}
+
+/** Creates an event through the UI (from /events/new); returns its slug. */
+export async function createEvent(page: Page, e: EventInput, checkA11y = false): Promise<string> {
+  await open(page, '/events/new');
+  await expect(page.getByRole('heading', { level: 1, name: 'Create an event' })).toBeVisible();
+  if (checkA11y) await expectAccessible(page);
+  const form = main(page);
+  await form.getByLabel('Event name').fill(e.name);
+  await form.getByLabel('First day').fill(e.startsOn);
+  await form.getByLabel('Last day').fill(e.endsOn);
+  if (e.timeZone) await form.getByLabel('Time zone').fill(e.timeZone);
+  if (e.venue) await form.getByLabel('Venue').fill(e.venue);
+  if (e.description) await form.getByLabel('Description').fill(e.description);
+  await form.getByRole('button', { name: 'Create event' }).click();
+  await expect(page).toHaveURL(/\/e\/[^/]+$/);
+  await expect(page.getByRole('heading', { level: 1, name: e.name })).toBeVisible();
+  return new URL(page.url()).pathname.split('/').pop()!;
+}
+
+/** The names in the event page's attendee list, in page order. */
+export function attendees(page: Page) {
+  return page.locator('ul.member-list li.member .name');
+}
+
+/** A new browser context and page, optionally without JavaScript. */
+export async function newPage(
+  browser: Browser,
+  baseURL: string | undefined,
+  options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, ...options });
+  const page = await context.newPage();
+  return { context, page };
+}
