@@ -120,13 +120,14 @@ export function attendees(page: Page) {
   return page.locator('ul.member-list li.member .name');
 }
 
-/** A new browser context and page, optionally without JavaScript. */
+/** A new browser context and page (JavaScript on unless told otherwise). */
 export async function newPage(
   browser: Browser,
   baseURL: string | undefined,
   options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL, ...options });
+  // Explicit, because contexts made in a test inherit that file's `use` options.
+  const context = await browser.newContext({ baseURL, javaScriptEnabled: true, ...options });
   const page = await context.newPage();
   return { context, page };
 }

@@ -7,7 +7,10 @@ mod common;
 
 use app::{
     api::password::hash_blocking,
-    domain::{Email, EventDates, EventName, JoinCode, Password, PersonName, ProfileInput, Role, Slug, TimeZoneName, UserId},
+    domain::{
+        Email, EventDates, EventName, JoinCode, Password, PersonName, ProfileInput, Role, Slug,
+        TimeZoneName, UserId,
+    },
     ports::{NewEvent, NewUser, SessionRecord, Store, StoreError, User},
 };
 use chrono::{Duration, NaiveDate, Utc};
@@ -17,7 +20,8 @@ use std::sync::{Arc, OnceLock};
 /// Hashing is slow on purpose; one hash serves every test account.
 fn password_hash() -> app::ports::PasswordHash {
     static HASH: OnceLock<app::ports::PasswordHash> = OnceLock::new();
-    HASH.get_or_init(|| hash_blocking(&Password::parse("correct horse battery").unwrap()).unwrap()).clone()
+    HASH.get_or_init(|| hash_blocking(&Password::parse("correct horse battery").unwrap()).unwrap())
+        .clone()
 }
 
 async fn user(store: &dyn Store, name: &str) -> User {
@@ -57,12 +61,25 @@ async fn accounts(store: Arc<dyn Store>) {
     assert!(ada.links.is_empty());
 
     assert_eq!(store.user_by_id(ada.id).await.unwrap().as_ref(), Some(&ada));
-    assert_eq!(store.user_by_email(&ada.email).await.unwrap().as_ref(), Some(&ada));
-    assert_eq!(store.user_by_id(UserId(uuid::Uuid::new_v4())).await.unwrap(), None);
+    assert_eq!(
+        store.user_by_email(&ada.email).await.unwrap().as_ref(),
+        Some(&ada)
+    );
+    assert_eq!(
+        store
+            .user_by_id(UserId(uuid::Uuid::new_v4()))
+            .await
+            .unwrap(),
+        None
+    );
     let creds = store.credentials(&ada.email).await.unwrap().unwrap();
     assert_eq!(creds.user_id, ada.id);
     assert!(creds.password_hash.0.starts_with("$argon2id$"));
-    assert!(store.credentials(&Email::parse("nobody@example.org").unwrap()).await.unwrap().is_none());
+    assert!(store
+        .credentials(&Email::parse("nobody@example.org").unwrap())
+        .await
+        .unwrap()
+        .is_none());
 
     let again = store
         .create_user(NewUser {
@@ -71,8 +88,19 @@ async fn accounts(store: Arc<dyn Store>) {
             password_hash: password_hash(),
         })
         .await;
-    assert!(matches!(again, Err(StoreError::Conflict("email"))), "{again:?}");
-    assert_eq!(store.user_by_id(ada.id).await.unwrap().unwrap().display_name, "Ada Lovelace");
+    assert!(
+        matches!(again, Err(StoreError::Conflict("email"))),
+        "{again:?}"
+    );
+    assert_eq!(
+        store
+            .user_by_id(ada.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .display_name,
+        "Ada Lovelace"
+    );
 }
 
 async fn profiles(store: Arc<dyn Store>) {
@@ -91,10 +119,15 @@ async fn profiles(store: Arc<dyn Store>) {
     assert_eq!(updated.display_name, "Ada Lovelace");
     assert_eq!(updated.pronouns, "she/her");
     assert_eq!(updated.bio, "Wrote the first program.\nLikes poetry.");
-    assert_eq!(updated.links, ["https://ada.example.org", "https://github.com/ada"]);
+    assert_eq!(
+        updated.links,
+        ["https://ada.example.org", "https://github.com/ada"]
+    );
     assert_eq!(store.user_by_id(ada.id).await.unwrap().unwrap(), updated);
 
-    let missing = store.update_profile(UserId(uuid::Uuid::new_v4()), &input).await;
+    let missing = store
+        .update_profile(UserId(uuid::Uuid::new_v4()), &input)
+        .await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
 }
 
@@ -108,55 +141,124 @@ async fn sessions(store: Arc<dyn Store>) {
         expires_at: now + Duration::hours(1),
     };
     store.create_session(&record).await.unwrap();
-    let loaded = store.load_session("session-one", now).await.unwrap().unwrap();
+    let loaded = store
+        .load_session("session-one", now)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(loaded.user_id, Some(ada.id));
     assert_eq!(loaded.data, record.data);
     assert_eq!(loaded.expires_at.timestamp(), record.expires_at.timestamp());
 
     let dup = store.create_session(&record).await;
-    assert!(matches!(dup, Err(StoreError::Conflict("session"))), "{dup:?}");
+    assert!(
+        matches!(dup, Err(StoreError::Conflict("session"))),
+        "{dup:?}"
+    );
 
     // Saving replaces the data; an anonymous session has no user.
-    let changed = SessionRecord { data: "{}".into(), user_id: None, ..record.clone() };
+    let changed = SessionRecord {
+        data: "{}".into(),
+        user_id: None,
+        ..record.clone()
+    };
     store.save_session(&changed).await.unwrap();
-    let loaded = store.load_session("session-one", now).await.unwrap().unwrap();
+    let loaded = store
+        .load_session("session-one", now)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((loaded.data.as_str(), loaded.user_id), ("{}", None));
     // Saving an unknown id inserts it.
-    store.save_session(&SessionRecord { id: "session-two".into(), ..record.clone() }).await.unwrap();
-    assert!(store.load_session("session-two", now).await.unwrap().is_some());
+    store
+        .save_session(&SessionRecord {
+            id: "session-two".into(),
+            ..record.clone()
+        })
+        .await
+        .unwrap();
+    assert!(store
+        .load_session("session-two", now)
+        .await
+        .unwrap()
+        .is_some());
 
     // Expired sessions are invisible and swept.
-    let old = SessionRecord { id: "old".into(), expires_at: now - Duration::minutes(1), ..record.clone() };
+    let old = SessionRecord {
+        id: "old".into(),
+        expires_at: now - Duration::minutes(1),
+        ..record.clone()
+    };
     store.create_session(&old).await.unwrap();
     assert!(store.load_session("old", now).await.unwrap().is_none());
     assert_eq!(store.delete_expired_sessions(now).await.unwrap(), 1);
-    assert!(store.load_session("session-one", now).await.unwrap().is_some(), "live sessions stay");
+    assert!(
+        store
+            .load_session("session-one", now)
+            .await
+            .unwrap()
+            .is_some(),
+        "live sessions stay"
+    );
 
     store.delete_session("session-one").await.unwrap();
-    assert!(store.load_session("session-one", now).await.unwrap().is_none());
+    assert!(store
+        .load_session("session-one", now)
+        .await
+        .unwrap()
+        .is_none());
     store.delete_session("never-existed").await.unwrap();
 }
 
 async fn events(store: Arc<dyn Store>) {
     let ada = user(store.as_ref(), "Ada").await;
     let event = store
-        .create_event(new_event("RustConf", "rustconf-ab12", "token-1", "ABCD2345", "2026-05-14"), ada.id)
+        .create_event(
+            new_event(
+                "RustConf",
+                "rustconf-ab12",
+                "token-1",
+                "ABCD2345",
+                "2026-05-14",
+            ),
+            ada.id,
+        )
         .await
         .unwrap();
     assert_eq!(event.name, "RustConf");
     assert_eq!(event.time_zone, "Europe/Berlin");
     assert_eq!(event.dates.starts_on().to_string(), "2026-05-14");
-    assert_eq!(store.member_role(event.id, ada.id).await.unwrap(), Some(Role::Organizer));
+    assert_eq!(
+        store.member_role(event.id, ada.id).await.unwrap(),
+        Some(Role::Organizer)
+    );
 
     let by_slug = store.event_by_slug(&event.slug).await.unwrap().unwrap();
     assert_eq!(by_slug, event);
-    assert_eq!(store.event_by_invite_token("token-1").await.unwrap().as_ref(), Some(&event));
     assert_eq!(
-        store.event_by_join_code(&JoinCode::parse("abcd-2345").unwrap()).await.unwrap().as_ref(),
+        store
+            .event_by_invite_token("token-1")
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(&event)
+    );
+    assert_eq!(
+        store
+            .event_by_join_code(&JoinCode::parse("abcd-2345").unwrap())
+            .await
+            .unwrap()
+            .as_ref(),
         Some(&event)
     );
     assert_eq!(store.event_by_invite_token("token-x").await.unwrap(), None);
-    assert_eq!(store.event_by_slug(&Slug::parse("nope-0000").unwrap()).await.unwrap(), None);
+    assert_eq!(
+        store
+            .event_by_slug(&Slug::parse("nope-0000").unwrap())
+            .await
+            .unwrap(),
+        None
+    );
 
     // Each random identifier is unique, and a clash stores nothing at all.
     for (slug, token, code, what) in [
@@ -164,10 +266,19 @@ async fn events(store: Arc<dyn Store>) {
         ("other-0001", "token-1", "WXYZ2345", "invite token"),
         ("other-0002", "token-3", "ABCD2345", "join code"),
     ] {
-        let clash = store.create_event(new_event("Clash", slug, token, code, "2026-06-01"), ada.id).await;
-        assert!(matches!(clash, Err(StoreError::Conflict(w)) if w == what), "{what}: {clash:?}");
+        let clash = store
+            .create_event(new_event("Clash", slug, token, code, "2026-06-01"), ada.id)
+            .await;
+        assert!(
+            matches!(clash, Err(StoreError::Conflict(w)) if w == what),
+            "{what}: {clash:?}"
+        );
     }
-    assert_eq!(store.events_of_user(ada.id).await.unwrap().len(), 1, "no half-created event");
+    assert_eq!(
+        store.events_of_user(ada.id).await.unwrap().len(),
+        1,
+        "no half-created event"
+    );
 }
 
 async fn membership(store: Arc<dyn Store>) {
@@ -177,35 +288,73 @@ async fn membership(store: Arc<dyn Store>) {
     let bob = user(store.as_ref(), "Bob").await;
     let outsider = user(store.as_ref(), "Outsider").await;
     let event = store
-        .create_event(new_event("Summit", "summit-0001", "t-1", "ABCD2345", "2026-05-14"), ada.id)
+        .create_event(
+            new_event("Summit", "summit-0001", "t-1", "ABCD2345", "2026-05-14"),
+            ada.id,
+        )
         .await
         .unwrap();
-    store.add_member(event.id, zoe.id, Role::Attendee).await.unwrap();
-    store.add_member(event.id, emil.id, Role::Attendee).await.unwrap();
-    store.add_member(event.id, bob.id, Role::Staff).await.unwrap();
+    store
+        .add_member(event.id, zoe.id, Role::Attendee)
+        .await
+        .unwrap();
+    store
+        .add_member(event.id, emil.id, Role::Attendee)
+        .await
+        .unwrap();
+    store
+        .add_member(event.id, bob.id, Role::Staff)
+        .await
+        .unwrap();
 
     let twice = store.add_member(event.id, zoe.id, Role::Attendee).await;
-    assert!(matches!(twice, Err(StoreError::Conflict("membership"))), "{twice:?}");
-    let ghost = store.add_member(event.id, UserId(uuid::Uuid::new_v4()), Role::Attendee).await;
+    assert!(
+        matches!(twice, Err(StoreError::Conflict("membership"))),
+        "{twice:?}"
+    );
+    let ghost = store
+        .add_member(event.id, UserId(uuid::Uuid::new_v4()), Role::Attendee)
+        .await;
     assert!(matches!(ghost, Err(StoreError::NotFound)), "{ghost:?}");
 
-    assert_eq!(store.member_role(event.id, bob.id).await.unwrap(), Some(Role::Staff));
-    assert_eq!(store.member_role(event.id, outsider.id).await.unwrap(), None);
+    assert_eq!(
+        store.member_role(event.id, bob.id).await.unwrap(),
+        Some(Role::Staff)
+    );
+    assert_eq!(
+        store.member_role(event.id, outsider.id).await.unwrap(),
+        None
+    );
 
     // Organizers, then staff, then attendees by name, ignoring case and accents' byte order.
-    let names: Vec<_> = store.list_members(event.id).await.unwrap().into_iter().map(|m| m.display_name).collect();
+    let names: Vec<_> = store
+        .list_members(event.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.display_name)
+        .collect();
     assert_eq!(names, ["Ada", "Bob", "zoë", "Émile"]);
 
     // A user's events come soonest first, with the role in each.
     let later = store
-        .create_event(new_event("Later", "later-0001", "t-2", "WXYZ2345", "2026-09-01"), zoe.id)
+        .create_event(
+            new_event("Later", "later-0001", "t-2", "WXYZ2345", "2026-09-01"),
+            zoe.id,
+        )
         .await
         .unwrap();
     let earlier = store
-        .create_event(new_event("Earlier", "earlier-0001", "t-3", "MNPQ2345", "2026-01-10"), emil.id)
+        .create_event(
+            new_event("Earlier", "earlier-0001", "t-3", "MNPQ2345", "2026-01-10"),
+            emil.id,
+        )
         .await
         .unwrap();
-    store.add_member(earlier.id, zoe.id, Role::Attendee).await.unwrap();
+    store
+        .add_member(earlier.id, zoe.id, Role::Attendee)
+        .await
+        .unwrap();
     let mine: Vec<_> = store
         .events_of_user(zoe.id)
         .await
@@ -215,7 +364,11 @@ async fn membership(store: Arc<dyn Store>) {
         .collect();
     assert_eq!(
         mine,
-        [("Earlier".to_owned(), Role::Attendee), ("Summit".to_owned(), Role::Attendee), ("Later".to_owned(), Role::Organizer)]
+        [
+            ("Earlier".to_owned(), Role::Attendee),
+            ("Summit".to_owned(), Role::Attendee),
+            ("Later".to_owned(), Role::Organizer)
+        ]
     );
     assert!(store.events_of_user(outsider.id).await.unwrap().is_empty());
     let _ = later;
@@ -226,7 +379,10 @@ async fn concurrent_writes_queue(store: Arc<dyn Store>) {
     // single writer connection instead of failing with "database is locked".
     let ada = user(store.as_ref(), "Ada").await;
     let event = store
-        .create_event(new_event("Rush", "rush-0001", "t-1", "ABCD2345", "2026-05-14"), ada.id)
+        .create_event(
+            new_event("Rush", "rush-0001", "t-1", "ABCD2345", "2026-05-14"),
+            ada.id,
+        )
         .await
         .unwrap();
     let tasks: Vec<_> = (0..40)
@@ -234,7 +390,10 @@ async fn concurrent_writes_queue(store: Arc<dyn Store>) {
             let store = store.clone();
             tokio::spawn(async move {
                 let u = user(store.as_ref(), &format!("Person {i}")).await;
-                store.add_member(event.id, u.id, Role::Attendee).await.unwrap();
+                store
+                    .add_member(event.id, u.id, Role::Attendee)
+                    .await
+                    .unwrap();
             })
         })
         .collect();
@@ -264,4 +423,12 @@ macro_rules! contract {
     };
 }
 
-contract!(ping_answers, accounts, profiles, sessions, events, membership, concurrent_writes_queue);
+contract!(
+    ping_answers,
+    accounts,
+    profiles,
+    sessions,
+    events,
+    membership,
+    concurrent_writes_queue
+);

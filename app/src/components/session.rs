@@ -41,7 +41,11 @@ pub fn provide_session() {
     let logout = ServerAction::<Logout>::new();
     let changed = RwSignal::new(0u64);
     let me = Resource::new(move || (changed.get(), logout.version().get()), |_| me());
-    provide_context(SessionCtx { me, logout, changed });
+    provide_context(SessionCtx {
+        me,
+        logout,
+        changed,
+    });
 }
 
 pub fn use_session() -> SessionCtx {

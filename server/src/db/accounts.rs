@@ -61,7 +61,7 @@ const EMAIL_TAKEN: &[(&str, &str)] = &[("email", "email")];
 #[async_trait]
 impl AccountStore for Db {
     async fn create_user(&self, new: NewUser) -> StoreResult<User> {
-        let now = Utc::now();
+        let now = super::now();
         let sql = format!(
             "INSERT INTO users (id, email, password_hash, display_name, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $5) RETURNING {USER_COLUMNS}"
@@ -128,7 +128,7 @@ impl AccountStore for Db {
             .bind(p.job_title.as_str())
             .bind(p.bio.as_str())
             .bind(&links)
-            .bind(Utc::now())
+            .bind(super::now())
             .fetch_optional(pool)
             .await)
         .map_err(backend)?;

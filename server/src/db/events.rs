@@ -105,7 +105,7 @@ fn role_rank(role: Role) -> u8 {
 impl EventStore for Db {
     async fn create_event(&self, new: NewEvent, organizer: UserId) -> StoreResult<Event> {
         let id = Uuid::new_v4();
-        let now = Utc::now();
+        let now = super::now();
         let insert_event =
             "INSERT INTO events (id, slug, name, description, venue, starts_on, ends_on, \
              time_zone, invite_token, join_code, created_at) \
@@ -172,7 +172,7 @@ impl EventStore for Db {
         .bind(event.0)
         .bind(user.0)
         .bind(role.as_str())
-        .bind(Utc::now())
+        .bind(super::now())
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))

@@ -167,3 +167,11 @@ pub(crate) fn conflict_or_backend(e: sqlx::Error, names: &[(&str, &'static str)]
     }
     backend(e)
 }
+
+/// The current time at the precision both databases keep (microseconds;
+/// PostgreSQL drops nanoseconds), so what a method returns equals what a
+/// later read gives back on either backend.
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

@@ -81,7 +81,9 @@ async fn drop_stale_databases(conn: &mut PgConnection) {
     .await
     .unwrap_or_default();
     for name in stale {
-        let _ = conn.execute(format!(r#"DROP DATABASE IF EXISTS "{name}""#).as_str()).await;
+        let _ = conn
+            .execute(format!(r#"DROP DATABASE IF EXISTS "{name}""#).as_str())
+            .await;
     }
 }
 

@@ -1,0 +1,150 @@
+// Bad input through the UI (JavaScript on): the form shows the server's
+// error in an alert and the person stays where they were.
+import { expect, test } from '@playwright/test';
+import {
+  attendees,
+  createEvent,
+  expectAccessible,
+  fillLogin,
+  fillSignup,
+  main,
+  newEvent,
+  newPage,
+  newPerson,
+  open,
+  signUp,
+} from './support';
+
+test('sign-up with a short password is refused with an alert', async ({ page }) => {
+  const person = { ...newPerson('Shorty'), password: 'too-short' }; // 9 characters
+  await open(page, '/signup');
+  await expectAccessible(page);
+
+  // The browser's own check stops the form first...
+  await fillSignup(page, person);
+  const password = main(page).getByLabel('Password');
+  expect(await password.evaluate((el: HTMLInputElement) => el.validity.tooShort)).toBe(true);
+  await expect(page).toHaveURL(/\/signup$/);
+  await expect(page.locator('p.form-error[role=alert]')).toHaveCount(0);
+
+  // ...and the server refuses it as well when that check is bypassed.
+  await page.locator('main form').evaluate((form: HTMLFormElement) => {
+    form.noValidate = true;
+  });
+  await main(page).getByRole('button', { name: 'Create account' }).click();
+  const alert = page.locator('p.form-error[role=alert]');
+  await expect(alert).toHaveText('Password needs at least 10 characters.');
+  await expect(page).toHaveURL(/\/signup$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Create an account' })).toBeVisible();
+  // Nobody got signed in.
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' }),
+  ).toBeVisible();
+  await expectAccessible(page);
+
+  // Signing in as that person fails: no account was created.
+  await open(page, '/login');
+  await fillLogin(page, person.email, 'correct horse battery staple');
+  await expect(page.locator('p.form-error[role=alert]')).toHaveText(
+    'That email and password do not match an account.',
+  );
+});
+
+test('a second account with the same email is refused', async ({ page, browser, baseURL }) => {
+  const person = newPerson('Twin');
+  const first = await newPage(browser, baseURL);
+  try {
+    await signUp(first.page, person);
+  } finally {
+    await first.context.close();
+  }
+
+  await open(page, '/signup');
+  await fillSignup(page, { ...person, name: 'Someone Else' });
+  await expect(page.locator('p.form-error[role=alert]')).toHaveText(
+    'An account with this email already exists. Log in instead.',
+  );
+  await expect(page).toHaveURL(/\/signup$/);
+});
+
+test('a wrong password is refused; the right one returns to ?next=', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  const person = newPerson('Wanda');
+  const first = await newPage(browser, baseURL);
+  try {
+    await signUp(first.page, person);
+  } finally {
+    await first.context.close();
+  }
+
+  await open(page, '/login?next=/account');
+  await expect(page.getByRole('heading', { level: 1, name: 'Log in' })).toBeVisible();
+  await expectAccessible(page);
+  await fillLogin(page, person.email, 'not the right password');
+  await expect(page.locator('p.form-error[role=alert]')).toHaveText(
+    'That email and password do not match an account.',
+  );
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' }),
+  ).toBeVisible();
+  await expectAccessible(page);
+
+  await main(page).getByLabel('Password').fill(person.password);
+  await main(page).getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Your profile' })).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: person.name }),
+  ).toBeVisible();
+});
+
+test('an unknown or malformed join code is refused; a real one joins', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  // An organizer with an event, to have one real code.
+  const organizer = newPerson('Otto');
+  const event = newEvent('Code Conf');
+  const org = await newPage(browser, baseURL);
+  let code: string;
+  try {
+    await signUp(org.page, organizer);
+    await createEvent(org.page, event);
+    code = (await org.page.getByTestId('join-code').innerText()).trim();
+  } finally {
+    await org.context.close();
+  }
+
+  const person = newPerson('Jules');
+  await signUp(page, person);
+  const joinForm = main(page).locator('form').filter({ has: page.getByLabel('Join code') });
+
+  await joinForm.getByLabel('Join code').fill('ZZZZ-ZZZZ');
+  await joinForm.getByRole('button', { name: 'Join' }).click();
+  await expect(page.locator('p.form-error[role=alert]')).toHaveText(
+    'No event has this join code. Check it with the organizer.',
+  );
+  await expect(page).toHaveURL(/\/events$/);
+  await expectAccessible(page);
+
+  await joinForm.getByLabel('Join code').fill('abc');
+  await joinForm.getByRole('button', { name: 'Join' }).click();
+  await expect(page.locator('p.form-error[role=alert]')).toHaveText(
+    'A join code has eight letters and digits, like K7PM-Q2XR.',
+  );
+  await expect(page).toHaveURL(/\/events$/);
+
+  // Codes are forgiving about case and the dash.
+  await joinForm.getByLabel('Join code').fill(code.replace('-', '').toLowerCase());
+  await joinForm.getByRole('button', { name: 'Join' }).click();
+  await expect(page).toHaveURL(/\/e\/[^/]+$/);
+  await expect(page.getByRole('heading', { level: 1, name: event.name })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: 'Attendees (2)' })).toBeVisible();
+  await expect(attendees(page).filter({ hasText: organizer.name })).toHaveText(organizer.name);
+  await expect(attendees(page).filter({ hasText: person.name })).toHaveText(`${person.name} (you)`);
+});
