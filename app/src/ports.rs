@@ -194,6 +194,10 @@ pub struct PublicConfig {
     /// The base URL people reach Rapport at, without a trailing slash; used
     /// in invite links and (later) badge QR codes.
     pub public_url: String,
+    /// Behind a reverse proxy every request comes from the proxy's address;
+    /// when set, the client address is the last one the proxy appended to
+    /// `X-Forwarded-For` (only enable this behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 /// Everything a handler or server function can reach. Cheap to clone.

@@ -30,6 +30,11 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
+    /// Take the client address from the last `X-Forwarded-For` entry (set
+    /// this only behind a reverse proxy that appends it).
+    #[arg(long, env = "RAPPORT_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+
     /// Folder holding the built site (`pkg/` with the WebAssembly and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -105,6 +110,7 @@ impl std::fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("public_url", &self.public_url())
             .field("allowed_origins", &self.allowed_origins())
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("site_root", &self.site_root)
             .finish()
     }

@@ -53,7 +53,10 @@ impl Application {
         let state = AppState {
             store: store.clone(),
             leptos_options: leptos_options(config, addr),
-            config: Arc::new(PublicConfig { public_url }),
+            config: Arc::new(PublicConfig {
+                public_url,
+                trust_forwarded_for: config.trust_forwarded_for,
+            }),
             limits: Arc::new(Limits::default()),
         };
         spawn_housekeeping(state.clone());

@@ -494,25 +494,29 @@ async fn cross_site_posts_are_refused() {
     assert_eq!(res.status(), 200);
 }
 
-#[tokio::test]
-async fn plain_form_posts_redirect_with_the_error_for_the_page() {
-    // Without JavaScript a form posts with `Accept: text/html`; the server
-    // must answer with a redirect back to the form carrying the error.
-    let app = spawn_app(Backend::Sqlite).await.unwrap();
-    let res = app
-        .client
+/// Posts the sign-up form the way a browser without JavaScript does.
+async fn plain_signup_post(app: &common::TestApp, email: &str, next: &str) -> reqwest::Response {
+    app.client
         .post(format!("{}/api/signup", app.base))
         .header("accept", "text/html")
         .header("referer", format!("{}/signup", app.base))
         .form(&[
             ("display_name", "Ada"),
-            ("email", "bad"),
+            ("email", email),
             ("password", PASSWORD),
-            ("next", ""),
+            ("next", next),
         ])
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn plain_form_posts_redirect_with_the_error_for_the_page() {
+    // Without JavaScript a form posts with `Accept: text/html`; the server
+    // must answer with a redirect back to the form carrying the error.
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let res = plain_signup_post(&app, "bad", "").await;
     assert_eq!(res.status(), 302);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(
@@ -531,20 +535,7 @@ async fn plain_form_posts_redirect_with_the_error_for_the_page() {
     );
 
     // Success redirects to the page the person came for.
-    let res = app
-        .client
-        .post(format!("{}/api/signup", app.base))
-        .header("accept", "text/html")
-        .header("referer", format!("{}/signup", app.base))
-        .form(&[
-            ("display_name", "Ada"),
-            ("email", "ada@example.org"),
-            ("password", PASSWORD),
-            ("next", "/account"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = plain_signup_post(&app, "ada@example.org", "/account").await;
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/account");
 }

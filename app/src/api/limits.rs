@@ -33,10 +33,13 @@ impl Default for Limits {
         Self {
             // 10 tries at once, then one more every 30 s.
             login_per_account: RateLimiter::keyed(quota(10, Duration::from_secs(30))),
-            // 30 tries at once, then one every 2 s (a shared office NAT still works).
-            login_per_ip: RateLimiter::keyed(quota(30, Duration::from_secs(2))),
-            // 20 accounts at once (a registration desk), then one a minute.
-            signup_per_ip: RateLimiter::keyed(quota(20, Duration::from_secs(60))),
+            // A whole venue's Wi-Fi shares one address on the morning of an
+            // event, so the budget per address is generous: 60 at once, then
+            // five a second. Guessing one person's password is stopped by
+            // the per-account limit above.
+            login_per_ip: RateLimiter::keyed(quota(60, Duration::from_millis(200))),
+            // 60 accounts at once (a registration desk), then one every 2 s.
+            signup_per_ip: RateLimiter::keyed(quota(60, Duration::from_secs(2))),
         }
     }
 }
@@ -78,13 +81,33 @@ impl Limits {
     }
 }
 
-/// The client's address as the socket saw it (`None` when the server was
-/// not started with connect info, e.g. behind a Unix socket).
+/// The client's address: the socket's peer, or with `trust_forwarded_for`
+/// the last address in `X-Forwarded-For` (the one our proxy appended;
+/// earlier entries are client-supplied and can be forged). `None` when
+/// neither is known.
 pub async fn client_ip() -> Option<IpAddr> {
+    let trust_proxy = crate::api::context::state().is_ok_and(|s| s.config.trust_forwarded_for);
+    if trust_proxy {
+        if let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() {
+            if let Some(ip) = forwarded_for(&parts.headers) {
+                return Some(ip);
+            }
+        }
+    }
     leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .await
         .ok()
         .map(|axum::extract::ConnectInfo(addr)| addr.ip())
+}
+
+fn forwarded_for(headers: &http::HeaderMap) -> Option<IpAddr> {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .and_then(|ip| ip.trim().parse().ok())
 }
 
 #[cfg(test)]
@@ -104,10 +127,22 @@ mod tests {
     }
 
     #[test]
+    fn the_proxy_appended_address_is_the_client() {
+        let mut headers = http::HeaderMap::new();
+        headers.append("x-forwarded-for", "198.51.100.1, 10.0.0.1".parse().unwrap());
+        headers.append("x-forwarded-for", "203.0.113.9".parse().unwrap());
+        assert_eq!(
+            forwarded_for(&headers),
+            Some("203.0.113.9".parse().unwrap())
+        );
+        assert_eq!(forwarded_for(&http::HeaderMap::new()), None);
+    }
+
+    #[test]
     fn one_address_cannot_try_many_accounts() {
         let limits = Limits::default();
         let ip: IpAddr = "203.0.113.7".parse().unwrap();
-        for i in 0..30 {
+        for i in 0..60 {
             limits
                 .login(&format!("user{i}@example.org"), Some(ip))
                 .unwrap();

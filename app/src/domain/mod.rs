@@ -9,10 +9,12 @@
 
 mod account;
 mod event;
+mod tags;
 mod text;
 
 pub use account::{Email, Password, PersonName, ProfileInput, WebLink};
 pub use event::{EventDates, EventName, JoinCode, Role, Slug, TimeZoneName};
+pub use tags::{Intent, Tag};
 pub use text::{BoundedText, Invalid};
 
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@
 use super::{backend, conflict_or_backend, on_read, on_write, Db};
 use app::{
     domain::UserId,
-    ports::{SessionRecord, SessionRecordStore, StoreResult},
+    ports::{SessionRecord, SessionRecordStore, StoreError, StoreResult},
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -28,37 +28,46 @@ impl From<SessionRow> for SessionRecord {
     }
 }
 
+impl Db {
+    /// Runs an insert-like statement taking a session's four columns in
+    /// table order; returns the number of rows written.
+    async fn write_session(&self, sql: &str, r: &SessionRecord) -> StoreResult<u64> {
+        on_write!(self, |pool| sqlx::query(sql)
+            .bind(&r.id)
+            .bind(r.user_id.map(|u| u.0))
+            .bind(&r.data)
+            .bind(r.expires_at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(|e| conflict_or_backend(e, &[]))
+    }
+}
+
 #[async_trait]
 impl SessionRecordStore for Db {
     async fn create_session(&self, r: &SessionRecord) -> StoreResult<()> {
-        on_write!(self, |pool| sqlx::query(
-            "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4)"
-        )
-        .bind(&r.id)
-        .bind(r.user_id.map(|u| u.0))
-        .bind(&r.data)
-        .bind(r.expires_at)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))
-        .map_err(|e| conflict_or_backend(e, &[("sessions", "session")]))?;
+        let written = self
+            .write_session(
+                "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO NOTHING",
+                r,
+            )
+            .await?;
+        if written == 0 {
+            return Err(StoreError::Conflict("session"));
+        }
         Ok(())
     }
 
     async fn save_session(&self, r: &SessionRecord) -> StoreResult<()> {
-        on_write!(self, |pool| sqlx::query(
+        self.write_session(
             "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
-             expires_at = excluded.expires_at"
+             expires_at = excluded.expires_at",
+            r,
         )
-        .bind(&r.id)
-        .bind(r.user_id.map(|u| u.0))
-        .bind(&r.data)
-        .bind(r.expires_at)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))
-        .map_err(|e| conflict_or_backend(e, &[]))?;
+        .await?;
         Ok(())
     }
 

@@ -120,6 +120,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         bind: "127.0.0.1:0".parse().unwrap(),
         public_url: None,
         allowed_origins: vec![],
+        trust_forwarded_for: false,
         site_root: "target/site".into(),
     };
     let app = Application::build(&config).await.expect("server starts");
