@@ -88,6 +88,8 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/events") view=pages::events::MyEventsPage ssr=SsrMode::Async />
                 <Route path=path!("/events/new") view=pages::events::NewEventPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug") view=pages::event::EventPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/people") view=pages::people::DirectoryPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/p/:user_id") view=pages::people::PersonPage ssr=SsrMode::Async />
                 <Route path=path!("/join/:token") view=pages::join::JoinPage ssr=SsrMode::Async />
             </Routes>
         </main>

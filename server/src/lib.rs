@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod photos;
 pub mod secret;
 pub mod seed;
 pub mod sessions;

@@ -5,8 +5,8 @@
 use app::{
     api::password,
     domain::{
-        Email, EventDates, EventName, JoinCode, Password, PersonName, ProfileInput, Role, Slug,
-        TimeZoneName,
+        Email, EventDates, EventName, JoinCode, Password, PersonName, ProfileForm, ProfileInput,
+        Role, Slug, TimeZoneName,
     },
     ports::{NewEvent, NewUser, Store, StoreError},
 };
@@ -76,7 +76,12 @@ pub async fn seed_demo(store: &dyn Store) -> anyhow::Result<DemoSummary> {
                         password_hash,
                     })
                     .await?;
-                let profile = ProfileInput::parse(name, "", headline, company, "", "", "")?;
+                let profile = ProfileInput::parse(&ProfileForm {
+                    display_name: (*name).into(),
+                    headline: (*headline).into(),
+                    company: (*company).into(),
+                    ..Default::default()
+                })?;
                 store.update_profile(user.id, &profile).await?
             }
         };

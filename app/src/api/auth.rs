@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::{
     api::{context, limits, password},
-    domain::{Email, Password, PersonName, ProfileInput},
-    ports::{NewUser, StoreError, User},
+    domain::{Email, Password, PersonName},
+    ports::{NewUser, StoreError},
 };
 
 /// The signed-in person as the navigation shows them.
@@ -16,35 +16,6 @@ use crate::{
 pub struct CurrentUser {
     pub display_name: String,
     pub email: String,
-}
-
-/// The editable global profile, as the account page shows it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProfileView {
-    pub email: String,
-    pub display_name: String,
-    pub pronouns: String,
-    pub headline: String,
-    pub company: String,
-    pub job_title: String,
-    pub bio: String,
-    pub links: Vec<String>,
-}
-
-#[cfg(feature = "ssr")]
-impl From<User> for ProfileView {
-    fn from(u: User) -> Self {
-        Self {
-            email: u.email.as_str().to_owned(),
-            display_name: u.display_name,
-            pronouns: u.pronouns,
-            headline: u.headline,
-            company: u.company,
-            job_title: u.job_title,
-            bio: u.bio,
-            links: u.links,
-        }
-    }
 }
 
 /// Who is signed in, if anyone.
@@ -120,39 +91,4 @@ pub async fn logout() -> Result<(), AppError> {
     context::sign_out().await?;
     leptos_axum::redirect("/");
     Ok(())
-}
-
-/// The signed-in person's profile.
-#[server(prefix = "/api", endpoint = "profile")]
-pub async fn get_profile() -> Result<ProfileView, AppError> {
-    Ok(context::require_user().await?.into())
-}
-
-/// Saves the profile; all fields are checked before anything is stored.
-/// `links` holds one link per line.
-#[server(prefix = "/api", endpoint = "update_profile")]
-pub async fn update_profile(
-    display_name: String,
-    pronouns: String,
-    headline: String,
-    company: String,
-    job_title: String,
-    bio: String,
-    links: String,
-) -> Result<ProfileView, AppError> {
-    let user = context::require_user().await?;
-    let input = ProfileInput::parse(
-        &display_name,
-        &pronouns,
-        &headline,
-        &company,
-        &job_title,
-        &bio,
-        &links,
-    )?;
-    let updated = context::state()?
-        .store
-        .update_profile(user.id, &input)
-        .await?;
-    Ok(updated.into())
 }

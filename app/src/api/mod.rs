@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod events;
+pub mod profiles;
 
 #[cfg(feature = "ssr")]
 pub mod context;

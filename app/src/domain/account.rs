@@ -142,6 +142,62 @@ impl WebLink {
     }
 }
 
+/// The profile form as submitted: every field a plain string.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileForm {
+    pub display_name: String,
+    #[serde(default)]
+    pub pronouns: String,
+    #[serde(default)]
+    pub headline: String,
+    #[serde(default)]
+    pub company: String,
+    #[serde(default)]
+    pub job_title: String,
+    #[serde(default)]
+    pub bio: String,
+    /// One link per line.
+    #[serde(default)]
+    pub links: String,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub languages: String,
+    #[serde(default)]
+    pub ask_me_about: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// A phone number as people write it: digits with `+`, spaces, dashes,
+/// dots and brackets; 6 to 20 digits.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let value = raw.trim();
+        if value.is_empty() {
+            return Ok(Self::default());
+        }
+        let digits = value.chars().filter(char::is_ascii_digit).count();
+        let allowed = value
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-.()/".contains(c));
+        if !allowed || !(6..=20).contains(&digits) || value.len() > 40 {
+            return Err(Invalid::new(
+                "phone",
+                "Enter a phone number like +49 30 1234567.",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A validated profile edit: what the account page submits, checked as a
 /// whole so that one bad field stores nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,23 +209,19 @@ pub struct ProfileInput {
     pub job_title: BoundedText<0, 100>,
     pub bio: BoundedText<0, 1000>,
     pub links: Vec<WebLink>,
+    pub location: BoundedText<0, 100>,
+    pub languages: BoundedText<0, 100>,
+    pub ask_me_about: BoundedText<0, 200>,
+    pub phone: Phone,
 }
 
 impl ProfileInput {
     /// At most this many links; a profile is not a link farm.
     pub const MAX_LINKS: usize = 5;
 
-    /// Parses the account form. `links` is one link per line.
-    pub fn parse(
-        display_name: &str,
-        pronouns: &str,
-        headline: &str,
-        company: &str,
-        job_title: &str,
-        bio: &str,
-        links: &str,
-    ) -> Result<Self, Invalid> {
-        let links = links
+    pub fn parse(form: &ProfileForm) -> Result<Self, Invalid> {
+        let links = form
+            .links
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
@@ -182,13 +234,17 @@ impl ProfileInput {
             ));
         }
         Ok(Self {
-            display_name: PersonName::parse("display_name", display_name)?,
-            pronouns: BoundedText::parse("pronouns", pronouns)?,
-            headline: BoundedText::parse("headline", headline)?,
-            company: BoundedText::parse("company", company)?,
-            job_title: BoundedText::parse("job_title", job_title)?,
-            bio: BoundedText::parse("bio", bio)?,
+            display_name: PersonName::parse("display_name", &form.display_name)?,
+            pronouns: BoundedText::parse("pronouns", &form.pronouns)?,
+            headline: BoundedText::parse("headline", &form.headline)?,
+            company: BoundedText::parse("company", &form.company)?,
+            job_title: BoundedText::parse("job_title", &form.job_title)?,
+            bio: BoundedText::parse("bio", &form.bio)?,
             links,
+            location: BoundedText::parse("location", &form.location)?,
+            languages: BoundedText::parse("languages", &form.languages)?,
+            ask_me_about: BoundedText::parse("ask_me_about", &form.ask_me_about)?,
+            phone: Phone::parse(&form.phone)?,
         })
     }
 }
@@ -244,10 +300,17 @@ mod tests {
         assert!(WebLink::parse("https://\"onmouseover=x.org").is_err());
     }
 
+    fn form(links: &str) -> ProfileForm {
+        ProfileForm {
+            display_name: "Ada".into(),
+            links: links.into(),
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn profile_with_one_bad_field_is_refused_whole() {
-        let err = ProfileInput::parse("Ada", "", "", "", "", "", "https://ok.org\nftp://nope.org")
-            .unwrap_err();
+        let err = ProfileInput::parse(&form("https://ok.org\nftp://nope.org")).unwrap_err();
         assert_eq!(err.field, "links");
     }
 
@@ -257,6 +320,17 @@ mod tests {
             .map(|i| format!("https://e{i}.org"))
             .collect::<Vec<_>>()
             .join("\n");
-        assert!(ProfileInput::parse("Ada", "", "", "", "", "", &links).is_err());
+        assert!(ProfileInput::parse(&form(&links)).is_err());
+    }
+
+    #[test]
+    fn phone_numbers_are_checked_but_written_freely() {
+        assert_eq!(
+            Phone::parse(" +49 (30) 123-4567 ").unwrap().as_str(),
+            "+49 (30) 123-4567"
+        );
+        assert!(Phone::parse("").unwrap().as_str().is_empty());
+        assert_eq!(Phone::parse("call me").unwrap_err().field, "phone");
+        assert!(Phone::parse("12").is_err());
     }
 }

@@ -9,11 +9,16 @@
 
 mod account;
 mod event;
+mod profile;
 mod tags;
 mod text;
 
-pub use account::{Email, Password, PersonName, ProfileInput, WebLink};
+pub use account::{Email, Password, PersonName, Phone, ProfileForm, ProfileInput, WebLink};
 pub use event::{EventDates, EventName, JoinCode, Role, Slug, TimeZoneName};
+pub use profile::{
+    intent_field, search_document, search_words, ProfileField, TagSet, Viewer, Visibility,
+    VisibilitySettings,
+};
 pub use tags::{Intent, Tag};
 pub use text::{BoundedText, Invalid};
 

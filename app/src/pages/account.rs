@@ -1,23 +1,40 @@
-//! The account page: edit the global profile other attendees see.
+//! The account page: my global profile (details, photo, tags and who sees
+//! what), the people I blocked, and my data (download, delete).
 
-use crate::api::auth::{get_profile, ProfileView, UpdateProfile};
+use crate::api::profiles::{
+    my_profile, DeleteAccount, OwnProfile, Unblock, UpdateProfile, UpdateTags, UpdateVisibility,
+};
 use crate::components::forms::{action_error, Field, FormError, TextArea};
 use crate::components::layout::ErrorNotice;
+use crate::domain::{Intent, Visibility};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let update = ServerAction::<UpdateProfile>::new();
-    let profile = Resource::new(move || update.version().get(), |_| get_profile());
-    let saved = move || matches!(update.value().get(), Some(Ok(_)));
+    let tags = ServerAction::<UpdateTags>::new();
+    let visibility = ServerAction::<UpdateVisibility>::new();
+    let unblock = ServerAction::<Unblock>::new();
+    let profile = Resource::new(
+        move || {
+            (
+                update.version().get(),
+                tags.version().get(),
+                visibility.version().get(),
+                unblock.version().get(),
+            )
+        },
+        |_| my_profile(),
+    );
     view! {
         <Title text="Your profile · Rapport" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match profile.await {
-                    Ok(p) => view! { <ProfileForm profile=p update saved /> }.into_any(),
+                    Ok(p) => view! { <Account profile=p update tags visibility unblock /> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e next="/account" /> }.into_any(),
                 }
             })}
@@ -25,29 +42,177 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
+/// "Saved." after an action succeeded.
+fn saved<I>(action: ServerAction<I>) -> impl Fn() -> bool + Send + Sync + Copy + 'static
+where
+    I: server_fn::ServerFn<Output = (), Error = crate::error::AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    move || matches!(action.value().get(), Some(Ok(())))
+}
+
 #[component]
-fn ProfileForm(
-    profile: ProfileView,
+fn Account(
+    profile: OwnProfile,
     update: ServerAction<UpdateProfile>,
-    saved: impl Fn() -> bool + Send + Sync + 'static,
+    tags: ServerAction<UpdateTags>,
+    visibility: ServerAction<UpdateVisibility>,
+    unblock: ServerAction<Unblock>,
 ) -> impl IntoView {
+    let f = profile.form;
+    let list = |intent: Intent| {
+        profile
+            .tags
+            .iter()
+            .filter(|(_, i)| *i == intent)
+            .map(|(t, _)| t.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (interests, offers, seeks) = (
+        list(Intent::Interest),
+        list(Intent::Offer),
+        list(Intent::Seek),
+    );
+    let query = use_query_map();
+    let photo_error = move || query.read().get("photo_error");
     view! {
         <section class="card narrow">
             <h1>"Your profile"</h1>
             <p>"Signed in as " <strong>{profile.email.clone()}</strong> ". Your profile is the same at every event."</p>
             <ActionForm action=update>
                 <FormError error=action_error(update) />
-                <Show when=saved>
+                <Show when=saved(update)>
                     <p class="form-ok" role="status">"Profile saved."</p>
                 </Show>
-                <Field name="display_name" label="Name" value=profile.display_name required=true maxlength=80 autocomplete="name" />
-                <Field name="pronouns" label="Pronouns" value=profile.pronouns maxlength=40 hint="For example: she/her" />
-                <Field name="headline" label="Headline" value=profile.headline maxlength=120 hint="One line about what you do" />
-                <Field name="company" label="Company" value=profile.company maxlength=100 autocomplete="organization" />
-                <Field name="job_title" label="Job title" value=profile.job_title maxlength=100 autocomplete="organization-title" />
-                <TextArea name="bio" label="Short bio" value=profile.bio maxlength=1000 />
-                <TextArea name="links" label="Links" value=profile.links.join("\n") hint="One web address per line, starting with https://" />
+                <Field name="profile[display_name]" label="Name" value=f.display_name required=true maxlength=80 autocomplete="name" />
+                <Field name="profile[pronouns]" label="Pronouns" value=f.pronouns maxlength=40 hint="For example: she/her" />
+                <Field name="profile[headline]" label="Headline" value=f.headline maxlength=120 hint="One line about what you do" />
+                <Field name="profile[company]" label="Company" value=f.company maxlength=100 autocomplete="organization" />
+                <Field name="profile[job_title]" label="Job title" value=f.job_title maxlength=100 autocomplete="organization-title" />
+                <Field name="profile[location]" label="Location" value=f.location maxlength=100 hint="City or region" />
+                <Field name="profile[languages]" label="Languages" value=f.languages maxlength=100 hint="For example: English, Deutsch" />
+                <Field name="profile[ask_me_about]" label="Ask me about" value=f.ask_me_about maxlength=200 />
+                <TextArea name="profile[bio]" label="Short bio" value=f.bio maxlength=1000 />
+                <Field name="profile[phone]" label="Phone" kind="tel" value=f.phone autocomplete="tel" />
+                <TextArea name="profile[links]" label="Links" value=f.links hint="One web address per line, starting with https://" />
                 <button type="submit">"Save profile"</button>
+            </ActionForm>
+        </section>
+
+        <section class="card narrow" aria-labelledby="photo-h">
+            <h2 id="photo-h">"Photo"</h2>
+            {profile.photo_url.clone().map(|url| view! { <img class="photo-large" src=url alt="Your current photo" /> })}
+            {move || photo_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <form method="post" action="/account/photo" enctype="multipart/form-data">
+                <div class="field">
+                    <label for="f-photo">"Upload a photo"</label>
+                    <input id="f-photo" name="photo" type="file" accept="image/png,image/jpeg,image/webp,image/gif" required aria-describedby="f-photo-hint" />
+                    <p class="hint" id="f-photo-hint">"PNG, JPEG, WebP or GIF, at most 2 MB. Without a photo, people see your initials."</p>
+                </div>
+                <button type="submit">"Upload photo"</button>
+            </form>
+        </section>
+
+        <section class="card narrow" aria-labelledby="tags-h">
+            <h2 id="tags-h">"What you offer and seek"</h2>
+            <p>"Separate tags with commas. Rapport uses them to tell people whom to meet."</p>
+            <ActionForm action=tags>
+                <FormError error=action_error(tags) />
+                <Show when=saved(tags)>
+                    <p class="form-ok" role="status">"Tags saved."</p>
+                </Show>
+                <Field name="tags_offer" label="I can offer" value=offers hint="Mentoring, hiring, a skill, investment…" />
+                <Field name="tags_seek" label="I am looking for" value=seeks hint="A job, a co-founder, advice, customers…" />
+                <Field name="tags_interest" label="Interests" value=interests hint="Topics you care about" />
+                <button type="submit">"Save tags"</button>
+            </ActionForm>
+        </section>
+
+        <section class="card narrow" aria-labelledby="vis-h">
+            <h2 id="vis-h">"Who sees what"</h2>
+            <p>"Your name, pronouns and photo are shown to everyone in your events."</p>
+            <ActionForm action=visibility>
+                <FormError error=action_error(visibility) />
+                <Show when=saved(visibility)>
+                    <p class="form-ok" role="status">"Visibility saved."</p>
+                </Show>
+                {profile
+                    .visibility
+                    .into_iter()
+                    .map(|(field, current)| {
+                        let id = format!("vis-{}", field.as_str());
+                        let name = format!("vis[{}]", field.as_str());
+                        view! {
+                            <div class="field">
+                                <label for=id.clone()>{field.label()}</label>
+                                <select id=id name=name>
+                                    {Visibility::ALL
+                                        .iter()
+                                        .map(|v| view! { <option value=v.as_str() selected=*v == current>{v.label()}</option> })
+                                        .collect_view()}
+                                </select>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+                <button type="submit">"Save visibility"</button>
+            </ActionForm>
+        </section>
+
+        <section class="card narrow" aria-labelledby="blocked-h">
+            <h2 id="blocked-h">"Blocked people"</h2>
+            {if profile.blocked.is_empty() {
+                view! { <p class="empty">"You have not blocked anyone."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="plain-list">
+                        {profile
+                            .blocked
+                            .into_iter()
+                            .map(|(id, name)| view! {
+                                <li>
+                                    {name.clone()} " "
+                                    <ActionForm action=unblock attr:class="inline-form">
+                                        <input type="hidden" name="user_id" value=id />
+                                        <button type="submit" class="link-button">"Unblock " {name.clone()}</button>
+                                    </ActionForm>
+                                </li>
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+        </section>
+
+        <MyData />
+    }
+}
+
+#[component]
+fn MyData() -> impl IntoView {
+    let delete = ServerAction::<DeleteAccount>::new();
+    view! {
+        <section class="card narrow" aria-labelledby="data-h">
+            <h2 id="data-h">"Your data"</h2>
+            <p>
+                <a class="button secondary" href="/api/export_my_data" download="rapport-my-data.json">
+                    "Download all my data (JSON)"
+                </a>
+            </p>
+            <h3>"Delete my account"</h3>
+            <p>
+                "This removes your profile, tags, memberships, photo and sessions at once. "
+                "Notes others wrote about you stay theirs."
+            </p>
+            <ActionForm action=delete>
+                <FormError error=action_error(delete) />
+                <Field name="password" label="Your password, to confirm" kind="password" required=true autocomplete="current-password" />
+                <button type="submit" class="danger">"Delete my account"</button>
             </ActionForm>
         </section>
     }

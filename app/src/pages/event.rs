@@ -41,6 +41,7 @@ fn EventView(page: Page) -> impl IntoView {
             </p>
             {e.role.map(|r| view! { <p><span class="badge">"You: " {r.label()}</span></p> })}
             {(!page.description.is_empty()).then(|| view! { <p class="description">{page.description.clone()}</p> })}
+            <p><a class="button" href=format!("/e/{}/people", e.slug)>"Find people"</a></p>
         </section>
         {page.invitation.map(|inv| view! {
             <section class="card invite" aria-labelledby="invite-h">

@@ -7,3 +7,4 @@ pub mod events;
 pub mod home;
 pub mod join;
 pub mod not_found;
+pub mod people;

@@ -1,6 +1,6 @@
 //! Accounts and the global profile.
 
-use super::{backend, conflict_or_backend, on_read, on_write, Db};
+use super::{backend, conflict_or_backend, on_read, on_write, refresh_search, Db};
 use app::{
     domain::{Email, ProfileInput, UserId},
     ports::{AccountStore, Credentials, NewUser, PasswordHash, StoreError, StoreResult, User},
@@ -9,11 +9,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-const USER_COLUMNS: &str =
-    "id, email, display_name, pronouns, headline, company, job_title, bio, links, created_at";
+pub(super) const USER_COLUMNS: &str =
+    "id, email, display_name, pronouns, headline, company, job_title, bio, \
+     links, location, languages, ask_me_about, phone, visibility, created_at";
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(super) struct UserRow {
     id: Uuid,
     email: String,
     display_name: String,
@@ -23,6 +24,11 @@ struct UserRow {
     job_title: String,
     bio: String,
     links: String,
+    location: String,
+    languages: String,
+    ask_me_about: String,
+    phone: String,
+    visibility: String,
     created_at: DateTime<Utc>,
 }
 
@@ -45,6 +51,11 @@ impl TryFrom<UserRow> for User {
             job_title: r.job_title,
             bio: r.bio,
             links: serde_json::from_str(&r.links).map_err(|_| corrupt("links"))?,
+            visibility: serde_json::from_str(&r.visibility).map_err(|_| corrupt("visibility"))?,
+            location: r.location,
+            languages: r.languages,
+            ask_me_about: r.ask_me_about,
+            phone: r.phone,
             created_at: r.created_at,
         })
     }
@@ -63,19 +74,28 @@ impl AccountStore for Db {
     async fn create_user(&self, new: NewUser) -> StoreResult<User> {
         let now = super::now();
         let sql = format!(
-            "INSERT INTO users (id, email, password_hash, display_name, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $5) RETURNING {USER_COLUMNS}"
+            "INSERT INTO users (id, email, password_hash, display_name, sort_name, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {USER_COLUMNS}"
         );
-        let row: UserRow = on_write!(self, |pool| sqlx::query_as(&sql)
-            .bind(Uuid::new_v4())
-            .bind(new.email.as_str())
-            .bind(&new.password_hash.0)
-            .bind(new.display_name.as_str())
-            .bind(now)
-            .fetch_one(pool)
-            .await)
-        .map_err(|e| conflict_or_backend(e, EMAIL_TAKEN))?;
-        row.try_into()
+        let search = self.search_sql();
+        let user = on_write!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(backend)?;
+            let row: UserRow = sqlx::query_as(&sql)
+                .bind(Uuid::new_v4())
+                .bind(new.email.as_str())
+                .bind(&new.password_hash.0)
+                .bind(new.display_name.as_str())
+                .bind(sort_name(new.display_name.as_str()))
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| conflict_or_backend(e, EMAIL_TAKEN))?;
+            let user = User::try_from(row)?;
+            refresh_search!(tx, search, &user);
+            tx.commit().await.map_err(backend)?;
+            user
+        });
+        Ok(user)
     }
 
     async fn user_by_id(&self, id: UserId) -> StoreResult<Option<User>> {
@@ -117,21 +137,42 @@ impl AccountStore for Db {
         let links = serde_json::to_string(&links).map_err(|e| StoreError::Backend(e.into()))?;
         let sql = format!(
             "UPDATE users SET display_name = $2, pronouns = $3, headline = $4, company = $5, \
-             job_title = $6, bio = $7, links = $8, updated_at = $9 WHERE id = $1 RETURNING {USER_COLUMNS}"
+             job_title = $6, bio = $7, links = $8, location = $9, languages = $10, \
+             ask_me_about = $11, phone = $12, sort_name = $13, updated_at = $14 \
+             WHERE id = $1 RETURNING {USER_COLUMNS}"
         );
-        let row: Option<UserRow> = on_write!(self, |pool| sqlx::query_as(&sql)
-            .bind(id.0)
-            .bind(p.display_name.as_str())
-            .bind(p.pronouns.as_str())
-            .bind(p.headline.as_str())
-            .bind(p.company.as_str())
-            .bind(p.job_title.as_str())
-            .bind(p.bio.as_str())
-            .bind(&links)
-            .bind(super::now())
-            .fetch_optional(pool)
-            .await)
-        .map_err(backend)?;
-        row.ok_or(StoreError::NotFound)?.try_into()
+        let search = self.search_sql();
+        let user = on_write!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(backend)?;
+            let row: Option<UserRow> = sqlx::query_as(&sql)
+                .bind(id.0)
+                .bind(p.display_name.as_str())
+                .bind(p.pronouns.as_str())
+                .bind(p.headline.as_str())
+                .bind(p.company.as_str())
+                .bind(p.job_title.as_str())
+                .bind(p.bio.as_str())
+                .bind(&links)
+                .bind(p.location.as_str())
+                .bind(p.languages.as_str())
+                .bind(p.ask_me_about.as_str())
+                .bind(p.phone.as_str())
+                .bind(sort_name(p.display_name.as_str()))
+                .bind(super::now())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+            let user = User::try_from(row.ok_or(StoreError::NotFound)?)?;
+            refresh_search!(tx, search, &user);
+            tx.commit().await.map_err(backend)?;
+            user
+        });
+        Ok(user)
     }
+}
+
+/// The key the directory sorts by: the name in lower case, compared byte
+/// by byte on both backends.
+pub(super) fn sort_name(display_name: &str) -> String {
+    display_name.to_lowercase()
 }

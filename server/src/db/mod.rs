@@ -14,6 +14,7 @@
 mod accounts;
 mod events;
 mod postgres;
+pub(crate) mod profiles;
 mod sessions;
 mod sqlite;
 
@@ -33,6 +34,16 @@ pub enum Pools {
     },
     /// PostgreSQL handles concurrent writers itself.
     Postgres(sqlx::PgPool),
+}
+
+/// The two statements that replace a profile's directory search entry:
+/// SQLite keeps it in an FTS5 table, PostgreSQL in a `tsvector` column.
+#[derive(Clone, Copy)]
+pub(crate) struct SearchSql {
+    /// Removes the entry of user `$1`.
+    pub delete: &'static str,
+    /// Writes the words `$2` for user `$1`.
+    pub insert: &'static str,
 }
 
 /// A database-backed [`Store`].
@@ -62,7 +73,35 @@ macro_rules! on_write {
     };
 }
 
-pub(crate) use {on_read, on_write};
+/// Inside a write transaction `$tx`: recomputes the directory search entry
+/// of `$user` (a `User` as just written) from its event-visible fields and
+/// tags, so the search index never disagrees with the profile.
+macro_rules! refresh_search {
+    ($tx:ident, $sql:expr, $user:expr) => {{
+        let user: &app::ports::User = $user;
+        let tags: Vec<$crate::db::profiles::TagRow> = sqlx::query_as(
+            "SELECT tag, intent FROM user_tags WHERE user_id = $1 ORDER BY intent, position",
+        )
+        .bind(user.id.0)
+        .fetch_all(&mut *$tx)
+        .await
+        .map_err($crate::db::backend)?;
+        let doc = $crate::db::profiles::search_doc(user, $crate::db::profiles::tag_set(tags)?);
+        sqlx::query($sql.delete)
+            .bind(user.id.0)
+            .execute(&mut *$tx)
+            .await
+            .map_err($crate::db::backend)?;
+        sqlx::query($sql.insert)
+            .bind(user.id.0)
+            .bind(doc)
+            .execute(&mut *$tx)
+            .await
+            .map_err($crate::db::backend)?;
+    }};
+}
+
+pub(crate) use {on_read, on_write, refresh_search};
 
 /// Which database a URL names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +152,25 @@ impl Db {
                 write.close().await;
             }
             Pools::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Statement writing a profile's search entry: FTS5 takes the words as
+    /// they are, PostgreSQL turns them into a `tsvector` ('simple' config:
+    /// no stemming, like FTS5's unicode61).
+    /// How this backend writes a profile's search entry (see [`SearchSql`]).
+    pub(crate) fn search_sql(&self) -> SearchSql {
+        match self.pools {
+            // The FTS5 row shares the user's rowid, so both directions use an index.
+            Pools::Sqlite { .. } => SearchSql {
+                delete: "DELETE FROM profile_search WHERE rowid = (SELECT rowid FROM users WHERE id = $1)",
+                insert: "INSERT INTO profile_search (rowid, doc) VALUES ((SELECT rowid FROM users WHERE id = $1), $2)",
+            },
+            // 'simple': no stemming, like FTS5's unicode61 tokenizer.
+            Pools::Postgres(_) => SearchSql {
+                delete: "DELETE FROM profile_search WHERE user_id = $1",
+                insert: "INSERT INTO profile_search (user_id, doc) VALUES ($1, to_tsvector('simple', $2))",
+            },
         }
     }
 

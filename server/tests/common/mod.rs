@@ -98,6 +98,8 @@ pub async fn fresh_store(backend: Backend) -> Option<std::sync::Arc<dyn app::por
 /// A running server and an HTTP client with its own cookie jar.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The server's own store, for arranging what the HTTP API cannot (yet) do.
+    pub store: std::sync::Arc<dyn app::ports::Store>,
     pub base: String,
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
@@ -125,9 +127,11 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     };
     let app = Application::build(&config).await.expect("server starts");
     let addr = app.addr;
+    let store = app.store.clone();
     tokio::spawn(app.run_until(std::future::pending()));
     Some(TestApp {
         addr,
+        store,
         base: format!("http://{addr}"),
         client: client(),
         data_dir: db.data_dir,
@@ -139,6 +143,7 @@ impl TestApp {
     pub fn other_client(&self) -> TestApp {
         TestApp {
             addr: self.addr,
+            store: self.store.clone(),
             base: self.base.clone(),
             client: client(),
             data_dir: self.data_dir.clone(),
