@@ -159,12 +159,12 @@ impl VisibilitySettings {
 
     /// Whether `viewer` may see `field`.
     pub fn allows(&self, field: ProfileField, viewer: Viewer) -> bool {
-        match (viewer, self.get(field)) {
-            (Viewer::Myself, _) => true,
-            (_, Visibility::Event) => true,
-            (Viewer::Connection, Visibility::Connections) => true,
-            _ => false,
-        }
+        matches!(
+            (viewer, self.get(field)),
+            (Viewer::Myself, _)
+                | (_, Visibility::Event)
+                | (Viewer::Connection, Visibility::Connections)
+        )
     }
 
     /// Parses `(field, level)` pairs from the profile form; unknown fields

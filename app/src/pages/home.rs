@@ -3,10 +3,13 @@
 use crate::components::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let session = use_session();
+    let query = use_query_map();
+    let deleted = move || query.read().get("deleted").is_some();
     let cta = move || {
         Suspend::new(async move {
             match session.me.await {
@@ -27,6 +30,9 @@ pub fn HomePage() -> impl IntoView {
     };
     view! {
         <Title text="Rapport — meet the right people at your event" />
+        <Show when=deleted>
+            <p class="form-ok" role="status">"Your account and everything only it owned were deleted."</p>
+        </Show>
         <section class="hero">
             <h1>"Meet the right people at your event"</h1>
             <p class="lead">
