@@ -31,7 +31,7 @@ pub fn Avatar(name: String, photo_url: Option<String>) -> impl IntoView {
 }
 
 fn tag_chips(tags: Vec<TagView>) -> impl IntoView {
-    view! {
+    (!tags.is_empty()).then(|| view! {
         <ul class="chips">
             {tags
                 .into_iter()
@@ -45,7 +45,7 @@ fn tag_chips(tags: Vec<TagView>) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
-    }
+    })
 }
 
 #[component]
