@@ -26,7 +26,7 @@ const chromium = {
   },
 };
 
-type WebServer = NonNullable<PlaywrightTestConfig['webServer']>;
+type WebServer = Exclude<NonNullable<PlaywrightTestConfig['webServer']>, readonly unknown[]>;
 type Project = NonNullable<PlaywrightTestConfig['projects']>[number];
 
 /** Starts the already-built server on `port`, with its data dir wiped first. */
@@ -55,9 +55,13 @@ const projects: Project[] = [
 
 const postgres = process.env.RAPPORT_TEST_POSTGRES_URL?.trim();
 if (postgres) {
-  // Same server and host, a database of its own that the server creates.
+  // Same server and host, a database of its own that the server creates
+  // (dropped again by global-teardown.ts). The name goes into the
+  // environment so that worker processes, which load this file again and
+  // inherit the environment, agree on it.
+  process.env.RAPPORT_E2E_PG_DATABASE ??= `rapport_test_e2e_${Date.now()}`;
   const url = new URL(postgres);
-  url.pathname = `/rapport_test_e2e_${Date.now()}`;
+  url.pathname = `/${process.env.RAPPORT_E2E_PG_DATABASE}`;
   webServer.push(server(3101, 'target/e2e-data-pg', url.toString()));
   projects.push({
     name: 'chromium-postgres',
@@ -80,6 +84,7 @@ export default defineConfig({
     navigationTimeout: 30_000,
     trace: 'retain-on-failure',
   },
+  globalTeardown: './global-teardown.ts',
   webServer,
   projects,
 });

@@ -1,9 +1,9 @@
 // Bad input through the UI (JavaScript on): the form shows the server's
 // error in an alert and the person stays where they were.
-import { expect, test } from '@playwright/test';
 import {
   attendees,
   createEvent,
+  expect,
   expectAccessible,
   fillLogin,
   fillSignup,
@@ -13,6 +13,7 @@ import {
   newPerson,
   open,
   signUp,
+  test,
 } from './support';
 
 test('sign-up with a short password is refused with an alert', async ({ page }) => {

@@ -1,8 +1,8 @@
 // The main journey: an organizer signs up and creates an event, a second
 // person follows the invite link, signs up from there and joins.
-import { expect, test } from '@playwright/test';
 import {
   attendees,
+  expect,
   expectAccessible,
   fillSignup,
   main,
@@ -10,6 +10,7 @@ import {
   newPage,
   newPerson,
   open,
+  test,
 } from './support';
 
 test('a visitor signs up, creates an event, and an invited person joins it', async ({

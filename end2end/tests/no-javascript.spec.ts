@@ -1,18 +1,21 @@
 // With JavaScript off the pages are complete server-rendered HTML and the
 // forms are plain posts followed by redirects.
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
 import {
   attendees,
   createEvent,
+  expect,
   expectAccessible,
   main,
   newEvent,
   newPage,
   newPerson,
   signUp,
+  test,
 } from './support';
 
 test.use({ javaScriptEnabled: false });
+const NO_JS = { javaScript: false };
 
 /** Proves the page under test really ran no script. */
 async function expectNotHydrated(page: Page) {
@@ -49,7 +52,7 @@ test('log in and read an event page without JavaScript', async ({ page, browser,
   await main(page).getByRole('link', { name: 'Log in' }).click();
   await expect(page).toHaveURL(`/login?next=${eventPath}`);
   await expectNotHydrated(page);
-  await expectAccessible(page);
+  await expectAccessible(page, NO_JS);
 
   // A wrong password: the plain post comes back to the form with the error.
   await main(page).getByLabel('Email').fill(organizer.email);
@@ -60,7 +63,7 @@ test('log in and read an event page without JavaScript', async ({ page, browser,
   );
   await expect(page).toHaveURL(/\/login/);
   await expectNotHydrated(page);
-  await expectAccessible(page);
+  await expectAccessible(page, NO_JS);
 
   // The right one logs in and returns to the event (?next= survived the error).
   await expect(page.locator('input[type=hidden][name=next]')).toHaveValue(eventPath);
@@ -80,7 +83,7 @@ test('log in and read an event page without JavaScript', async ({ page, browser,
   await expect(
     page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: organizer.name }),
   ).toBeVisible();
-  await expectAccessible(page);
+  await expectAccessible(page, NO_JS);
 });
 
 test('sign up and join by code without JavaScript', async ({ page, browser, baseURL }) => {
@@ -101,10 +104,10 @@ test('sign up and join by code without JavaScript', async ({ page, browser, base
   const person = newPerson('Petra');
   await page.goto('/');
   await expectNotHydrated(page);
-  await expectAccessible(page);
+  await expectAccessible(page, NO_JS);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign up' }).click();
   await expect(page).toHaveURL(/\/signup$/);
-  await expectAccessible(page);
+  await expectAccessible(page, NO_JS);
 
   // A short password (browser check switched off) comes back as an alert.
   await page.locator('main form').evaluate((f: HTMLFormElement) => (f.noValidate = true));
@@ -125,7 +128,7 @@ test('sign up and join by code without JavaScript', async ({ page, browser, base
   await expect(page).toHaveURL(/\/events$/);
   await expect(page.getByRole('heading', { level: 1, name: 'My events' })).toBeVisible();
   await expectNotHydrated(page);
-  await expectAccessible(page);
+  await expectAccessible(page, NO_JS);
 
   const joinForm = main(page).locator('form').filter({ has: page.getByLabel('Join code') });
   await joinForm.getByLabel('Join code').fill('ZZZZ-ZZZZ');
@@ -134,7 +137,7 @@ test('sign up and join by code without JavaScript', async ({ page, browser, base
     'No event has this join code. Check it with the organizer.',
   );
   await expectNotHydrated(page);
-  await expectAccessible(page);
+  await expectAccessible(page, NO_JS);
 
   await joinForm.getByLabel('Join code').fill(code);
   await joinForm.getByRole('button', { name: 'Join' }).click();

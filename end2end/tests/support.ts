@@ -1,6 +1,45 @@
 // Shared helpers for the end-to-end tests.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import {
+  test as base,
+  expect,
+  type Browser,
+  type BrowserContext,
+  type Page,
+} from '@playwright/test';
+
+export { expect };
+
+/** Browser-side errors of the running test, from all its contexts. */
+let browserErrors: string[] = [];
+
+/** Records uncaught errors, Rust panics and hydration errors of `context`. */
+function watch(context: BrowserContext): void {
+  context.on('weberror', (e) => browserErrors.push(`uncaught: ${e.error().message}`));
+  context.on('console', (m) => {
+    if (m.type() === 'error' && /panicked at|hydration error/i.test(m.text())) {
+      browserErrors.push(m.text().split('\n').slice(0, 3).join('\n'));
+    }
+  });
+}
+
+/**
+ * Playwright's `test`, failing any test whose pages threw, panicked or could
+ * not hydrate, even where the page still looked right. (A hydration error
+ * usually means the server binary and the WebAssembly in target/site were
+ * built from different sources: run `cargo leptos build` again.)
+ */
+export const test = base.extend<{ browserErrorCheck: void }>({
+  browserErrorCheck: [
+    async ({ context }, use) => {
+      browserErrors = [];
+      watch(context);
+      await use();
+      expect(browserErrors, 'errors in the browser').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 export interface Person {
   name: string;
@@ -10,7 +49,14 @@ export interface Person {
 
 let counter = 0;
 
-/** A new person with an email no other test (or earlier run) uses. */
+/**
+ * A new person with an email no other test (or earlier run) uses.
+ *
+ * Mind the server's sign-up rate limit per IP address (app/src/api/limits.rs):
+ * every account here comes from 127.0.0.1. Each run starts a fresh server and
+ * the suite signs up about 14 accounts on it, well within the burst; keep new
+ * tests frugal all the same.
+ */
 export function newPerson(first: string): Person {
   counter += 1;
   const id = `${Date.now().toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
@@ -37,15 +83,45 @@ export async function open(page: Page, path: string): Promise<void> {
 /**
  * Runs axe-core on the page as it is now and fails on any violation, listing
  * each rule with the elements that break it.
+ *
+ * axe needs JavaScript (its timers never fire in a page with scripts off), so
+ * for a page of a JavaScript-disabled context pass `{ javaScript: false }`:
+ * the page's current HTML, without its scripts, is then checked in a scratch
+ * JavaScript-enabled page at the same address (stylesheets load from the
+ * server as usual), which is exactly what a visitor without JavaScript gets.
  */
-export async function expectAccessible(page: Page): Promise<void> {
+export async function expectAccessible(
+  page: Page,
+  options: { javaScript?: boolean } = {},
+): Promise<void> {
+  if (options.javaScript === false) {
+    const url = page.url();
+    const html = (await page.content()).replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '');
+    const browser = page.context().browser()!;
+    const scratch = await browser.newContext({ javaScriptEnabled: true });
+    try {
+      await scratch.route(url, (route) =>
+        route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }),
+      );
+      const copy = await scratch.newPage();
+      await copy.goto(url, { waitUntil: 'load' });
+      await expectNoViolations(copy, url);
+    } finally {
+      await scratch.close();
+    }
+  } else {
+    await expectNoViolations(page, page.url());
+  }
+}
+
+async function expectNoViolations(page: Page, label: string): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
   const report = results.violations.map(
     (v) =>
       `${v.id} (${v.impact}): ${v.help}\n` +
       v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join('\n'),
   );
-  expect(report, `axe violations on ${page.url()}`).toEqual([]);
+  expect(report, `axe violations on ${label}`).toEqual([]);
 }
 
 /** The main content area (the header has its own "Log in"/"Sign up" links). */
@@ -128,6 +204,7 @@ export async function newPage(
 ): Promise<{ context: BrowserContext; page: Page }> {
   // Explicit, because contexts made in a test inherit that file's `use` options.
   const context = await browser.newContext({ baseURL, javaScriptEnabled: true, ...options });
+  watch(context);
   const page = await context.newPage();
   return { context, page };
 }
