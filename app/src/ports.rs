@@ -8,7 +8,7 @@
 
 use crate::domain::{
     Email, EventDates, EventId, EventName, Intent, JoinCode, PersonName, ProfileInput, Role, Slug,
-    Tag, TagSet, TimeZoneName, UserId, VisibilitySettings,
+    Tag, TagSet, Taxonomy, TimeZoneName, UserId, VisibilitySettings,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -194,6 +194,11 @@ pub trait EventStore: Send + Sync {
     async fn list_members(&self, event: EventId) -> StoreResult<Vec<Member>>;
     /// The events a user belongs to with their role, soonest first.
     async fn events_of_user(&self, user: UserId) -> StoreResult<Vec<(Event, Role)>>;
+    /// Replaces the event's suggested tags and whether attendees may show
+    /// other tags in it. `NotFound` if the event does not exist.
+    async fn set_taxonomy(&self, event: EventId, taxonomy: &Taxonomy, free_tags: bool) -> StoreResult<()>;
+    /// The event's suggested tags and its free-tags switch (`true` by default).
+    async fn taxonomy(&self, event: EventId) -> StoreResult<(Taxonomy, bool)>;
 }
 
 /// A member's own settings in one event.

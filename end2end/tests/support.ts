@@ -54,7 +54,7 @@ let counter = 0;
  *
  * Mind the server's sign-up rate limit per IP address (app/src/api/limits.rs):
  * every account here comes from 127.0.0.1. Each run starts a fresh server and
- * the suite signs up about 14 accounts on it, well within the burst; keep new
+ * the suite signs up about 24 accounts on it, well within the burst; keep new
  * tests frugal all the same.
  */
 export function newPerson(first: string): Person {

@@ -10,7 +10,7 @@ use app::{
 };
 use axum::{
     extract::{DefaultBodyLimit, Multipart, Path, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Router,
@@ -133,36 +133,12 @@ async fn serve(
     };
     let etag = format!("\"{}\"", photo.etag);
     // Private: the photo is for signed-in members only, never shared caches.
-    let cache = HeaderValue::from_static("private, max-age=86400");
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        == Some(etag.as_str())
-    {
-        return (
-            StatusCode::NOT_MODIFIED,
-            [
-                (header::ETAG, etag),
-                (
-                    header::CACHE_CONTROL,
-                    cache.to_str().unwrap_or_default().to_owned(),
-                ),
-            ],
-        )
-            .into_response();
+    // The URL carries the ETag, so a new upload is a new URL.
+    let cache = (header::CACHE_CONTROL, "private, max-age=86400".to_owned());
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), cache]).into_response();
     }
-    (
-        [
-            (header::CONTENT_TYPE, photo.content_type),
-            (header::ETAG, etag),
-            (
-                header::CACHE_CONTROL,
-                cache.to_str().unwrap_or_default().to_owned(),
-            ),
-        ],
-        photo.bytes,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, photo.content_type), (header::ETAG, etag), cache], photo.bytes).into_response()
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::{
     api::{context, tokens},
-    domain::{BoundedText, EventDates, EventName, JoinCode, Slug, TimeZoneName},
+    domain::{BoundedText, EventDates, EventName, JoinCode, Slug, Taxonomy, TimeZoneName},
     ports::{Event, NewEvent, StoreError},
 };
 
@@ -43,6 +43,15 @@ pub struct Invitation {
     pub join_code: String,
 }
 
+/// The event's suggested tags as organizers edit them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxonomySettings {
+    /// One category per line: `Category: tag, tag`.
+    pub text: String,
+    /// Whether attendees may show tags outside the taxonomy in this event.
+    pub free_tags: bool,
+}
+
 /// The event page for a member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventDetail {
@@ -50,13 +59,15 @@ pub struct EventDetail {
     pub description: String,
     pub members: Vec<MemberView>,
     pub invitation: Option<Invitation>,
+    /// Shown to the organizers only.
+    pub taxonomy: Option<TaxonomySettings>,
 }
 
 /// What an invite link shows before joining.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InviteInfo {
     pub event: EventSummary,
-    /// `None` when nobody is signed in.
+    /// Whether anyone is signed in (if not, the page offers sign-up and log-in).
     pub signed_in: bool,
 }
 
@@ -162,11 +173,18 @@ pub async fn event_page(slug: String) -> Result<EventDetail, AppError> {
         invite_url: format!("{}/join/{}", state.config.public_url, event.invite_token),
         join_code: event.join_code.display(),
     });
+    let taxonomy = if role == Role::Organizer {
+        let (taxonomy, free_tags) = state.store.taxonomy(event.id).await?;
+        Some(TaxonomySettings { text: taxonomy.to_text(), free_tags })
+    } else {
+        None
+    };
     Ok(EventDetail {
         event: summary(&event, Some(role)),
         description: event.description,
         members,
         invitation,
+        taxonomy,
     })
 }
 
@@ -240,4 +258,24 @@ pub async fn join_by_code(code: String) -> Result<String, AppError> {
             message: "No event has this join code. Check it with the organizer.".into(),
         })?;
     join(event).await
+}
+
+/// Sets the event's suggested tags (one category per line: `Category: tag,
+/// tag`) and whether attendees may show other tags. Organizers only.
+#[server(prefix = "/api", endpoint = "update_taxonomy")]
+pub async fn update_taxonomy(slug: String, taxonomy: String, free_tags: Option<String>) -> Result<(), AppError> {
+    let user = context::require_user().await?;
+    let state = context::state()?;
+    let not_found = || AppError::NotFound("There is no event at this address.".into());
+    let slug = Slug::parse(&slug).map_err(|_| not_found())?;
+    let event = state.store.event_by_slug(&slug).await?.ok_or_else(not_found)?;
+    if state.store.member_role(event.id, user.id).await? != Some(Role::Organizer) {
+        return Err(AppError::Forbidden("Only the event's organizers can change its tags.".into()));
+    }
+    let taxonomy = Taxonomy::parse(&taxonomy)?;
+    state
+        .store
+        .set_taxonomy(event.id, &taxonomy, free_tags.is_some_and(|v| !v.is_empty()))
+        .await?;
+    Ok(())
 }

@@ -35,6 +35,10 @@ pub struct OwnProfile {
     pub photo_url: Option<String>,
     /// People I blocked: (user id, name).
     pub blocked: Vec<(String, String)>,
+    /// Tags my events' organizers suggest: (category, tags), merged by category.
+    pub suggestions: Vec<(String, Vec<String>)>,
+    /// Events that show only their suggested tags.
+    pub taxonomy_only_events: Vec<String>,
 }
 
 /// Why two people should talk, from their tags.
@@ -159,7 +163,31 @@ pub async fn my_profile() -> Result<OwnProfile, AppError> {
     let tags = store.tags_of(user.id).await?;
     let photo = store.photo(user.id).await?;
     let blocked = store.blocked_by(user.id).await?;
+    let mut suggestions: Vec<(String, Vec<String>)> = Vec::new();
+    let mut taxonomy_only_events = Vec::new();
+    for (event, _) in store.events_of_user(user.id).await? {
+        let (taxonomy, free_tags) = store.taxonomy(event.id).await?;
+        if !free_tags {
+            taxonomy_only_events.push(event.name.clone());
+        }
+        for (category, tags) in taxonomy.categories() {
+            let pos = match suggestions.iter().position(|(c, _)| c == category) {
+                Some(pos) => pos,
+                None => {
+                    suggestions.push((category.clone(), Vec::new()));
+                    suggestions.len() - 1
+                }
+            };
+            for tag in tags {
+                if !suggestions[pos].1.iter().any(|t| t == tag.as_str()) {
+                    suggestions[pos].1.push(tag.as_str().to_owned());
+                }
+            }
+        }
+    }
     Ok(OwnProfile {
+        suggestions,
+        taxonomy_only_events,
         user_id: user.id.to_string(),
         email: user.email.as_str().to_owned(),
         visibility: ProfileField::ALL
@@ -248,6 +276,18 @@ pub async fn update_membership(
     Ok(())
 }
 
+/// The tags an event shows: all of them, or only its suggested ones when
+/// the organizer switched free tags off.
+#[cfg(feature = "ssr")]
+async fn shown_tags(state: &AppState, event: crate::domain::EventId, tags: TagSet) -> Result<TagSet, AppError> {
+    let (taxonomy, free_tags) = state.store.taxonomy(event).await?;
+    Ok(if free_tags {
+        tags
+    } else {
+        TagSet::from_pairs(tags.iter().filter(|(t, _)| taxonomy.contains(t)).cloned().collect())
+    })
+}
+
 /// How `viewer` relates to `owner`.
 #[cfg(feature = "ssr")]
 async fn relation(state: &AppState, viewer: UserId, owner: UserId) -> Result<Viewer, AppError> {
@@ -311,7 +351,7 @@ pub async fn person(slug: String, user_id: String) -> Result<PersonCard, AppErro
     let viewer = relation(&state, me.id, owner_id).await?;
     let vis = &owner.visibility;
     let show = |field: ProfileField, value: String| vis.allows(field, viewer).then_some(value);
-    let their_tags = state.store.tags_of(owner_id).await?;
+    let their_tags = shown_tags(&state, event.id, state.store.tags_of(owner_id).await?).await?;
     let tags_visible = vis.allows(ProfileField::Tags, viewer);
     let highlights = if tags_visible && owner_id != me.id {
         highlights(&state.store.tags_of(me.id).await?, &their_tags)
@@ -411,6 +451,13 @@ pub async fn directory(
         None | Some("") => None,
         Some(raw) => Some(decode_cursor(raw)?),
     };
+    let (taxonomy, free_tags) = state.store.taxonomy(event.id).await?;
+    if let Some((tag, _)) = tags.iter().find(|(t, _)| !free_tags && !taxonomy.contains(t)) {
+        return Err(AppError::Invalid {
+            field: "tags".into(),
+            message: format!("“{tag}” is not one of this event's tags."),
+        });
+    }
     let query = DirectoryQuery {
         words: search_words(&q).into_iter().take(8).collect(),
         tags,
@@ -435,7 +482,11 @@ pub async fn directory(
                 headline: open(ProfileField::Headline).then(|| e.headline.clone()),
                 company: open(ProfileField::Company).then(|| e.company.clone()),
                 tags: if open(ProfileField::Tags) {
-                    tag_views(&e.tags)
+                    e.tags
+                        .iter()
+                        .filter(|(t, _)| free_tags || taxonomy.contains(t))
+                        .map(|(t, i)| (t.as_str().to_owned(), *i))
+                        .collect()
                 } else {
                     Vec::new()
                 },

@@ -40,6 +40,8 @@ pub fn Field(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] maxlength: Option<u32>,
     #[prop(optional)] minlength: Option<u32>,
+    /// Id of a `<datalist>` offering suggestions.
+    #[prop(optional)] list: Option<&'static str>,
 ) -> impl IntoView {
     let id = format!("f-{name}");
     let hint_id = hint.map(|_| format!("{id}-hint"));
@@ -55,6 +57,7 @@ pub fn Field(
                 autocomplete=autocomplete
                 maxlength=maxlength
                 minlength=minlength
+                list=list
                 aria-describedby=hint_id.clone()
             />
             {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}

@@ -19,7 +19,7 @@ pub use profile::{
     intent_field, search_document, search_words, ProfileField, TagSet, Viewer, Visibility,
     VisibilitySettings,
 };
-pub use tags::{Intent, Tag};
+pub use tags::{Intent, Tag, Taxonomy};
 pub use text::{BoundedText, Invalid};
 
 use serde::{Deserialize, Serialize};

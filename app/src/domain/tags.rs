@@ -167,3 +167,105 @@ mod tests {
         assert_eq!(Intent::parse("want").unwrap_err().field, "intent");
     }
 }
+
+/// An event's suggested tags, grouped in categories ("Skills: rust, go").
+/// Each tag appears once; the order given is kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Taxonomy(Vec<(String, Vec<Tag>)>);
+
+impl Taxonomy {
+    pub const MAX_CATEGORIES: usize = 30;
+    pub const MAX_TAGS: usize = 300;
+
+    /// Parses one category per line: `Category: tag, tag, tag`. A line
+    /// without a colon is a list of tags in the category "Topics".
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let mut categories: Vec<(String, Vec<Tag>)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for line in raw.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (name, list) = line.split_once(':').unwrap_or(("Topics", line));
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 60 {
+                return Err(Invalid::new("taxonomy", "Category names need 1 to 60 characters."));
+            }
+            let mut tags = Vec::new();
+            for piece in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let tag = Tag::parse(piece).map_err(|e| Invalid::new("taxonomy", e.message))?;
+                if seen.insert(tag.clone()) {
+                    tags.push(tag);
+                }
+            }
+            match categories.iter_mut().find(|(n, _)| n == name) {
+                Some((_, existing)) => existing.extend(tags),
+                None => categories.push((name.to_owned(), tags)),
+            }
+        }
+        if categories.len() > Self::MAX_CATEGORIES {
+            return Err(Invalid::new("taxonomy", format!("Use at most {} categories.", Self::MAX_CATEGORIES)));
+        }
+        if seen.len() > Self::MAX_TAGS {
+            return Err(Invalid::new("taxonomy", format!("Suggest at most {} tags.", Self::MAX_TAGS)));
+        }
+        Ok(Self(categories))
+    }
+
+    /// Builds a taxonomy from stored rows (category, tag) in order.
+    pub fn from_rows(rows: impl IntoIterator<Item = (String, Tag)>) -> Self {
+        let mut categories: Vec<(String, Vec<Tag>)> = Vec::new();
+        for (name, tag) in rows {
+            match categories.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, tags)) => tags.push(tag),
+                None => categories.push((name, vec![tag])),
+            }
+        }
+        Self(categories)
+    }
+
+    pub fn categories(&self) -> &[(String, Vec<Tag>)] {
+        &self.0
+    }
+
+    pub fn contains(&self, tag: &Tag) -> bool {
+        self.0.iter().any(|(_, tags)| tags.contains(tag))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The text form the organizer edits (inverse of `parse`).
+    pub fn to_text(&self) -> String {
+        self.0
+            .iter()
+            .map(|(name, tags)| {
+                format!("{name}: {}", tags.iter().map(Tag::as_str).collect::<Vec<_>>().join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+#[cfg(test)]
+mod taxonomy_tests {
+    use super::*;
+
+    #[test]
+    fn categories_are_parsed_normalised_and_deduplicated() {
+        let t = Taxonomy::parse("Skills: Rust, ML, rust\n\nLooking for: Co-founder\nSkills: Go").unwrap();
+        assert_eq!(t.to_text(), "Skills: rust, machine learning, go\nLooking for: co-founder");
+        assert!(t.contains(&Tag::parse("ml").unwrap()));
+        assert_eq!(Taxonomy::parse(&t.to_text()).unwrap(), t, "the text form round-trips");
+    }
+
+    #[test]
+    fn a_line_without_a_category_goes_to_topics() {
+        assert_eq!(Taxonomy::parse("rust, go").unwrap().to_text(), "Topics: rust, go");
+    }
+
+    #[test]
+    fn bad_tags_and_too_many_tags_are_refused() {
+        assert_eq!(Taxonomy::parse(&format!("Skills: {}", "x".repeat(50))).unwrap_err().field, "taxonomy");
+        let many = (0..301).map(|i| format!("t{i}")).collect::<Vec<_>>().join(",");
+        assert!(Taxonomy::parse(&many).is_err());
+    }
+}

@@ -77,6 +77,8 @@ fn Account(
         list(Intent::Offer),
         list(Intent::Seek),
     );
+    let suggested: Vec<String> =
+        profile.suggestions.iter().flat_map(|(_, tags)| tags.clone()).collect();
     let query = use_query_map();
     let photo_error = move || query.read().get("photo_error");
     view! {
@@ -125,11 +127,23 @@ fn Account(
                 <Show when=saved(tags)>
                     <p class="form-ok" role="status">"Tags saved."</p>
                 </Show>
-                <Field name="tags_offer" label="I can offer" value=offers hint="Mentoring, hiring, a skill, investment…" />
-                <Field name="tags_seek" label="I am looking for" value=seeks hint="A job, a co-founder, advice, customers…" />
-                <Field name="tags_interest" label="Interests" value=interests hint="Topics you care about" />
+                <Field name="tags_offer" label="I can offer" value=offers hint="Mentoring, hiring, a skill, investment…" list="tag-suggestions" />
+                <Field name="tags_seek" label="I am looking for" value=seeks hint="A job, a co-founder, advice, customers…" list="tag-suggestions" />
+                <Field name="tags_interest" label="Interests" value=interests hint="Topics you care about" list="tag-suggestions" />
+                <datalist id="tag-suggestions">
+                    {suggested.into_iter().map(|t| view! { <option value=t></option> }).collect_view()}
+                </datalist>
                 <button type="submit">"Save tags"</button>
             </ActionForm>
+            {(!profile.suggestions.is_empty()).then(|| view! {
+                <h3>"Suggested by your events' organizers"</h3>
+                <dl class="fields">
+                    {profile.suggestions.into_iter().map(|(category, tags)| view! { <dt>{category}</dt><dd>{tags.join(", ")}</dd> }).collect_view()}
+                </dl>
+            })}
+            {(!profile.taxonomy_only_events.is_empty()).then(|| view! {
+                <p class="hint">"Only suggested tags are shown in: " {profile.taxonomy_only_events.join(", ")} "."</p>
+            })}
         </section>
 
         <section class="card narrow" aria-labelledby="vis-h">
@@ -196,6 +210,8 @@ fn Account(
 #[component]
 fn MyData() -> impl IntoView {
     let delete = ServerAction::<DeleteAccount>::new();
+    // After deletion the header must stop showing the deleted person.
+    crate::components::session::use_session().refresh_after(delete);
     view! {
         <section class="card narrow" aria-labelledby="data-h">
             <h2 id="data-h">"Your data"</h2>

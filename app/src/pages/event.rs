@@ -1,7 +1,9 @@
 //! One event's page: details, attendees, and (for organizers) how to invite.
 
-use crate::api::events::{event_page, EventDetail as Page, MemberView};
+use crate::api::events::{event_page, EventDetail as Page, MemberView, UpdateTaxonomy};
+use crate::components::forms::{action_error, FormError, TextArea};
 use crate::components::layout::{date_range, ErrorNotice};
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -10,12 +12,13 @@ use leptos_router::hooks::use_params_map;
 pub fn EventPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let page = Resource::new(slug, event_page);
+    let taxonomy = ServerAction::<UpdateTaxonomy>::new();
+    let page = Resource::new(move || (slug(), taxonomy.version().get()), |(s, _)| event_page(s));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) => view! { <EventView page=p /> }.into_any(),
+                    Ok(p) => view! { <EventView page=p taxonomy /> }.into_any(),
                     Err(e) => view! {
                         <Title text="Event · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}", slug()) />
@@ -28,7 +31,7 @@ pub fn EventPage() -> impl IntoView {
 }
 
 #[component]
-fn EventView(page: Page) -> impl IntoView {
+fn EventView(page: Page, taxonomy: ServerAction<UpdateTaxonomy>) -> impl IntoView {
     let e = page.event;
     let count = page.members.len();
     view! {
@@ -49,6 +52,25 @@ fn EventView(page: Page) -> impl IntoView {
                 <p>"Share this link:"</p>
                 <p><code class="invite-url" data-testid="invite-url">{inv.invite_url.clone()}</code></p>
                 <p>"Or give them the join code " <strong class="join-code" data-testid="join-code">{inv.join_code}</strong> "."</p>
+            </section>
+        })}
+        {page.taxonomy.map(|t| view! {
+            <section class="card" aria-labelledby="taxonomy-h">
+                <h2 id="taxonomy-h">"Tag suggestions"</h2>
+                <p>"Attendees pick from these when they say what they offer and seek. One category per line, like “Skills: rust, design”."</p>
+                <ActionForm action=taxonomy>
+                    <FormError error=action_error(taxonomy) />
+                    <Show when=move || matches!(taxonomy.value().get(), Some(Ok(())))>
+                        <p class="form-ok" role="status">"Tag suggestions saved."</p>
+                    </Show>
+                    <input type="hidden" name="slug" value=e.slug.clone() />
+                    <TextArea name="taxonomy" label="Suggested tags" value=t.text />
+                    <div class="field checkbox">
+                        <input id="f-free_tags" type="checkbox" name="free_tags" value="on" checked=t.free_tags />
+                        <label for="f-free_tags">"Attendees may show their own tags too"</label>
+                    </div>
+                    <button type="submit">"Save tag suggestions"</button>
+                </ActionForm>
             </section>
         })}
         <section aria-labelledby="members-h">

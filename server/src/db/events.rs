@@ -2,7 +2,7 @@
 
 use super::{backend, conflict_or_backend, on_read, on_write, Db};
 use app::{
-    domain::{EventDates, EventId, JoinCode, Role, Slug, UserId},
+    domain::{EventDates, EventId, JoinCode, Role, Slug, Tag, Taxonomy, UserId},
     ports::{Event, EventStore, Member, NewEvent, StoreError, StoreResult},
 };
 use async_trait::async_trait;
@@ -242,5 +242,64 @@ impl EventStore for Db {
             .collect::<StoreResult<Vec<_>>>()?;
         events.sort_by_cached_key(|(e, _)| (e.dates.starts_on(), e.name.to_lowercase(), e.id.0));
         Ok(events)
+    }
+
+    async fn set_taxonomy(&self, event: EventId, taxonomy: &Taxonomy, free_tags: bool) -> StoreResult<()> {
+        on_write!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(backend)?;
+            let found = sqlx::query("UPDATE events SET free_tags = $2 WHERE id = $1")
+                .bind(event.0)
+                .bind(free_tags)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?
+                .rows_affected();
+            if found == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("DELETE FROM event_taxonomy WHERE event_id = $1")
+                .bind(event.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+            let rows: Vec<(&str, &str)> = taxonomy
+                .categories()
+                .iter()
+                .flat_map(|(name, tags)| tags.iter().map(|t| (name.as_str(), t.as_str())))
+                .collect();
+            for (position, (name, tag)) in rows.into_iter().enumerate() {
+                sqlx::query("INSERT INTO event_taxonomy (event_id, category, tag, position) VALUES ($1, $2, $3, $4)")
+                    .bind(event.0)
+                    .bind(name)
+                    .bind(tag)
+                    .bind(position as i32)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            }
+            tx.commit().await.map_err(backend)?;
+        });
+        Ok(())
+    }
+
+    async fn taxonomy(&self, event: EventId) -> StoreResult<(Taxonomy, bool)> {
+        let free: Option<bool> =
+            on_read!(self, |pool| sqlx::query_scalar("SELECT free_tags FROM events WHERE id = $1")
+                .bind(event.0)
+                .fetch_optional(pool)
+                .await)
+            .map_err(backend)?;
+        let rows: Vec<(String, String)> = on_read!(self, |pool| sqlx::query_as(
+            "SELECT category, tag FROM event_taxonomy WHERE event_id = $1 ORDER BY position"
+        )
+        .bind(event.0)
+        .fetch_all(pool)
+        .await)
+        .map_err(backend)?;
+        let rows = rows
+            .into_iter()
+            .map(|(c, t)| Ok((c, Tag::parse(&t).map_err(|_| corrupt("taxonomy tag", event.0))?)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok((Taxonomy::from_rows(rows), free.ok_or(StoreError::NotFound)?))
     }
 }

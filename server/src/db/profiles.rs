@@ -266,27 +266,21 @@ impl ProfileStore for Db {
     }
 
     async fn blocked_either_way(&self, a: UserId, b: UserId) -> StoreResult<bool> {
-        let n: i64 = on_read!(self, |pool| sqlx::query_scalar(
+        self.any_for_pair(
             "SELECT COUNT(*) FROM blocks WHERE (blocker_id = $1 AND blocked_id = $2) \
-             OR (blocker_id = $2 AND blocked_id = $1)"
+             OR (blocker_id = $2 AND blocked_id = $1)",
+            a.0,
+            b.0,
         )
-        .bind(a.0)
-        .bind(b.0)
-        .fetch_one(pool)
-        .await)
-        .map_err(backend)?;
-        Ok(n > 0)
+        .await
     }
 
     async fn blocked_by(&self, user: UserId) -> StoreResult<Vec<(UserId, String)>> {
-        let rows: Vec<NamedRow> = on_read!(self, |pool| sqlx::query_as(
-            "SELECT u.id, u.display_name FROM blocks b JOIN users u ON u.id = b.blocked_id WHERE b.blocker_id = $1"
+        self.people_for(
+            "SELECT u.id, u.display_name FROM blocks b JOIN users u ON u.id = b.blocked_id WHERE b.blocker_id = $1",
+            user,
         )
-        .bind(user.0)
-        .fetch_all(pool)
-        .await)
-        .map_err(backend)?;
-        Ok(named(rows))
+        .await
     }
 
     async fn connect(&self, a: UserId, b: UserId, event: Option<EventId>) -> StoreResult<bool> {
@@ -308,43 +302,28 @@ impl ProfileStore for Db {
 
     async fn are_connected(&self, a: UserId, b: UserId) -> StoreResult<bool> {
         let (low, high) = pair(a, b);
-        let n: i64 = on_read!(self, |pool| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM connections WHERE user_a = $1 AND user_b = $2"
-        )
-        .bind(low)
-        .bind(high)
-        .fetch_one(pool)
-        .await)
-        .map_err(backend)?;
-        Ok(n > 0)
+        self.any_for_pair("SELECT COUNT(*) FROM connections WHERE user_a = $1 AND user_b = $2", low, high)
+            .await
     }
 
     async fn connections_of(&self, user: UserId) -> StoreResult<Vec<(UserId, String)>> {
-        let rows: Vec<NamedRow> = on_read!(self, |pool| sqlx::query_as(
+        self.people_for(
             "SELECT u.id, u.display_name FROM connections c \
              JOIN users u ON u.id = (CASE WHEN c.user_a = $1 THEN c.user_b ELSE c.user_a END) \
-             WHERE c.user_a = $1 OR c.user_b = $1"
+             WHERE c.user_a = $1 OR c.user_b = $1",
+            user,
         )
-        .bind(user.0)
-        .fetch_all(pool)
-        .await)
-        .map_err(backend)?;
-        Ok(named(rows))
+        .await
     }
 
     async fn share_an_event(&self, a: UserId, b: UserId) -> StoreResult<bool> {
-        let n: i64 = on_read!(self, |pool| {
-            sqlx::query_scalar(
+        self.any_for_pair(
             "SELECT COUNT(*) FROM memberships m1 JOIN memberships m2 ON m2.event_id = m1.event_id \
-             WHERE m1.user_id = $1 AND m2.user_id = $2"
+             WHERE m1.user_id = $1 AND m2.user_id = $2",
+            a.0,
+            b.0,
         )
-        .bind(a.0)
-        .bind(b.0)
-        .fetch_one(pool)
         .await
-        })
-        .map_err(backend)?;
-        Ok(n > 0)
     }
 
     async fn search_directory(
@@ -519,6 +498,20 @@ impl ProfileStore for Db {
 }
 
 impl Db {
+    /// Whether `sql`, a `SELECT COUNT(*)` over two ids, counts anything.
+    async fn any_for_pair(&self, sql: &str, a: Uuid, b: Uuid) -> StoreResult<bool> {
+        let n: i64 = on_read!(self, |pool| sqlx::query_scalar(sql).bind(a).bind(b).fetch_one(pool).await)
+            .map_err(backend)?;
+        Ok(n > 0)
+    }
+
+    /// People joined to `user` through `sql` (one `$1` parameter), sorted by name.
+    async fn people_for(&self, sql: &str, user: UserId) -> StoreResult<Vec<(UserId, String)>> {
+        let rows: Vec<NamedRow> =
+            on_read!(self, |pool| sqlx::query_as(sql).bind(user.0).fetch_all(pool).await).map_err(backend)?;
+        Ok(named(rows))
+    }
+
     /// The tags of several profiles at once (one query for a directory page).
     async fn tags_of_many(&self, users: Vec<Uuid>) -> StoreResult<HashMap<Uuid, TagSet>> {
         if users.is_empty() {
