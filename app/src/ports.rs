@@ -196,7 +196,12 @@ pub trait EventStore: Send + Sync {
     async fn events_of_user(&self, user: UserId) -> StoreResult<Vec<(Event, Role)>>;
     /// Replaces the event's suggested tags and whether attendees may show
     /// other tags in it. `NotFound` if the event does not exist.
-    async fn set_taxonomy(&self, event: EventId, taxonomy: &Taxonomy, free_tags: bool) -> StoreResult<()>;
+    async fn set_taxonomy(
+        &self,
+        event: EventId,
+        taxonomy: &Taxonomy,
+        free_tags: bool,
+    ) -> StoreResult<()>;
     /// The event's suggested tags and its free-tags switch (`true` by default).
     async fn taxonomy(&self, event: EventId) -> StoreResult<(Taxonomy, bool)>;
 }

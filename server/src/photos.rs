@@ -135,10 +135,22 @@ async fn serve(
     // Private: the photo is for signed-in members only, never shared caches.
     // The URL carries the ETag, so a new upload is a new URL.
     let cache = (header::CACHE_CONTROL, "private, max-age=86400".to_owned());
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str())
+    {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), cache]).into_response();
     }
-    ([(header::CONTENT_TYPE, photo.content_type), (header::ETAG, etag), cache], photo.bytes).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, photo.content_type),
+            (header::ETAG, etag),
+            cache,
+        ],
+        photo.bytes,
+    )
+        .into_response()
 }
 
 #[cfg(test)]

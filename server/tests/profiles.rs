@@ -678,36 +678,99 @@ on_both_backends!(
 );
 
 async fn taxonomy(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let (slug, people) = event_with(app, &["Bob", "Cy"]).await;
     let (ada, bob, cy) = (&people[0], &people[1], &people[2]);
-    let (status, body) = bob.call_json("update_taxonomy", &[("slug", &slug), ("taxonomy", "Skills: rust")]).await;
+    let (status, body) = bob
+        .call_json(
+            "update_taxonomy",
+            &[("slug", &slug), ("taxonomy", "Skills: rust")],
+        )
+        .await;
     assert_eq!(status, 403, "attendees cannot set the taxonomy: {body}");
-    let (status, body) = ada.call_json("update_taxonomy", &[("slug", &slug), ("taxonomy", &format!("Skills: {}", "x".repeat(50)))]).await;
+    let (status, body) = ada
+        .call_json(
+            "update_taxonomy",
+            &[
+                ("slug", &slug),
+                ("taxonomy", &format!("Skills: {}", "x".repeat(50))),
+            ],
+        )
+        .await;
     assert_eq!(status, 422, "{body}");
     let (status, body) = ada
-        .call_json("update_taxonomy", &[("slug", &slug), ("taxonomy", "Skills: Rust, ML\nLooking for: co-founder"), ("free_tags", "on")])
+        .call_json(
+            "update_taxonomy",
+            &[
+                ("slug", &slug),
+                ("taxonomy", "Skills: Rust, ML\nLooking for: co-founder"),
+                ("free_tags", "on"),
+            ],
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let (_, page) = ada.call_json("event_page", &[("slug", &slug)]).await;
-    assert_eq!(page["taxonomy"]["text"], "Skills: rust, machine learning\nLooking for: co-founder");
+    assert_eq!(
+        page["taxonomy"]["text"],
+        "Skills: rust, machine learning\nLooking for: co-founder"
+    );
     let (_, attendee_view) = bob.call_json("event_page", &[("slug", &slug)]).await;
     assert!(attendee_view["taxonomy"].is_null());
     let (_, mine) = bob.call_json("my_profile", &[]).await;
-    assert_eq!(mine["suggestions"], json!([["Skills", ["rust", "machine learning"]], ["Looking for", ["co-founder"]]]));
+    assert_eq!(
+        mine["suggestions"],
+        json!([
+            ["Skills", ["rust", "machine learning"]],
+            ["Looking for", ["co-founder"]]
+        ])
+    );
 
-    bob.call_json("update_tags", &[("tags_interest", "rust, knitting"), ("tags_offer", ""), ("tags_seek", "")]).await;
+    bob.call_json(
+        "update_tags",
+        &[
+            ("tags_interest", "rust, knitting"),
+            ("tags_offer", ""),
+            ("tags_seek", ""),
+        ],
+    )
+    .await;
     let bob_id = user_id(bob).await;
-    let (_, card) = cy.call_json("person", &[("slug", &slug), ("user_id", &bob_id)]).await;
-    assert_eq!(card["tags"], json!([["rust", "interest"], ["knitting", "interest"]]), "free tags shown while allowed");
+    let (_, card) = cy
+        .call_json("person", &[("slug", &slug), ("user_id", &bob_id)])
+        .await;
+    assert_eq!(
+        card["tags"],
+        json!([["rust", "interest"], ["knitting", "interest"]]),
+        "free tags shown while allowed"
+    );
 
-    ada.call_json("update_taxonomy", &[("slug", &slug), ("taxonomy", "Skills: rust")]).await;
-    let (_, card) = cy.call_json("person", &[("slug", &slug), ("user_id", &bob_id)]).await;
-    assert_eq!(card["tags"], json!([["rust", "interest"]]), "only suggested tags once free tags are off");
-    let (status, body) = cy.call_json("directory", &[("slug", &slug), ("tags", "knitting")]).await;
+    ada.call_json(
+        "update_taxonomy",
+        &[("slug", &slug), ("taxonomy", "Skills: rust")],
+    )
+    .await;
+    let (_, card) = cy
+        .call_json("person", &[("slug", &slug), ("user_id", &bob_id)])
+        .await;
+    assert_eq!(
+        card["tags"],
+        json!([["rust", "interest"]]),
+        "only suggested tags once free tags are off"
+    );
+    let (status, body) = cy
+        .call_json("directory", &[("slug", &slug), ("tags", "knitting")])
+        .await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(names_in_directory(cy, &slug, &[("tags", "rust")]).await, ["Bob"]);
+    assert_eq!(
+        names_in_directory(cy, &slug, &[("tags", "rust")]).await,
+        ["Bob"]
+    );
     let (_, mine) = bob.call_json("my_profile", &[]).await;
     assert_eq!(mine["taxonomy_only_events"], json!(["Conf"]));
 }
-on_both_backends!(organizers_suggest_tags_and_can_limit_events_to_them, taxonomy);
+on_both_backends!(
+    organizers_suggest_tags_and_can_limit_events_to_them,
+    taxonomy
+);

@@ -766,19 +766,40 @@ mod taxonomy {
     async fn suggested_tags(store: Arc<dyn Store>) {
         let ada = user(store.as_ref(), "Ada").await;
         let event = store
-            .create_event(new_event("Conf", "conf-0001", "t-1", "ABCD2345", "2026-05-14"), ada.id)
+            .create_event(
+                new_event("Conf", "conf-0001", "t-1", "ABCD2345", "2026-05-14"),
+                ada.id,
+            )
             .await
             .unwrap();
-        assert_eq!(store.taxonomy(event.id).await.unwrap(), (Taxonomy::default(), true), "free tags by default");
+        assert_eq!(
+            store.taxonomy(event.id).await.unwrap(),
+            (Taxonomy::default(), true),
+            "free tags by default"
+        );
         let t = Taxonomy::parse("Skills: rust, go\nLooking for: co-founder, job").unwrap();
         store.set_taxonomy(event.id, &t, false).await.unwrap();
-        assert_eq!(store.taxonomy(event.id).await.unwrap(), (t, false), "categories and order kept");
+        assert_eq!(
+            store.taxonomy(event.id).await.unwrap(),
+            (t, false),
+            "categories and order kept"
+        );
         let smaller = Taxonomy::parse("Skills: design").unwrap();
         store.set_taxonomy(event.id, &smaller, true).await.unwrap();
-        assert_eq!(store.taxonomy(event.id).await.unwrap(), (smaller.clone(), true), "replaced, not merged");
+        assert_eq!(
+            store.taxonomy(event.id).await.unwrap(),
+            (smaller.clone(), true),
+            "replaced, not merged"
+        );
         let ghost = app::domain::EventId(uuid::Uuid::new_v4());
-        assert!(matches!(store.set_taxonomy(ghost, &smaller, true).await, Err(StoreError::NotFound)));
-        assert!(matches!(store.taxonomy(ghost).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            store.set_taxonomy(ghost, &smaller, true).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.taxonomy(ghost).await,
+            Err(StoreError::NotFound)
+        ));
     }
 
     #[tokio::test]

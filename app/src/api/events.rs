@@ -175,7 +175,10 @@ pub async fn event_page(slug: String) -> Result<EventDetail, AppError> {
     });
     let taxonomy = if role == Role::Organizer {
         let (taxonomy, free_tags) = state.store.taxonomy(event.id).await?;
-        Some(TaxonomySettings { text: taxonomy.to_text(), free_tags })
+        Some(TaxonomySettings {
+            text: taxonomy.to_text(),
+            free_tags,
+        })
     } else {
         None
     };
@@ -263,19 +266,33 @@ pub async fn join_by_code(code: String) -> Result<String, AppError> {
 /// Sets the event's suggested tags (one category per line: `Category: tag,
 /// tag`) and whether attendees may show other tags. Organizers only.
 #[server(prefix = "/api", endpoint = "update_taxonomy")]
-pub async fn update_taxonomy(slug: String, taxonomy: String, free_tags: Option<String>) -> Result<(), AppError> {
+pub async fn update_taxonomy(
+    slug: String,
+    taxonomy: String,
+    free_tags: Option<String>,
+) -> Result<(), AppError> {
     let user = context::require_user().await?;
     let state = context::state()?;
     let not_found = || AppError::NotFound("There is no event at this address.".into());
     let slug = Slug::parse(&slug).map_err(|_| not_found())?;
-    let event = state.store.event_by_slug(&slug).await?.ok_or_else(not_found)?;
+    let event = state
+        .store
+        .event_by_slug(&slug)
+        .await?
+        .ok_or_else(not_found)?;
     if state.store.member_role(event.id, user.id).await? != Some(Role::Organizer) {
-        return Err(AppError::Forbidden("Only the event's organizers can change its tags.".into()));
+        return Err(AppError::Forbidden(
+            "Only the event's organizers can change its tags.".into(),
+        ));
     }
     let taxonomy = Taxonomy::parse(&taxonomy)?;
     state
         .store
-        .set_taxonomy(event.id, &taxonomy, free_tags.is_some_and(|v| !v.is_empty()))
+        .set_taxonomy(
+            event.id,
+            &taxonomy,
+            free_tags.is_some_and(|v| !v.is_empty()),
+        )
         .await?;
     Ok(())
 }

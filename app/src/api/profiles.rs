@@ -279,12 +279,21 @@ pub async fn update_membership(
 /// The tags an event shows: all of them, or only its suggested ones when
 /// the organizer switched free tags off.
 #[cfg(feature = "ssr")]
-async fn shown_tags(state: &AppState, event: crate::domain::EventId, tags: TagSet) -> Result<TagSet, AppError> {
+async fn shown_tags(
+    state: &AppState,
+    event: crate::domain::EventId,
+    tags: TagSet,
+) -> Result<TagSet, AppError> {
     let (taxonomy, free_tags) = state.store.taxonomy(event).await?;
     Ok(if free_tags {
         tags
     } else {
-        TagSet::from_pairs(tags.iter().filter(|(t, _)| taxonomy.contains(t)).cloned().collect())
+        TagSet::from_pairs(
+            tags.iter()
+                .filter(|(t, _)| taxonomy.contains(t))
+                .cloned()
+                .collect(),
+        )
     })
 }
 
@@ -452,7 +461,10 @@ pub async fn directory(
         Some(raw) => Some(decode_cursor(raw)?),
     };
     let (taxonomy, free_tags) = state.store.taxonomy(event.id).await?;
-    if let Some((tag, _)) = tags.iter().find(|(t, _)| !free_tags && !taxonomy.contains(t)) {
+    if let Some((tag, _)) = tags
+        .iter()
+        .find(|(t, _)| !free_tags && !taxonomy.contains(t))
+    {
         return Err(AppError::Invalid {
             field: "tags".into(),
             message: format!("“{tag}” is not one of this event's tags."),

@@ -41,7 +41,8 @@ pub fn Field(
     #[prop(optional)] maxlength: Option<u32>,
     #[prop(optional)] minlength: Option<u32>,
     /// Id of a `<datalist>` offering suggestions.
-    #[prop(optional)] list: Option<&'static str>,
+    #[prop(optional)]
+    list: Option<&'static str>,
 ) -> impl IntoView {
     let id = format!("f-{name}");
     let hint_id = hint.map(|_| format!("{id}-hint"));

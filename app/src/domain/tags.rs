@@ -186,7 +186,10 @@ impl Taxonomy {
             let (name, list) = line.split_once(':').unwrap_or(("Topics", line));
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 60 {
-                return Err(Invalid::new("taxonomy", "Category names need 1 to 60 characters."));
+                return Err(Invalid::new(
+                    "taxonomy",
+                    "Category names need 1 to 60 characters.",
+                ));
             }
             let mut tags = Vec::new();
             for piece in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -201,10 +204,16 @@ impl Taxonomy {
             }
         }
         if categories.len() > Self::MAX_CATEGORIES {
-            return Err(Invalid::new("taxonomy", format!("Use at most {} categories.", Self::MAX_CATEGORIES)));
+            return Err(Invalid::new(
+                "taxonomy",
+                format!("Use at most {} categories.", Self::MAX_CATEGORIES),
+            ));
         }
         if seen.len() > Self::MAX_TAGS {
-            return Err(Invalid::new("taxonomy", format!("Suggest at most {} tags.", Self::MAX_TAGS)));
+            return Err(Invalid::new(
+                "taxonomy",
+                format!("Suggest at most {} tags.", Self::MAX_TAGS),
+            ));
         }
         Ok(Self(categories))
     }
@@ -238,7 +247,10 @@ impl Taxonomy {
         self.0
             .iter()
             .map(|(name, tags)| {
-                format!("{name}: {}", tags.iter().map(Tag::as_str).collect::<Vec<_>>().join(", "))
+                format!(
+                    "{name}: {}",
+                    tags.iter().map(Tag::as_str).collect::<Vec<_>>().join(", ")
+                )
             })
             .collect::<Vec<_>>()
             .join("\n")
@@ -251,21 +263,40 @@ mod taxonomy_tests {
 
     #[test]
     fn categories_are_parsed_normalised_and_deduplicated() {
-        let t = Taxonomy::parse("Skills: Rust, ML, rust\n\nLooking for: Co-founder\nSkills: Go").unwrap();
-        assert_eq!(t.to_text(), "Skills: rust, machine learning, go\nLooking for: co-founder");
+        let t = Taxonomy::parse("Skills: Rust, ML, rust\n\nLooking for: Co-founder\nSkills: Go")
+            .unwrap();
+        assert_eq!(
+            t.to_text(),
+            "Skills: rust, machine learning, go\nLooking for: co-founder"
+        );
         assert!(t.contains(&Tag::parse("ml").unwrap()));
-        assert_eq!(Taxonomy::parse(&t.to_text()).unwrap(), t, "the text form round-trips");
+        assert_eq!(
+            Taxonomy::parse(&t.to_text()).unwrap(),
+            t,
+            "the text form round-trips"
+        );
     }
 
     #[test]
     fn a_line_without_a_category_goes_to_topics() {
-        assert_eq!(Taxonomy::parse("rust, go").unwrap().to_text(), "Topics: rust, go");
+        assert_eq!(
+            Taxonomy::parse("rust, go").unwrap().to_text(),
+            "Topics: rust, go"
+        );
     }
 
     #[test]
     fn bad_tags_and_too_many_tags_are_refused() {
-        assert_eq!(Taxonomy::parse(&format!("Skills: {}", "x".repeat(50))).unwrap_err().field, "taxonomy");
-        let many = (0..301).map(|i| format!("t{i}")).collect::<Vec<_>>().join(",");
+        assert_eq!(
+            Taxonomy::parse(&format!("Skills: {}", "x".repeat(50)))
+                .unwrap_err()
+                .field,
+            "taxonomy"
+        );
+        let many = (0..301)
+            .map(|i| format!("t{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
         assert!(Taxonomy::parse(&many).is_err());
     }
 }

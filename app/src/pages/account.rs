@@ -77,8 +77,11 @@ fn Account(
         list(Intent::Offer),
         list(Intent::Seek),
     );
-    let suggested: Vec<String> =
-        profile.suggestions.iter().flat_map(|(_, tags)| tags.clone()).collect();
+    let suggested: Vec<String> = profile
+        .suggestions
+        .iter()
+        .flat_map(|(_, tags)| tags.clone())
+        .collect();
     let query = use_query_map();
     let photo_error = move || query.read().get("photo_error");
     view! {

@@ -13,7 +13,10 @@ pub fn EventPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let taxonomy = ServerAction::<UpdateTaxonomy>::new();
-    let page = Resource::new(move || (slug(), taxonomy.version().get()), |(s, _)| event_page(s));
+    let page = Resource::new(
+        move || (slug(), taxonomy.version().get()),
+        |(s, _)| event_page(s),
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -31,20 +31,22 @@ pub fn Avatar(name: String, photo_url: Option<String>) -> impl IntoView {
 }
 
 fn tag_chips(tags: Vec<TagView>) -> impl IntoView {
-    (!tags.is_empty()).then(|| view! {
-        <ul class="chips">
-            {tags
-                .into_iter()
-                .map(|(tag, intent)| {
-                    let prefix = match intent {
-                        Intent::Offer => "offers: ",
-                        Intent::Seek => "seeks: ",
-                        Intent::Interest => "",
-                    };
-                    view! { <li class=format!("chip {}", intent.as_str())>{prefix}{tag}</li> }
-                })
-                .collect_view()}
-        </ul>
+    (!tags.is_empty()).then(|| {
+        view! {
+            <ul class="chips">
+                {tags
+                    .into_iter()
+                    .map(|(tag, intent)| {
+                        let prefix = match intent {
+                            Intent::Offer => "offers: ",
+                            Intent::Seek => "seeks: ",
+                            Intent::Interest => "",
+                        };
+                        view! { <li class=format!("chip {}", intent.as_str())>{prefix}{tag}</li> }
+                    })
+                    .collect_view()}
+            </ul>
+        }
     })
 }
 

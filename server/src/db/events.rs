@@ -244,7 +244,12 @@ impl EventStore for Db {
         Ok(events)
     }
 
-    async fn set_taxonomy(&self, event: EventId, taxonomy: &Taxonomy, free_tags: bool) -> StoreResult<()> {
+    async fn set_taxonomy(
+        &self,
+        event: EventId,
+        taxonomy: &Taxonomy,
+        free_tags: bool,
+    ) -> StoreResult<()> {
         on_write!(self, |pool| {
             let mut tx = pool.begin().await.map_err(backend)?;
             let found = sqlx::query("UPDATE events SET free_tags = $2 WHERE id = $1")
@@ -283,12 +288,13 @@ impl EventStore for Db {
     }
 
     async fn taxonomy(&self, event: EventId) -> StoreResult<(Taxonomy, bool)> {
-        let free: Option<bool> =
-            on_read!(self, |pool| sqlx::query_scalar("SELECT free_tags FROM events WHERE id = $1")
-                .bind(event.0)
-                .fetch_optional(pool)
-                .await)
-            .map_err(backend)?;
+        let free: Option<bool> = on_read!(self, |pool| sqlx::query_scalar(
+            "SELECT free_tags FROM events WHERE id = $1"
+        )
+        .bind(event.0)
+        .fetch_optional(pool)
+        .await)
+        .map_err(backend)?;
         let rows: Vec<(String, String)> = on_read!(self, |pool| sqlx::query_as(
             "SELECT category, tag FROM event_taxonomy WHERE event_id = $1 ORDER BY position"
         )
@@ -298,7 +304,12 @@ impl EventStore for Db {
         .map_err(backend)?;
         let rows = rows
             .into_iter()
-            .map(|(c, t)| Ok((c, Tag::parse(&t).map_err(|_| corrupt("taxonomy tag", event.0))?)))
+            .map(|(c, t)| {
+                Ok((
+                    c,
+                    Tag::parse(&t).map_err(|_| corrupt("taxonomy tag", event.0))?,
+                ))
+            })
             .collect::<StoreResult<Vec<_>>>()?;
         Ok((Taxonomy::from_rows(rows), free.ok_or(StoreError::NotFound)?))
     }
