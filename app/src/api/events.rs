@@ -71,6 +71,21 @@ pub struct InviteInfo {
     pub signed_in: bool,
 }
 
+/// The event at the address `slug`, or a 404 that says so.
+#[cfg(feature = "ssr")]
+pub(crate) async fn event_at(
+    state: &crate::ports::AppState,
+    slug: &str,
+) -> Result<Event, AppError> {
+    let not_found = || AppError::NotFound("There is no event at this address.".into());
+    let slug = Slug::parse(slug).map_err(|_| not_found())?;
+    state
+        .store
+        .event_by_slug(&slug)
+        .await?
+        .ok_or_else(not_found)
+}
+
 #[cfg(feature = "ssr")]
 fn summary(e: &Event, role: Option<Role>) -> EventSummary {
     EventSummary {
@@ -144,13 +159,7 @@ pub async fn my_events() -> Result<Vec<EventSummary>, AppError> {
 pub async fn event_page(slug: String) -> Result<EventDetail, AppError> {
     let user = context::require_user().await?;
     let state = context::state()?;
-    let not_found = || AppError::NotFound("There is no event at this address.".into());
-    let slug = Slug::parse(&slug).map_err(|_| not_found())?;
-    let event = state
-        .store
-        .event_by_slug(&slug)
-        .await?
-        .ok_or_else(not_found)?;
+    let event = event_at(&state, &slug).await?;
     let role = state.store.member_role(event.id, user.id).await?.ok_or_else(|| {
             AppError::Forbidden(
                 "Only members of this event can see it. Ask an organizer for the invite link or join code.".into(),
@@ -273,13 +282,7 @@ pub async fn update_taxonomy(
 ) -> Result<(), AppError> {
     let user = context::require_user().await?;
     let state = context::state()?;
-    let not_found = || AppError::NotFound("There is no event at this address.".into());
-    let slug = Slug::parse(&slug).map_err(|_| not_found())?;
-    let event = state
-        .store
-        .event_by_slug(&slug)
-        .await?
-        .ok_or_else(not_found)?;
+    let event = event_at(&state, &slug).await?;
     if state.store.member_role(event.id, user.id).await? != Some(Role::Organizer) {
         return Err(AppError::Forbidden(
             "Only the event's organizers can change its tags.".into(),

@@ -136,13 +136,7 @@ async fn event_for_member(
     slug: &str,
     user: UserId,
 ) -> Result<(Event, crate::ports::Membership), AppError> {
-    let not_found = || AppError::NotFound("There is no event at this address.".into());
-    let slug = Slug::parse(slug).map_err(|_| not_found())?;
-    let event = state
-        .store
-        .event_by_slug(&slug)
-        .await?
-        .ok_or_else(not_found)?;
+    let event = crate::api::events::event_at(state, slug).await?;
     let membership = state
         .store
         .membership(event.id, user)
