@@ -39,6 +39,10 @@ pub enum AppError {
     /// The request itself was malformed (missing form fields, wrong encoding).
     #[error("The request could not be understood: {0}")]
     BadRequest(String),
+    /// In the browser: the server could not be reached (offline, network
+    /// down). Never sent by the server; callers may queue and retry.
+    #[error("Rapport could not be reached. Check your connection and try again.")]
+    Unreachable,
     /// Something failed on our side; details are in the server log only.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -55,6 +59,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::RateLimited { .. } => 429,
             AppError::BadRequest(_) => 400,
+            AppError::Unreachable => 503,
             AppError::Internal => 500,
         }
     }
@@ -88,9 +93,7 @@ impl FromServerFnError for AppError {
                 AppError::BadRequest(msg)
             }
             // In the browser, a failed fetch means the network is down.
-            E::Request(_) => AppError::BadRequest(
-                "Rapport could not be reached. Check your connection and try again.".into(),
-            ),
+            E::Request(_) => AppError::Unreachable,
             _ => AppError::Internal,
         }
     }

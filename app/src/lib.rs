@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
+        register_service_worker();
     });
 
     // Every route renders fully on the server before it is sent (`Async`),
@@ -61,6 +62,7 @@ pub fn App() -> impl IntoView {
         <Meta name="description" content="Rapport: meet the right people at your event." />
         <Meta name="theme-color" content="#1d4ed8" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Link rel="manifest" href="/manifest.webmanifest" />
         <Router>
             <Frame />
         </Router>
@@ -74,6 +76,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Frame() -> impl IntoView {
     components::session::provide_session();
+    components::scan_queue::provide_scan_queue();
     view! {
         <a class="skip-link" href="#main">
             "Skip to content"
@@ -90,12 +93,28 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/e/:slug") view=pages::event::EventPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/people") view=pages::people::DirectoryPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/p/:user_id") view=pages::people::PersonPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/badge") view=pages::badges::MyBadgePage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/badges") view=pages::badges::BadgeSheetPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/scan") view=pages::scanner::ScannerPage ssr=SsrMode::Async />
+                <Route path=path!("/scans/:id") view=pages::badges::ScanResultPage ssr=SsrMode::Async />
+                <Route path=path!("/connect/:token") view=pages::badges::ConnectPage ssr=SsrMode::Async />
+                <Route path=path!("/connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />
                 <Route path=path!("/join/:token") view=pages::join::JoinPage ssr=SsrMode::Async />
             </Routes>
         </main>
         <footer class="site-footer">
             <p>"Rapport — open-source networking for events."</p>
         </footer>
+    }
+}
+
+/// Installs the service worker (`/sw.js`) that keeps the app shell and the
+/// badge scanner available offline, making Rapport an installable PWA.
+fn register_service_worker() {
+    #[cfg(feature = "hydrate")]
+    {
+        let workers = window().navigator().service_worker();
+        let _ = workers.register("/sw.js");
     }
 }
 

@@ -7,8 +7,9 @@
 //! request handler or server function can reach.
 
 use crate::domain::{
-    Email, EventDates, EventId, EventName, Intent, JoinCode, PersonName, ProfileInput, Role, Slug,
-    Tag, TagSet, Taxonomy, TimeZoneName, UserId, VisibilitySettings,
+    BadgeCode, BadgeToken, ClientNonce, ConnectionMethod, ConnectionNoteText, Email, EventDates,
+    EventId, EventName, Intent, JoinCode, Labels, PersonName, ProfileInput, Rating, Role, ScanMode,
+    ScanOutcome, Slug, Tag, TagSet, Taxonomy, TimeZoneName, UserId, VisibilitySettings,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -140,7 +141,15 @@ pub struct Member {
 /// all it should or nothing.
 #[async_trait]
 pub trait Store:
-    AccountStore + SessionRecordStore + EventStore + ProfileStore + Send + Sync + 'static
+    AccountStore
+    + SessionRecordStore
+    + EventStore
+    + ProfileStore
+    + BadgeStore
+    + ConnectionStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Checks that the database answers (for `/healthz`).
     async fn ping(&self) -> StoreResult<()>;
@@ -182,12 +191,16 @@ pub trait EventStore: Send + Sync {
     /// Creates an event with `organizer` as its first member, in one transaction.
     /// `Conflict("slug")`, `Conflict("invite token")` or `Conflict("join code")` on a clash.
     async fn create_event(&self, new: NewEvent, organizer: UserId) -> StoreResult<Event>;
+    async fn event_by_id(&self, id: EventId) -> StoreResult<Option<Event>>;
     async fn event_by_slug(&self, slug: &Slug) -> StoreResult<Option<Event>>;
     async fn event_by_invite_token(&self, token: &str) -> StoreResult<Option<Event>>;
     async fn event_by_join_code(&self, code: &JoinCode) -> StoreResult<Option<Event>>;
     /// Adds a member. `Conflict("membership")` if already a member,
     /// `NotFound` if the event or account does not exist.
     async fn add_member(&self, event: EventId, user: UserId, role: Role) -> StoreResult<()>;
+    /// Removes a member; their badge stops working at once. `NotFound` if
+    /// they were not a member.
+    async fn remove_member(&self, event: EventId, user: UserId) -> StoreResult<()>;
     /// The caller's role in the event, or `None` for a non-member.
     async fn member_role(&self, event: EventId, user: UserId) -> StoreResult<Option<Role>>;
     /// Members ordered by role (organizers first, then staff), then name.
@@ -214,6 +227,10 @@ pub struct Membership {
     pub event_line: String,
     /// Hidden from the directory and recommendations in this event.
     pub opted_out: bool,
+    /// A scan of my badge asks me first instead of connecting at once.
+    pub approve_scans: bool,
+    /// When staff checked me in at the entrance.
+    pub checked_in_at: Option<DateTime<Utc>>,
 }
 
 /// A stored profile photo.
@@ -321,6 +338,187 @@ pub trait ProfileStore: Send + Sync {
     /// Deletes the account and everything that is only its own (profile,
     /// tags, memberships, sessions, photo, blocks, search entry).
     async fn delete_user(&self, user: UserId) -> StoreResult<()>;
+}
+
+/// A member's current badge in one event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Badge {
+    pub event: EventId,
+    pub user: UserId,
+    pub token: BadgeToken,
+    pub code: BadgeCode,
+    pub issued_at: DateTime<Utc>,
+}
+
+/// What a token or code names: a badge in use, or one that was replaced
+/// (so the scanner can say "replaced" instead of "unknown").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BadgeLookup {
+    Current(Badge),
+    Revoked { event: EventId, user: UserId },
+}
+
+/// A badge with what is printed on it, for the organizer's badge sheets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadgeHolder {
+    pub badge: Badge,
+    pub role: Role,
+    pub display_name: String,
+    pub pronouns: String,
+    pub headline: String,
+    pub company: String,
+    pub tags: TagSet,
+    /// The holder's visibility settings: a badge is seen by everyone at the
+    /// event, so it prints only what fellow members may see.
+    pub visibility: VisibilitySettings,
+}
+
+/// A scan attempt to record. `outcome` is what the caller decided from the
+/// badge and the two people; the store applies its effect (connect, request,
+/// check in) in the same transaction and may settle it as "already".
+#[derive(Clone, Debug)]
+pub struct NewScan {
+    pub id: uuid::Uuid,
+    /// `None` when the token named no event at all.
+    pub event: Option<EventId>,
+    pub scanner: UserId,
+    pub target: Option<UserId>,
+    pub method: ConnectionMethod,
+    pub mode: ScanMode,
+    pub outcome: ScanOutcome,
+    /// The scanner's id for this scan; a nonce seen before returns the first
+    /// record instead of recording again.
+    pub nonce: Option<ClientNonce>,
+    /// When the device scanned (earlier than now for an offline scan).
+    pub scanned_at: DateTime<Utc>,
+}
+
+/// A recorded scan attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanRecord {
+    pub id: uuid::Uuid,
+    pub event: Option<EventId>,
+    pub scanner: Option<UserId>,
+    pub target: Option<UserId>,
+    pub method: ConnectionMethod,
+    pub mode: ScanMode,
+    pub outcome: ScanOutcome,
+    pub scanned_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    /// For check-in outcomes: when the attendee was (first) checked in.
+    pub checked_in_at: Option<DateTime<Utc>>,
+}
+
+/// Scan counts of an event for the organizer: (outcome, how many).
+pub type ScanCounts = Vec<(ScanOutcome, u64)>;
+
+/// A waiting request to connect with me (I approve scans).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionRequest {
+    pub event: EventId,
+    pub event_name: String,
+    pub from: UserId,
+    pub from_name: String,
+    pub from_headline: String,
+    pub method: ConnectionMethod,
+    pub created_at: DateTime<Utc>,
+}
+
+/// My private note, rating and labels about someone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConnectionNote {
+    pub note: ConnectionNoteText,
+    pub rating: Option<Rating>,
+    pub labels: Labels,
+}
+
+/// One of my connections with where and how we met and my note; the
+/// caller shows the other's fields as their visibility allows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionEntry {
+    pub other: User,
+    /// The event we met at (`None` if it was deleted): (name, slug).
+    pub event: Option<(String, Slug)>,
+    pub method: ConnectionMethod,
+    pub connected_at: DateTime<Utc>,
+    pub note: ConnectionNote,
+}
+
+/// A note I wrote, kept even when its subject deleted their account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoteRecord {
+    pub other: UserId,
+    /// The name when the note was last saved.
+    pub other_name: String,
+    pub note: ConnectionNote,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Badges (issue, reissue, look up) and the scans made of them.
+#[async_trait]
+pub trait BadgeStore: Send + Sync {
+    /// The member's badge, or `None` if none was issued yet.
+    async fn badge(&self, event: EventId, user: UserId) -> StoreResult<Option<Badge>>;
+    /// Issues a badge with these fresh secrets, replacing (revoking) the
+    /// current one in the same transaction. `NotFound` for a non-member,
+    /// `Conflict("badge token")`/`Conflict("badge code")` on a clash.
+    async fn issue_badge(
+        &self,
+        event: EventId,
+        user: UserId,
+        token: &BadgeToken,
+        code: &BadgeCode,
+    ) -> StoreResult<Badge>;
+    async fn badge_by_token(&self, token: &BadgeToken) -> StoreResult<Option<BadgeLookup>>;
+    async fn badge_by_code(
+        &self,
+        event: EventId,
+        code: &BadgeCode,
+    ) -> StoreResult<Option<BadgeLookup>>;
+    /// Members of the event that have no badge yet.
+    async fn members_without_badge(&self, event: EventId) -> StoreResult<Vec<UserId>>;
+    /// Every badge of the event with its holder, by name; only `role` if given.
+    async fn badge_holders(
+        &self,
+        event: EventId,
+        role: Option<Role>,
+    ) -> StoreResult<Vec<BadgeHolder>>;
+    /// Records a scan attempt and applies its effect atomically (see
+    /// [`NewScan`]). A nonce already recorded for the scanner returns the
+    /// earlier record unchanged.
+    async fn record_scan(&self, scan: &NewScan) -> StoreResult<ScanRecord>;
+    async fn scan(&self, id: uuid::Uuid) -> StoreResult<Option<ScanRecord>>;
+    /// How the event's scan attempts turned out.
+    async fn scan_counts(&self, event: EventId) -> StoreResult<ScanCounts>;
+    /// `NotFound` for a non-member.
+    async fn set_approve_scans(&self, event: EventId, user: UserId, on: bool) -> StoreResult<()>;
+}
+
+/// My connections, my notes about them, and requests waiting for me.
+#[async_trait]
+pub trait ConnectionStore: Send + Sync {
+    /// Everyone I am connected with, newest first.
+    async fn my_connections(&self, user: UserId) -> StoreResult<Vec<ConnectionEntry>>;
+    /// Saves my note about a connection. `NotFound` if we are not connected.
+    async fn set_connection_note(
+        &self,
+        owner: UserId,
+        other: UserId,
+        note: &ConnectionNote,
+    ) -> StoreResult<()>;
+    /// Every note I wrote, including about people who left.
+    async fn notes_by(&self, owner: UserId) -> StoreResult<Vec<NoteRecord>>;
+    /// Pending requests to connect with me, oldest first.
+    async fn incoming_requests(&self, user: UserId) -> StoreResult<Vec<ConnectionRequest>>;
+    /// Accepts (connects, returns `true` if new) or declines a pending
+    /// request. `NotFound` if there is none.
+    async fn answer_request(
+        &self,
+        event: EventId,
+        from: UserId,
+        to: UserId,
+        accept: bool,
+    ) -> StoreResult<bool>;
 }
 
 /// Settings the server functions need from configuration.

@@ -51,6 +51,8 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::photos::routes())
+        .merge(crate::badges::routes())
+        .merge(crate::contacts::routes())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -2,8 +2,12 @@
 //! shutdown, the axum router, the SQLite and PostgreSQL stores, sessions,
 //! the demo seed and the command-line interface.
 
+#![recursion_limit = "256"]
+
+pub mod badges;
 pub mod cli;
 pub mod config;
+pub mod contacts;
 pub mod db;
 pub mod http;
 pub mod photos;

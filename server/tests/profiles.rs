@@ -9,33 +9,8 @@ use app::{
     domain::{Email, PersonName, Role, TagSet, UserId},
     ports::{NewUser, PasswordHash},
 };
-use common::{spawn_app, Backend, TestApp, PASSWORD};
+use common::{event_with, spawn_app, user_id, Backend, TestApp, PASSWORD};
 use serde_json::{json, Value};
-
-async fn user_id(app: &TestApp) -> String {
-    let (_, me) = app.call_json("my_profile", &[]).await;
-    me["user_id"].as_str().unwrap().to_owned()
-}
-
-/// Ada organizes an event; `others` sign up and join it. Returns the slug
-/// and the clients (Ada first).
-async fn event_with(app: TestApp, others: &[&str]) -> (String, Vec<TestApp>) {
-    app.signup("Ada", "ada@example.org").await;
-    let slug = app.create_event("Conf").await;
-    let (_, page) = app.call_json("event_page", &[("slug", &slug)]).await;
-    let code = page["invitation"]["join_code"].as_str().unwrap().to_owned();
-    let mut clients = vec![];
-    for name in others {
-        let c = app.other_client();
-        c.signup(name, &format!("{}@example.org", name.to_lowercase()))
-            .await;
-        let (status, _) = c.call_json("join_by_code", &[("code", &code)]).await;
-        assert_eq!(status, 200);
-        clients.push(c);
-    }
-    clients.insert(0, app);
-    (slug, clients)
-}
 
 async fn names_in_directory(app: &TestApp, slug: &str, params: &[(&str, &str)]) -> Vec<String> {
     let mut form = vec![("slug", slug)];

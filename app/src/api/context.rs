@@ -69,6 +69,19 @@ fn session_error(e: tower_sessions::session::Error) -> AppError {
     AppError::Internal
 }
 
+/// Whether this call is a plain HTML form post (no JavaScript): such a
+/// browser wants a page back, so a server function may redirect to one.
+/// Leptos's own client asks for a serialized result instead.
+pub fn is_plain_form_post() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
+}
+
 /// Redirects after success to a path on this site. `next` comes from the
 /// client, so anything that is not a local path ("//evil.example",
 /// "https://…") is replaced by `fallback` (no open redirects).

@@ -1,7 +1,8 @@
 //! Rate limits where abuse is cheap: login per account and per IP address,
-//! sign-up per IP address. In memory, per instance (GCRA via `governor`).
+//! sign-up per IP address, badge scans per account. In memory, per instance
+//! (GCRA via `governor`).
 
-use crate::error::AppError;
+use crate::{domain::UserId, error::AppError};
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::{net::IpAddr, num::NonZeroU32, time::Duration};
 
@@ -14,6 +15,9 @@ pub struct Limits {
     login_per_ip: DefaultKeyedRateLimiter<IpAddr>,
     /// Sign-ups per client address: stops mass account creation.
     signup_per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Badge scans per account (every attempt, whatever its outcome): a
+    /// person scans a few badges a minute, a scraper trying codes thousands.
+    scans_per_user: DefaultKeyedRateLimiter<UserId>,
 }
 
 impl std::fmt::Debug for Limits {
@@ -40,6 +44,10 @@ impl Default for Limits {
             login_per_ip: RateLimiter::keyed(quota(60, Duration::from_millis(200))),
             // 60 accounts at once (a registration desk), then one every 2 s.
             signup_per_ip: RateLimiter::keyed(quota(60, Duration::from_secs(2))),
+            // 30 at once (a queue of people, a synced offline batch), then
+            // one every 2 s: 1,800 an hour at most, nowhere near enough to
+            // find badges by guessing codes.
+            scans_per_user: RateLimiter::keyed(quota(30, Duration::from_secs(2))),
         }
     }
 }
@@ -73,8 +81,14 @@ impl Limits {
         }
     }
 
+    /// Counts a badge scan by `user`.
+    pub fn scan(&self, user: UserId) -> Result<(), AppError> {
+        check(&self.scans_per_user, &user)
+    }
+
     /// Forgets keys whose budget is full again, so memory stays bounded.
     pub fn forget_idle(&self) {
+        self.scans_per_user.retain_recent();
         self.login_per_account.retain_recent();
         self.login_per_ip.retain_recent();
         self.signup_per_ip.retain_recent();

@@ -6,6 +6,8 @@
 //! the [`Store`](crate::ports::Store), and return `Result<_, AppError>`.
 
 pub mod auth;
+pub mod badges;
+pub mod connections;
 pub mod events;
 pub mod profiles;
 

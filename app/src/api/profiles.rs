@@ -106,19 +106,19 @@ pub struct DirectoryView {
 }
 
 #[cfg(feature = "ssr")]
-fn photo_url(user: UserId, etag: Option<&str>) -> Option<String> {
+pub(crate) fn photo_url(user: UserId, etag: Option<&str>) -> Option<String> {
     etag.map(|e| format!("/photos/{user}?v={e}"))
 }
 
 #[cfg(feature = "ssr")]
-fn tag_views(tags: &TagSet) -> Vec<TagView> {
+pub(crate) fn tag_views(tags: &TagSet) -> Vec<TagView> {
     tags.iter()
         .map(|(t, i)| (t.as_str().to_owned(), *i))
         .collect()
 }
 
 #[cfg(feature = "ssr")]
-fn parse_user_id(raw: &str) -> Result<UserId, AppError> {
+pub(crate) fn parse_user_id(raw: &str) -> Result<UserId, AppError> {
     raw.trim().parse().map(UserId).map_err(|_| unavailable())
 }
 
@@ -131,7 +131,7 @@ fn unavailable() -> AppError {
 
 /// The event at `slug` and the caller's membership in it (members only).
 #[cfg(feature = "ssr")]
-async fn event_for_member(
+pub(crate) async fn event_for_member(
     state: &AppState,
     slug: &str,
     user: UserId,
@@ -335,14 +335,25 @@ pub async fn person(slug: String, user_id: String) -> Result<PersonCard, AppErro
     let me = context::require_user().await?;
     let state = context::state()?;
     let (event, _) = event_for_member(&state, &slug, me.id).await?;
-    let owner_id = parse_user_id(&user_id)?;
+    person_card(&state, &event, me.id, parse_user_id(&user_id)?).await
+}
+
+/// `owner`'s profile in `event` as `me` may see it; "not available" when
+/// they are not a member, opted out, or either blocked the other.
+#[cfg(feature = "ssr")]
+pub(crate) async fn person_card(
+    state: &AppState,
+    event: &Event,
+    me: UserId,
+    owner_id: UserId,
+) -> Result<PersonCard, AppError> {
     let membership = state
         .store
         .membership(event.id, owner_id)
         .await?
         .ok_or_else(unavailable)?;
-    if owner_id != me.id
-        && (membership.opted_out || state.store.blocked_either_way(me.id, owner_id).await?)
+    if owner_id != me
+        && (membership.opted_out || state.store.blocked_either_way(me, owner_id).await?)
     {
         return Err(unavailable());
     }
@@ -351,13 +362,13 @@ pub async fn person(slug: String, user_id: String) -> Result<PersonCard, AppErro
         .user_by_id(owner_id)
         .await?
         .ok_or_else(unavailable)?;
-    let viewer = relation(&state, me.id, owner_id).await?;
+    let viewer = relation(state, me, owner_id).await?;
     let vis = &owner.visibility;
     let show = |field: ProfileField, value: String| vis.allows(field, viewer).then_some(value);
-    let their_tags = shown_tags(&state, event.id, state.store.tags_of(owner_id).await?).await?;
+    let their_tags = shown_tags(state, event.id, state.store.tags_of(owner_id).await?).await?;
     let tags_visible = vis.allows(ProfileField::Tags, viewer);
-    let highlights = if tags_visible && owner_id != me.id {
-        highlights(&state.store.tags_of(me.id).await?, &their_tags)
+    let highlights = if tags_visible && owner_id != me {
+        highlights(&state.store.tags_of(me).await?, &their_tags)
     } else {
         Vec::new()
     };
@@ -555,6 +566,19 @@ pub struct MyData {
     pub memberships: Vec<MyMembership>,
     /// People I am connected with: (user id, name).
     pub connections: Vec<(String, String)>,
+    /// My private notes, ratings and labels, including those about people
+    /// who have since deleted their account.
+    pub notes: Vec<MyNote>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MyNote {
+    pub about_user_id: String,
+    pub about_name: String,
+    pub note: String,
+    pub rating: Option<u8>,
+    pub labels: Vec<String>,
+    pub updated_at: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -564,6 +588,8 @@ pub struct MyMembership {
     pub role: Role,
     pub event_line: String,
     pub opted_out: bool,
+    pub approve_scans: bool,
+    pub checked_in_at: Option<String>,
 }
 
 /// Downloads all my data (a GET, so a plain link can save it).
@@ -580,7 +606,9 @@ pub async fn export_my_data() -> Result<MyData, AppError> {
             slug: event.slug.as_str().to_owned(),
             role,
             event_line: m.as_ref().map(|m| m.event_line.clone()).unwrap_or_default(),
-            opted_out: m.is_some_and(|m| m.opted_out),
+            opted_out: m.as_ref().is_some_and(|m| m.opted_out),
+            approve_scans: m.as_ref().is_some_and(|m| m.approve_scans),
+            checked_in_at: m.and_then(|m| m.checked_in_at).map(|t| t.to_rfc3339()),
         });
     }
     let connections = store
@@ -595,11 +623,25 @@ pub async fn export_my_data() -> Result<MyData, AppError> {
             http::HeaderValue::from_static("attachment; filename=\"rapport-my-data.json\""),
         );
     }
+    let notes = store
+        .notes_by(me.id)
+        .await?
+        .into_iter()
+        .map(|n| MyNote {
+            about_user_id: n.other.to_string(),
+            about_name: n.other_name,
+            note: n.note.note.into_inner(),
+            rating: n.note.rating.map(crate::domain::Rating::get),
+            labels: n.note.labels.as_slice().to_vec(),
+            updated_at: n.updated_at.to_rfc3339(),
+        })
+        .collect();
     Ok(MyData {
         exported_at: chrono::Utc::now().to_rfc3339(),
         profile,
         memberships,
         connections,
+        notes,
     })
 }
 

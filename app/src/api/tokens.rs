@@ -1,7 +1,7 @@
-//! Random secrets that leave the server: invite tokens, join codes and slug
-//! suffixes. All come from the OS random generator.
+//! Random secrets that leave the server: invite tokens, join codes, slug
+//! suffixes and badge secrets. All come from the OS random generator.
 
-use crate::domain::JoinCode;
+use crate::domain::{BadgeCode, BadgeToken, JoinCode};
 use rand::{rngs::OsRng, Rng, RngCore};
 
 /// 128 random bits, URL-safe (lower-case hex is unambiguous to read aloud).
@@ -18,6 +18,21 @@ pub fn join_code() -> JoinCode {
         .map(|_| JoinCode::ALPHABET[rng.gen_range(0..JoinCode::ALPHABET.len())] as char)
         .collect();
     JoinCode::parse(&raw).expect("generated from the join-code alphabet")
+}
+
+/// A fresh badge token: 22 characters drawn uniformly from the 64-letter
+/// URL-safe alphabet (132 bits).
+pub fn badge_token() -> BadgeToken {
+    let mut rng = OsRng;
+    let raw: String = (0..BadgeToken::LEN)
+        .map(|_| BadgeToken::ALPHABET[rng.gen_range(0..BadgeToken::ALPHABET.len())] as char)
+        .collect();
+    BadgeToken::parse(&raw).expect("generated from the badge-token alphabet")
+}
+
+/// A fresh short badge code from the unambiguous alphabet.
+pub fn badge_code() -> BadgeCode {
+    BadgeCode::parse(join_code().as_str()).expect("same shape as a join code")
 }
 
 /// Four lower-case characters to make a slug unique.
@@ -40,6 +55,20 @@ mod tests {
         let a = invite_token();
         assert_eq!(a.len(), 32);
         assert_ne!(a, invite_token());
+    }
+
+    #[test]
+    fn badge_tokens_are_random_and_valid() {
+        let a = badge_token();
+        assert_eq!(a.as_str().len(), BadgeToken::LEN);
+        assert_ne!(a, badge_token());
+        assert_eq!(
+            BadgeCode::parse(badge_code().as_str())
+                .unwrap()
+                .as_str()
+                .len(),
+            8
+        );
     }
 
     #[test]

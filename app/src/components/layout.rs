@@ -17,6 +17,7 @@ pub fn Header() -> impl IntoView {
                 Ok(Some(me)) => view! {
                     <ul class="nav-links">
                         <li><a href="/events">"My events"</a></li>
+                        <li><a href="/connections">"Connections"</a></li>
                         <li><a href="/account" title=me.email.clone()>{me.display_name.clone()}</a></li>
                         <li>
                             <ActionForm action=session.logout attr:class="inline-form">

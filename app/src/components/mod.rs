@@ -1,5 +1,7 @@
-//! Components shared by several pages: layout, session state, forms.
+//! Components shared by several pages: layout, session state, forms, and
+//! the offline scan queue.
 
 pub mod forms;
 pub mod layout;
+pub mod scan_queue;
 pub mod session;

@@ -191,12 +191,7 @@ impl JoinCode {
     pub const LEN: usize = 8;
 
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let value: String = raw
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
-        if value.len() == Self::LEN && value.bytes().all(|b| Self::ALPHABET.contains(&b)) {
+        if let Some(value) = normalise_short_code(raw) {
             Ok(Self(value))
         } else {
             Err(Invalid::new(
@@ -215,6 +210,19 @@ impl JoinCode {
     pub fn display(&self) -> String {
         format!("{}-{}", &self.0[..4], &self.0[4..])
     }
+}
+
+/// A short code as people type it (any case, spaces, dashes) in its stored
+/// form: eight characters of [`JoinCode::ALPHABET`], or `None`. Badge codes
+/// use the same shape, so one rule reads both.
+pub(crate) fn normalise_short_code(raw: &str) -> Option<String> {
+    let value: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (value.len() == JoinCode::LEN && value.bytes().all(|b| JoinCode::ALPHABET.contains(&b)))
+        .then_some(value)
 }
 
 #[cfg(test)]

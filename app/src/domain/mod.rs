@@ -8,12 +8,17 @@
 //! form.
 
 mod account;
+mod badge;
 mod event;
 mod profile;
 mod tags;
 mod text;
 
 pub use account::{Email, Password, PersonName, Phone, ProfileForm, ProfileInput, WebLink};
+pub use badge::{
+    BadgeCode, BadgeRef, BadgeToken, ClientNonce, ConnectionMethod, ConnectionNoteText, Labels,
+    Rating, ScanMode, ScanOutcome,
+};
 pub use event::{EventDates, EventName, JoinCode, Role, Slug, TimeZoneName};
 pub use profile::{
     intent_field, search_document, search_words, ProfileField, TagSet, Viewer, Visibility,
@@ -44,4 +49,11 @@ impl std::fmt::Display for EventId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
     }
+}
+
+/// Now, at the precision both databases keep (microseconds; PostgreSQL
+/// drops nanoseconds), so a time written and read back compares equal.
+pub fn now_utc() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
 }

@@ -47,7 +47,11 @@ fn EventView(page: Page, taxonomy: ServerAction<UpdateTaxonomy>) -> impl IntoVie
             </p>
             {e.role.map(|r| view! { <p><span class="badge">"You: " {r.label()}</span></p> })}
             {(!page.description.is_empty()).then(|| view! { <p class="description">{page.description.clone()}</p> })}
-            <p><a class="button" href=format!("/e/{}/people", e.slug)>"Find people"</a></p>
+            <p class="actions">
+                <a class="button" href=format!("/e/{}/people", e.slug)>"Find people"</a>
+                <a class="button secondary" href=format!("/e/{}/scan", e.slug)>"Scan a badge"</a>
+                <a class="button secondary" href=format!("/e/{}/badge", e.slug)>"My badge"</a>
+            </p>
         </section>
         {page.invitation.map(|inv| view! {
             <section class="card invite" aria-labelledby="invite-h">

@@ -2,9 +2,12 @@
 
 pub mod account;
 pub mod auth;
+pub mod badges;
+pub mod connections;
 pub mod event;
 pub mod events;
 pub mod home;
 pub mod join;
 pub mod not_found;
 pub mod people;
+pub mod scanner;

@@ -153,6 +153,16 @@ impl EventStore for Db {
         })
     }
 
+    async fn event_by_id(&self, id: EventId) -> StoreResult<Option<Event>> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.id = $1");
+        let row: Option<EventRow> = on_read!(self, |pool| sqlx::query_as(&sql)
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await)
+        .map_err(backend)?;
+        row.map(Event::try_from).transpose()
+    }
+
     async fn event_by_slug(&self, slug: &Slug) -> StoreResult<Option<Event>> {
         self.event_where("slug", slug.as_str()).await
     }
@@ -177,6 +187,23 @@ impl EventStore for Db {
         .await
         .map(|r| r.rows_affected()))
         .map_err(|e| conflict_or_backend(e, &[("memberships", "membership")]))?;
+        Ok(())
+    }
+
+    async fn remove_member(&self, event: EventId, user: UserId) -> StoreResult<()> {
+        // Badges (current and replaced) go with the membership (foreign keys).
+        let gone = on_write!(self, |pool| sqlx::query(
+            "DELETE FROM memberships WHERE event_id = $1 AND user_id = $2"
+        )
+        .bind(event.0)
+        .bind(user.0)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(backend)?;
+        if gone == 0 {
+            return Err(StoreError::NotFound);
+        }
         Ok(())
     }
 

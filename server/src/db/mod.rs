@@ -12,6 +12,8 @@
 //! both backends.
 
 mod accounts;
+mod badges;
+mod connections;
 mod events;
 mod postgres;
 pub(crate) mod profiles;

@@ -69,6 +69,8 @@ struct MembershipRow {
     role: String,
     event_line: String,
     opted_out: bool,
+    approve_scans: bool,
+    checked_in_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -116,7 +118,7 @@ struct UserTagRow {
 }
 
 /// Orders a pair so it is stored as one row (`user_a < user_b`).
-fn pair(a: UserId, b: UserId) -> (Uuid, Uuid) {
+pub(super) fn pair(a: UserId, b: UserId) -> (Uuid, Uuid) {
     if a.0 < b.0 {
         (a.0, b.0)
     } else {
@@ -196,7 +198,8 @@ impl ProfileStore for Db {
 
     async fn membership(&self, event: EventId, user: UserId) -> StoreResult<Option<Membership>> {
         let row: Option<MembershipRow> = on_read!(self, |pool| sqlx::query_as(
-            "SELECT role, event_line, opted_out FROM memberships WHERE event_id = $1 AND user_id = $2"
+            "SELECT role, event_line, opted_out, approve_scans, checked_in_at FROM memberships \
+             WHERE event_id = $1 AND user_id = $2"
         )
         .bind(event.0)
         .bind(user.0)
@@ -208,6 +211,8 @@ impl ProfileStore for Db {
                 role: Role::parse(&r.role).map_err(|_| corrupt("role"))?,
                 event_line: r.event_line,
                 opted_out: r.opted_out,
+                approve_scans: r.approve_scans,
+                checked_in_at: r.checked_in_at,
             })
         })
         .transpose()
@@ -527,7 +532,7 @@ impl Db {
     }
 
     /// The tags of several profiles at once (one query for a directory page).
-    async fn tags_of_many(&self, users: Vec<Uuid>) -> StoreResult<HashMap<Uuid, TagSet>> {
+    pub(super) async fn tags_of_many(&self, users: Vec<Uuid>) -> StoreResult<HashMap<Uuid, TagSet>> {
         if users.is_empty() {
             return Ok(HashMap::new());
         }

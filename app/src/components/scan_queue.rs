@@ -1,0 +1,179 @@
+//! The offline scan queue: scans the in-app scanner could not send are kept
+//! in the browser's `localStorage` (each with its client nonce) and synced
+//! when the network returns — on the `online` event, when any page loads,
+//! and every 20 seconds while some are waiting. The server answers a nonce
+//! it has seen with the first result, so a sync that is interrupted and
+//! retried never duplicates a connection.
+//!
+//! The queue lives at the top of the app (not in the scanner page), so a
+//! scan made offline is synced whichever page is open when the network
+//! comes back. On the server every function here is a no-op.
+
+use crate::api::badges::{QueuedScan, ScanView, SyncedScan};
+use leptos::prelude::*;
+
+/// The queue's state, provided as context by [`provide_scan_queue`].
+#[derive(Clone, Copy, Debug)]
+pub struct ScanQueue {
+    /// How many scans wait to be synced ("3 scans waiting").
+    pub waiting: RwSignal<usize>,
+    /// What the last sync recorded, for the scanner to show.
+    pub synced: RwSignal<Vec<SyncedScan>>,
+    /// A sync request is under way (one at a time).
+    syncing: RwSignal<bool>,
+}
+
+/// Where the queue is kept in the browser.
+#[cfg(feature = "hydrate")]
+const STORAGE_KEY: &str = "rapport.scan-queue";
+
+#[cfg(feature = "hydrate")]
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+fn load() -> Vec<QueuedScan> {
+    #[cfg(feature = "hydrate")]
+    {
+        storage()
+            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Vec::new()
+}
+
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+fn save(queue: &[QueuedScan]) {
+    #[cfg(feature = "hydrate")]
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(queue)) {
+        let _ = s.set_item(STORAGE_KEY, &json);
+    }
+}
+
+/// Whether the browser believes it is online (always `true` on the server).
+pub fn online() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        window().navigator().on_line()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    true
+}
+
+/// A fresh random nonce for a scan (`crypto.randomUUID`, available wherever
+/// the camera is, i.e. in secure contexts; a time-and-random fallback
+/// elsewhere).
+pub fn new_nonce() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        if let Ok(crypto) = window().crypto() {
+            return crypto.random_uuid();
+        }
+        format!(
+            "{:x}-{:x}",
+            js_sys::Date::now() as u64,
+            (js_sys::Math::random() * 1e15) as u64
+        )
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+/// Milliseconds since the Unix epoch on this device.
+pub fn now_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    0
+}
+
+impl ScanQueue {
+    /// Keeps a scan for later (once per nonce).
+    pub fn enqueue(&self, scan: QueuedScan) {
+        let mut queue = load();
+        if !queue.iter().any(|s| s.nonce == scan.nonce) {
+            queue.push(scan);
+        }
+        save(&queue);
+        self.waiting.set(queue.len());
+    }
+
+    /// Sends the waiting scans (a batch at a time) if online and not already
+    /// sending. Scans the server recorded or refused leave the queue;
+    /// rate-limited ones stay for the next sync.
+    pub fn sync(&self) {
+        let queue = *self;
+        let batch: Vec<QueuedScan> = load()
+            .into_iter()
+            .take(crate::api::badges::SYNC_BATCH)
+            .collect();
+        if batch.is_empty() || !online() || queue.syncing.get_untracked() {
+            return;
+        }
+        queue.syncing.set(true);
+        leptos::task::spawn_local(async move {
+            if let Ok(results) = crate::api::badges::sync_scans(batch).await {
+                // Read again: scans may have been queued while we waited.
+                let mut left = load();
+                left.retain(|s| {
+                    results
+                        .iter()
+                        .find(|r| r.nonce == s.nonce)
+                        .is_none_or(|r| r.retry)
+                });
+                save(&left);
+                queue.waiting.set(left.len());
+                let done: Vec<SyncedScan> = results.into_iter().filter(|r| !r.retry).collect();
+                if !done.is_empty() {
+                    queue.synced.set(done);
+                }
+            }
+            queue.syncing.set(false);
+        });
+    }
+}
+
+/// Sets up the queue for the whole app: counts what is waiting, and syncs
+/// on load, when the browser comes back online, and every 20 seconds.
+pub fn provide_scan_queue() -> ScanQueue {
+    let queue = ScanQueue {
+        waiting: RwSignal::new(0),
+        synced: RwSignal::new(Vec::new()),
+        syncing: RwSignal::new(false),
+    };
+    provide_context(queue);
+    Effect::new(move |_| {
+        queue.waiting.set(load().len());
+        queue.sync();
+        let on_online = window_event_listener(leptos::ev::online, move |_| queue.sync());
+        let timer = set_interval_with_handle(
+            move || {
+                if queue.waiting.get_untracked() > 0 {
+                    queue.sync();
+                }
+            },
+            std::time::Duration::from_secs(20),
+        );
+        on_cleanup(move || {
+            on_online.remove();
+            if let Ok(t) = timer {
+                t.clear();
+            }
+        });
+    });
+    queue
+}
+
+/// The queue provided by the app.
+pub fn use_scan_queue() -> ScanQueue {
+    expect_context::<ScanQueue>()
+}
+
+/// The most recent result among synced scans, to show after a sync.
+pub fn latest_view(synced: &[SyncedScan]) -> Option<ScanView> {
+    synced.iter().rev().find_map(|s| s.view.clone())
+}

@@ -1,0 +1,365 @@
+//! The in-app badge scanner (`/e/:slug/scan`, `?mode=check_in` for staff at
+//! the door). The camera's frames are drawn to a canvas and decoded inside
+//! the WebAssembly app by `rqrr`, a pure-Rust QR decoder, so it works in any
+//! browser with a camera and needs no network to read a code. Scans that
+//! cannot be sent are queued offline (see
+//! [`scan_queue`](crate::components::scan_queue)) and synced later.
+//!
+//! Without JavaScript (or without a camera) the page is a form for the
+//! code printed under the QR code, which posts to the server and continues
+//! on the scan's result page.
+
+use crate::api::badges::{scanner_info, QueuedScan, ScanView, ScannerContext};
+use crate::components::layout::ErrorNotice;
+use crate::components::scan_queue::{latest_view, new_nonce, now_ms, online, use_scan_queue};
+use crate::domain::{BadgeRef, ScanMode};
+use crate::error::AppError;
+use crate::pages::badges::ScanOutcomeView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn ScannerPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let check_in = move || query.read().get("mode").as_deref() == Some("check_in");
+    let info = Resource::new(slug, scanner_info);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match info.await {
+                    Ok(info) => {
+                        let mode = if check_in() && info.runs_event { ScanMode::CheckIn } else { ScanMode::Connect };
+                        view! { <Scanner info=info mode=mode /> }.into_any()
+                    }
+                    Err(e) => view! {
+                        <Title text="Scan a badge · Rapport" />
+                        <ErrorNotice error=e next=format!("/e/{}/scan", slug()) />
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// What the camera is doing, for the status line.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum Camera {
+    Off,
+    Starting,
+    On,
+    Failed(String),
+}
+
+#[component]
+fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
+    let queue = use_scan_queue();
+    let slug = info.slug.clone();
+    let result = RwSignal::new(None::<ScanView>);
+    let message = RwSignal::new(None::<String>);
+    let camera = RwSignal::new(Camera::Off);
+    let video = NodeRef::<leptos::html::Video>::new();
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+
+    // Sends one scan, or queues it when the network is gone.
+    let submit = {
+        let slug = slug.clone();
+        move |badge: String, method: &'static str| {
+            if let Err(e) = BadgeRef::parse(&badge) {
+                message.set(Some(e.message));
+                return;
+            }
+            let queued = QueuedScan {
+                nonce: new_nonce(),
+                slug: slug.clone(),
+                badge: badge.clone(),
+                mode,
+                scanned_at_ms: now_ms(),
+            };
+            if !online() {
+                queue.enqueue(queued);
+                message.set(Some(
+                    "You are offline. The scan is saved and will be sent when you are back online."
+                        .into(),
+                ));
+                return;
+            }
+            message.set(None);
+            leptos::task::spawn_local(async move {
+                let sent = crate::api::badges::scan_badge(
+                    queued.slug.clone(),
+                    queued.badge.clone(),
+                    Some(mode.as_str().to_owned()),
+                    Some(method.to_owned()),
+                    Some(queued.nonce.clone()),
+                )
+                .await;
+                match sent {
+                    Ok(view) => result.set(Some(view)),
+                    Err(AppError::Unreachable) => {
+                        queue.enqueue(queued);
+                        message.set(Some("Rapport could not be reached. The scan is saved and will be sent when the connection returns.".into()));
+                    }
+                    Err(e) => message.set(Some(e.to_string())),
+                }
+            });
+        }
+    };
+
+    // After a sync, show what the last queued scan became.
+    Effect::new(move |_| {
+        let synced = queue.synced.get();
+        if let Some(view) = latest_view(&synced) {
+            result.set(Some(view));
+            let n = synced.len();
+            message.set(Some(format!(
+                "{n} saved scan{} sent.",
+                if n == 1 { "" } else { "s" }
+            )));
+        }
+    });
+
+    let start = {
+        let submit = submit.clone();
+        move |_| {
+            camera.set(Camera::Starting);
+            start_camera(video, canvas, camera, submit.clone());
+        }
+    };
+    let on_code = {
+        let submit = submit.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            // With JavaScript the page stays; without it the form posts.
+            ev.prevent_default();
+            let input = event_target_form_value(&ev, "badge");
+            submit(input, "code");
+        }
+    };
+    let title = if mode == ScanMode::CheckIn {
+        "Check-in"
+    } else {
+        "Scan a badge"
+    };
+    view! {
+        <Title text=format!("{title} · {} · Rapport", info.event_name) />
+        <p class="eyebrow"><a href=format!("/e/{slug}")>{info.event_name.clone()}</a></p>
+        <h1>{title}</h1>
+        {(mode == ScanMode::CheckIn).then(|| view! {
+            <p class="notice">"Check-in mode: each badge you scan is checked in. "
+                <a href=format!("/e/{slug}/scan")>"Switch to connecting"</a></p>
+        })}
+        {(mode == ScanMode::Connect && info.runs_event).then(|| view! {
+            <p><a href=format!("/e/{slug}/scan?mode=check_in")>"Switch to check-in mode"</a></p>
+        })}
+        <p class="queue-status" role="status" aria-live="polite">
+            {move || match queue.waiting.get() {
+                0 => String::new(),
+                1 => "1 scan waiting to be sent".to_owned(),
+                n => format!("{n} scans waiting to be sent"),
+            }}
+        </p>
+        <section class="card scanner" aria-labelledby="camera-h">
+            <h2 id="camera-h">"Camera"</h2>
+            <div class="viewfinder">
+                <video node_ref=video playsinline=true muted=true aria-label="Camera preview"></video>
+            </div>
+            <canvas node_ref=canvas hidden=true></canvas>
+            <p role="status" class="camera-status">
+                {move || match camera.get() {
+                    Camera::Off => "Start the camera and hold a badge's QR code in view.".to_owned(),
+                    Camera::Starting => "Starting the camera…".to_owned(),
+                    Camera::On => "Looking for a QR code…".to_owned(),
+                    Camera::Failed(why) => format!("The camera is not available ({why}). Type the code under the QR code instead."),
+                }}
+            </p>
+            <button type="button" on:click=start disabled=move || matches!(camera.get(), Camera::On | Camera::Starting)>
+                "Start camera"
+            </button>
+        </section>
+        <section class="card" aria-labelledby="code-h">
+            <h2 id="code-h">"Type a badge code"</h2>
+            <form method="post" action="/api/scan_badge" on:submit=on_code>
+                <input type="hidden" name="slug" value=slug.clone() />
+                <input type="hidden" name="mode" value=mode.as_str() />
+                <input type="hidden" name="method" value="code" />
+                <div class="field">
+                    <label for="f-badge">"Badge code"</label>
+                    <input id="f-badge" name="badge" autocomplete="off" autocapitalize="characters"
+                        required=true maxlength="200" placeholder="ABCD-EFGH" aria-describedby="f-badge-hint" />
+                    <p class="hint" id="f-badge-hint">"The eight characters printed under the QR code."</p>
+                </div>
+                <button type="submit">{if mode == ScanMode::CheckIn { "Check in" } else { "Connect" }}</button>
+            </form>
+        </section>
+        <div aria-live="polite">
+            {move || message.get().map(|m| view! { <p class="notice" role="alert">{m}</p> })}
+        </div>
+        {move || result.get().map(|view| view! { <ScanOutcomeView view=view /> })}
+    }
+}
+
+/// The value of the form field `name` of the form submitted by `ev`.
+fn event_target_form_value(ev: &leptos::ev::SubmitEvent, name: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        ev.target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+            .and_then(|form| form.get_with_name(name))
+            .and_then(|el| el.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .map(|input| input.value())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (ev, name);
+        String::new()
+    }
+}
+
+/// Asks for the back camera, shows it, and decodes a frame four times a
+/// second. A code is sent once, then ignored for a few seconds while it
+/// stays in view.
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+fn start_camera<F>(
+    video: NodeRef<leptos::html::Video>,
+    canvas: NodeRef<leptos::html::Canvas>,
+    camera: RwSignal<Camera>,
+    submit: F,
+) where
+    F: Fn(String, &'static str) + Clone + 'static,
+{
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        match open_camera(video).await {
+            Ok(stream) => {
+                camera.set(Camera::On);
+                let last = StoredValue::new(None::<(String, f64)>);
+                let timer = set_interval_with_handle(
+                    move || {
+                        let (Some(video), Some(canvas)) =
+                            (video.get_untracked(), canvas.get_untracked())
+                        else {
+                            return;
+                        };
+                        for content in decode_frame(&video, &canvas) {
+                            let now = js_sys::Date::now();
+                            let repeat = last.with_value(|l| {
+                                l.as_ref()
+                                    .is_some_and(|(c, at)| *c == content && now - at < 5_000.0)
+                            });
+                            if !repeat && BadgeRef::parse(&content).is_ok() {
+                                last.set_value(Some((content.clone(), now)));
+                                submit(content, "scanner");
+                            }
+                        }
+                    },
+                    std::time::Duration::from_millis(250),
+                );
+                on_cleanup(move || {
+                    if let Ok(t) = timer {
+                        t.clear();
+                    }
+                    for track in stream.get_tracks().iter() {
+                        if let Ok(track) =
+                            wasm_bindgen::JsCast::dyn_into::<web_sys::MediaStreamTrack>(track)
+                        {
+                            track.stop();
+                        }
+                    }
+                });
+            }
+            Err(why) => camera.set(Camera::Failed(why)),
+        }
+    });
+}
+
+/// Opens the back camera into `video`.
+#[cfg(feature = "hydrate")]
+async fn open_camera(video: NodeRef<leptos::html::Video>) -> Result<web_sys::MediaStream, String> {
+    use wasm_bindgen::{JsCast, JsValue};
+    let devices = window()
+        .navigator()
+        .media_devices()
+        .map_err(|_| "this browser has no camera access".to_owned())?;
+    let constraints = web_sys::MediaStreamConstraints::new();
+    let video_wanted = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&video_wanted, &"facingMode".into(), &"environment".into());
+    constraints.set_video(&video_wanted);
+    constraints.set_audio(&JsValue::FALSE);
+    let promise = devices
+        .get_user_media_with_constraints(&constraints)
+        .map_err(|_| "camera access was refused".to_owned())?;
+    let stream: web_sys::MediaStream = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| "camera access was refused".to_owned())?
+        .dyn_into()
+        .map_err(|_| "no camera stream".to_owned())?;
+    let element = video
+        .get_untracked()
+        .ok_or_else(|| "no video element".to_owned())?;
+    element.set_src_object(Some(&stream));
+    let _ = element.play();
+    Ok(stream)
+}
+
+/// Reads every QR code in the current video frame. The frame is scaled to
+/// at most 640 pixels wide: enough for a badge held at arm's length, and
+/// quick to decode on a phone.
+#[cfg(feature = "hydrate")]
+fn decode_frame(
+    video: &web_sys::HtmlVideoElement,
+    canvas: &web_sys::HtmlCanvasElement,
+) -> Vec<String> {
+    use wasm_bindgen::JsCast;
+    let (vw, vh) = (video.video_width(), video.video_height());
+    if vw == 0 || vh == 0 {
+        return Vec::new();
+    }
+    let scale = (640.0 / f64::from(vw)).min(1.0);
+    let (w, h) = (
+        (f64::from(vw) * scale) as u32,
+        (f64::from(vh) * scale) as u32,
+    );
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return Vec::new();
+    };
+    if ctx
+        .draw_image_with_html_video_element_and_dw_and_dh(
+            video,
+            0.0,
+            0.0,
+            f64::from(w),
+            f64::from(h),
+        )
+        .is_err()
+    {
+        return Vec::new();
+    }
+    let Ok(frame) = ctx.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)) else {
+        return Vec::new();
+    };
+    let rgba = frame.data();
+    let (w, h) = (w as usize, h as usize);
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        let i = (y * w + x) * 4;
+        // Rec. 601 luma, in integers.
+        ((u32::from(rgba[i]) * 299 + u32::from(rgba[i + 1]) * 587 + u32::from(rgba[i + 2]) * 114)
+            / 1000) as u8
+    });
+    img.detect_grids()
+        .into_iter()
+        .filter_map(|grid| grid.decode().ok().map(|(_, content)| content))
+        .collect()
+}
