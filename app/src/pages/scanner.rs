@@ -123,11 +123,12 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
         }
     });
 
+    let owner = Owner::current();
     let start = {
         let submit = submit.clone();
         move |_| {
             camera.set(Camera::Starting);
-            start_camera(video, canvas, camera, submit.clone());
+            start_camera(owner.clone(), video, canvas, camera, submit.clone());
         }
     };
     let on_code = {
@@ -222,10 +223,13 @@ fn event_target_form_value(ev: &leptos::ev::SubmitEvent, name: &str) -> String {
 }
 
 /// Asks for the back camera, shows it, and decodes a frame four times a
-/// second. A code is sent once, then ignored for a few seconds while it
-/// stays in view.
+/// second: with the browser's `BarcodeDetector` where there is one (a fast
+/// path on Android and macOS), else with `rqrr` in WebAssembly. A code is
+/// sent once, then ignored for 30 seconds while it stays in view. The
+/// camera is switched off when the scanner leaves the page (`owner`).
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
 fn start_camera<F>(
+    owner: Option<Owner>,
     video: NodeRef<leptos::html::Video>,
     canvas: NodeRef<leptos::html::Canvas>,
     camera: RwSignal<Camera>,
@@ -235,47 +239,115 @@ fn start_camera<F>(
 {
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(async move {
-        match open_camera(video).await {
-            Ok(stream) => {
-                camera.set(Camera::On);
-                let last = StoredValue::new(None::<(String, f64)>);
-                let timer = set_interval_with_handle(
-                    move || {
-                        let (Some(video), Some(canvas)) =
-                            (video.get_untracked(), canvas.get_untracked())
-                        else {
-                            return;
-                        };
-                        for content in decode_frame(&video, &canvas) {
-                            let now = js_sys::Date::now();
-                            let repeat = last.with_value(|l| {
-                                l.as_ref()
-                                    .is_some_and(|(c, at)| *c == content && now - at < 5_000.0)
-                            });
-                            if !repeat && BadgeRef::parse(&content).is_ok() {
-                                last.set_value(Some((content.clone(), now)));
-                                submit(content, "scanner");
-                            }
-                        }
-                    },
-                    std::time::Duration::from_millis(250),
-                );
-                on_cleanup(move || {
-                    if let Ok(t) = timer {
-                        t.clear();
-                    }
-                    for track in stream.get_tracks().iter() {
-                        if let Ok(track) =
-                            wasm_bindgen::JsCast::dyn_into::<web_sys::MediaStreamTrack>(track)
-                        {
-                            track.stop();
-                        }
-                    }
-                });
+        let stream = match open_camera(video).await {
+            Ok(stream) => stream,
+            Err(why) => return camera.set(Camera::Failed(why)),
+        };
+        camera.set(Camera::On);
+        let last = StoredValue::new_local(None::<(String, f64)>);
+        let seen = move |content: String| {
+            let now = js_sys::Date::now();
+            let repeat = last.with_value(|l| {
+                l.as_ref()
+                    .is_some_and(|(c, at)| *c == content && now - at < 30_000.0)
+            });
+            if !repeat && BadgeRef::parse(&content).is_ok() {
+                last.set_value(Some((content.clone(), now)));
+                submit(content, "scanner");
             }
-            Err(why) => camera.set(Camera::Failed(why)),
+        };
+        let native = native::detector();
+        let busy = StoredValue::new_local(false);
+        let timer = set_interval_with_handle(
+            move || {
+                let (Some(video), Some(canvas)) = (video.get_untracked(), canvas.get_untracked())
+                else {
+                    return;
+                };
+                match native.clone() {
+                    Some(detector) if !busy.get_value() => {
+                        busy.set_value(true);
+                        let seen = seen.clone();
+                        leptos::task::spawn_local(async move {
+                            for content in native::detect(&detector, &video).await {
+                                seen(content);
+                            }
+                            busy.set_value(false);
+                        });
+                    }
+                    Some(_) => {}
+                    None => decode_frame(&video, &canvas).into_iter().for_each(&seen),
+                }
+            },
+            std::time::Duration::from_millis(250),
+        );
+        let stop = move || {
+            if let Ok(t) = timer {
+                t.clear();
+            }
+            for track in stream.get_tracks().iter() {
+                if let Ok(track) =
+                    wasm_bindgen::JsCast::dyn_into::<web_sys::MediaStreamTrack>(track)
+                {
+                    track.stop();
+                }
+            }
+        };
+        if let Some(owner) = owner {
+            owner.with(|| on_cleanup(stop));
         }
     });
+}
+
+/// The browser's own QR detector (`BarcodeDetector`), reached through
+/// `js_sys::Reflect` because it is not in every browser (nor in web-sys's
+/// stable API). Absent, the scanner decodes in WebAssembly.
+#[cfg(feature = "hydrate")]
+mod native {
+    use js_sys::{Array, Function, Object, Promise, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    /// A `BarcodeDetector` for QR codes, if the browser has one.
+    pub fn detector() -> Option<Object> {
+        let window: JsValue = leptos::prelude::window().into();
+        let ctor = Reflect::get(&window, &"BarcodeDetector".into())
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()?;
+        let options = Object::new();
+        Reflect::set(&options, &"formats".into(), &Array::of1(&"qr_code".into())).ok()?;
+        Reflect::construct(&ctor, &Array::of1(&options))
+            .ok()?
+            .dyn_into()
+            .ok()
+    }
+
+    /// The texts of the QR codes in the video's current frame.
+    pub async fn detect(detector: &Object, video: &web_sys::HtmlVideoElement) -> Vec<String> {
+        let found = async {
+            let detect = Reflect::get(detector, &"detect".into())
+                .ok()?
+                .dyn_into::<Function>()
+                .ok()?;
+            let promise = detect
+                .call1(detector, video)
+                .ok()?
+                .dyn_into::<Promise>()
+                .ok()?;
+            let codes = wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .ok()?
+                .dyn_into::<Array>()
+                .ok()?;
+            Some(
+                codes
+                    .iter()
+                    .filter_map(|c| Reflect::get(&c, &"rawValue".into()).ok()?.as_string())
+                    .collect(),
+            )
+        };
+        found.await.unwrap_or_default()
+    }
 }
 
 /// Opens the back camera into `video`.
