@@ -142,6 +142,16 @@ impl BadgeStore for Db {
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(backend)?;
+            // A token once used stays retired: it still answers "replaced".
+            let retired: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM revoked_badges WHERE token = $1")
+                    .bind(token.as_str())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            if retired > 0 {
+                return Err(StoreError::Conflict("badge token"));
+            }
             if let Some(old) = old {
                 sqlx::query(
                     "INSERT INTO revoked_badges (token, event_id, user_id, code, revoked_at) \
@@ -417,11 +427,16 @@ impl BadgeStore for Db {
                 // The same nonce committed by a concurrent request: undo our
                 // effect and answer with the first record.
                 Err(e)
-                    if e.as_database_error()
-                        .is_some_and(|d| d.is_unique_violation()) =>
+                    if nonce.is_some()
+                        && e.as_database_error()
+                            .is_some_and(|d| d.is_unique_violation()) =>
                 {
                     tx.rollback().await.map_err(backend)?;
                     false
+                }
+                // Without a nonce the only clash is the scan id itself.
+                Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+                    return Err(StoreError::Conflict("scan"));
                 }
                 Err(e) => return Err(backend(e)),
             }
