@@ -11,6 +11,7 @@ pub mod api;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod matching;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
@@ -96,6 +97,8 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/e/:slug/badge") view=pages::badges::MyBadgePage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/badges") view=pages::badges::BadgeSheetPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/scan") view=pages::scanner::ScannerPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/meet") view=pages::meet::PeopleToMeetPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/agenda") view=pages::meet::AgendaPage ssr=SsrMode::Async />
                 <Route path=path!("/scans/:id") view=pages::badges::ScanResultPage ssr=SsrMode::Async />
                 <Route path=path!("/connect/:token") view=pages::badges::ConnectPage ssr=SsrMode::Async />
                 <Route path=path!("/connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />

@@ -8,8 +8,9 @@
 
 use crate::domain::{
     BadgeCode, BadgeToken, ClientNonce, ConnectionMethod, ConnectionNoteText, Email, EventDates,
-    EventId, EventName, Intent, JoinCode, Labels, PersonName, ProfileInput, Rating, Role, ScanMode,
-    ScanOutcome, Slug, Tag, TagSet, Taxonomy, TimeZoneName, UserId, VisibilitySettings,
+    EventId, EventName, FunnelStage, Intent, JoinCode, Labels, MeetingStatus, PersonName,
+    ProfileInput, Rating, Role, ScanMode, ScanOutcome, Slug, Tag, TagSet, Taxonomy, TimeZoneName,
+    UserId, VisibilitySettings,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -147,6 +148,8 @@ pub trait Store:
     + ProfileStore
     + BadgeStore
     + ConnectionStore
+    + MatchStore
+    + MeetingStore
     + Send
     + Sync
     + 'static
@@ -521,6 +524,164 @@ pub trait ConnectionStore: Send + Sync {
     ) -> StoreResult<bool>;
 }
 
+/// What the matching engine needs to know about one member of an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatchMember {
+    pub user: UserId,
+    pub company: String,
+    pub tags: TagSet,
+    /// Whether fellow members may see the tags: a match explains itself
+    /// with the other's tags, so hidden tags are never matched on.
+    pub tags_public: bool,
+    pub opted_out: bool,
+    pub checked_in: bool,
+}
+
+/// Recommendations, "interested" / "not now", and the funnel counts.
+#[async_trait]
+pub trait MatchStore: Send + Sync {
+    /// Every member of the event, for building its matching index.
+    async fn match_members(&self, event: EventId) -> StoreResult<Vec<MatchMember>>;
+    /// One member, for updating the index; `None` for a non-member.
+    async fn match_member(&self, event: EventId, user: UserId) -> StoreResult<Option<MatchMember>>;
+    /// Everyone `user` blocked or was blocked by.
+    async fn blocked_with(&self, user: UserId) -> StoreResult<Vec<UserId>>;
+    /// Idempotent.
+    async fn dismiss(&self, event: EventId, user: UserId, other: UserId) -> StoreResult<()>;
+    async fn dismissed(&self, event: EventId, user: UserId) -> StoreResult<Vec<UserId>>;
+    /// Records that `user` is interested in meeting `other`; when `other`
+    /// already was, connects the two (method "mutual") in the same
+    /// transaction and returns `true`.
+    async fn mark_interested(
+        &self,
+        event: EventId,
+        user: UserId,
+        other: UserId,
+    ) -> StoreResult<bool>;
+    /// The people `user` said they are interested in.
+    async fn interested_in(&self, event: EventId, user: UserId) -> StoreResult<Vec<UserId>>;
+    /// Counts a funnel stage for `user` with each of `others` (once per pair).
+    async fn record_funnel(
+        &self,
+        event: EventId,
+        user: UserId,
+        others: &[UserId],
+        stage: FunnelStage,
+    ) -> StoreResult<()>;
+    /// How many pairs reached each stage.
+    async fn funnel_counts(&self, event: EventId) -> StoreResult<Vec<(FunnelStage, u64)>>;
+}
+
+/// A place the organizer offers for meetings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeetingSpot {
+    pub id: uuid::Uuid,
+    pub name: String,
+}
+
+/// A meeting request or meeting between two members of an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Meeting {
+    pub id: uuid::Uuid,
+    pub event: EventId,
+    pub requester: UserId,
+    pub invitee: UserId,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub spot: Option<uuid::Uuid>,
+    /// The spot's name, or the free text given.
+    pub place: String,
+    pub message: String,
+    pub status: MeetingStatus,
+    /// Who must answer next while pending.
+    pub awaiting: Option<UserId>,
+    /// Either said the meeting took place.
+    pub held: bool,
+    /// Bumped on every change that calendars must pick up (iCalendar SEQUENCE).
+    pub revision: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Meeting {
+    /// The other party of the meeting, seen from `me`.
+    pub fn other(&self, me: UserId) -> UserId {
+        if self.requester == me {
+            self.invitee
+        } else {
+            self.requester
+        }
+    }
+
+    pub fn involves(&self, user: UserId) -> bool {
+        self.requester == user || self.invitee == user
+    }
+}
+
+/// A meeting request to store.
+#[derive(Clone, Debug)]
+pub struct NewMeeting {
+    pub id: uuid::Uuid,
+    pub event: EventId,
+    pub requester: UserId,
+    pub invitee: UserId,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub spot: Option<uuid::Uuid>,
+    pub place: String,
+    pub message: String,
+}
+
+/// A reply to a meeting request. The caller checks who may do what; the
+/// store applies it only if the meeting is still in the state it expects.
+#[derive(Clone, Debug)]
+pub enum MeetingChange {
+    Accept,
+    Decline,
+    Cancel,
+    /// Another time (and place); the other person answers next.
+    Counter {
+        by: UserId,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        spot: Option<uuid::Uuid>,
+        place: String,
+    },
+    Held,
+}
+
+/// Meeting spots, meeting requests and the private calendar feed.
+#[async_trait]
+pub trait MeetingStore: Send + Sync {
+    /// Replaces the event's meeting spots (kept by name, in this order).
+    async fn set_spots(&self, event: EventId, names: &[String]) -> StoreResult<()>;
+    async fn spots(&self, event: EventId) -> StoreResult<Vec<MeetingSpot>>;
+    /// An accepted meeting of `a` or `b` overlapping the time, if any
+    /// (`except`: the meeting being changed).
+    async fn clashing_meeting(
+        &self,
+        people: [UserId; 2],
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        except: Option<uuid::Uuid>,
+    ) -> StoreResult<Option<Meeting>>;
+    /// Stores a pending request, atomically refusing it with
+    /// `Conflict("meeting time")` if either person has an accepted meeting
+    /// then.
+    async fn request_meeting(&self, new: &NewMeeting) -> StoreResult<Meeting>;
+    /// Applies a reply if the meeting is in the state it needs (pending for
+    /// accept/decline/counter, pending or accepted for cancel, accepted for
+    /// held), else `Conflict("meeting state")`; accept and counter refuse a
+    /// clash like [`MeetingStore::request_meeting`].
+    async fn change_meeting(&self, id: uuid::Uuid, change: &MeetingChange) -> StoreResult<Meeting>;
+    async fn meeting(&self, id: uuid::Uuid) -> StoreResult<Option<Meeting>>;
+    /// The user's meetings in every state, soonest first; one event's if given.
+    async fn meetings_of(&self, user: UserId, event: Option<EventId>) -> StoreResult<Vec<Meeting>>;
+    /// The user's calendar feed secret, stored as `fresh` if none yet.
+    async fn calendar_token(&self, user: UserId, fresh: &str) -> StoreResult<String>;
+    async fn user_by_calendar_token(&self, token: &str) -> StoreResult<Option<UserId>>;
+}
+
 /// Settings the server functions need from configuration.
 #[derive(Clone, Debug)]
 pub struct PublicConfig {
@@ -540,6 +701,8 @@ pub struct AppState {
     pub leptos_options: leptos::config::LeptosOptions,
     pub config: Arc<PublicConfig>,
     pub limits: Arc<crate::api::limits::Limits>,
+    /// This instance's matching indexes (built per event on first use).
+    pub matching: Arc<crate::api::matching::Recommender>,
 }
 
 impl std::fmt::Debug for AppState {

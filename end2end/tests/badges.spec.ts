@@ -3,7 +3,7 @@
 // connection. Then the same offline: the scan is queued while the browser
 // context is offline and synced when it is back. Also: contact details
 // appear only once connected, notes, and the no-JavaScript code form.
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -16,19 +16,9 @@ import {
   newPerson,
   open,
   signUp,
+  joinByApi,
   test,
-  type Person,
 } from './support';
-
-/** Signs `p` up and joins the event with `code`, through the API of `context`. */
-async function joinByApi(context: BrowserContext, p: Person, code: string): Promise<void> {
-  const signup = await context.request.post('/api/signup', {
-    form: { display_name: p.name, email: p.email, password: p.password },
-  });
-  expect(signup.status(), await signup.text()).toBe(200);
-  const join = await context.request.post('/api/join_by_code', { form: { code } });
-  expect(join.status(), await join.text()).toBe(200);
-}
 
 /**
  * A one-frame YUV4MPEG2 video (Chromium's fake-camera format) of the QR

@@ -208,3 +208,13 @@ export async function newPage(
   const page = await context.newPage();
   return { context, page };
 }
+
+/** Signs `p` up and joins the event with `code`, through the API of `context`. */
+export async function joinByApi(context: BrowserContext, p: Person, code: string): Promise<void> {
+  const signup = await context.request.post('/api/signup', {
+    form: { display_name: p.name, email: p.email, password: p.password },
+  });
+  expect(signup.status(), await signup.text()).toBe(200);
+  const join = await context.request.post('/api/join_by_code', { form: { code } });
+  expect(join.status(), await join.text()).toBe(200);
+}

@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod badges;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod contacts;

@@ -706,7 +706,14 @@ pub async fn seed_demo(store: &dyn Store) -> anyhow::Result<DemoSummary> {
                 invite_token: app::api::tokens::invite_token(),
                 join_code: JoinCode::parse(DEMO_CODE)?,
             };
-            store.create_event(new, users[0].id).await?
+            let event = store.create_event(new, users[0].id).await?;
+            // Places to propose for meetings.
+            let spots: Vec<String> = (1..=12)
+                .map(|n| format!("Table {n}"))
+                .chain(["Coffee bar".to_owned(), "Quiet room".to_owned()])
+                .collect();
+            store.set_spots(event.id, &spots).await?;
+            event
         }
     };
     for (user, person) in users.iter().zip(PEOPLE) {

@@ -58,6 +58,7 @@ impl Application {
                 trust_forwarded_for: config.trust_forwarded_for,
             }),
             limits: Arc::new(Limits::default()),
+            matching: Arc::default(),
         };
         spawn_housekeeping(state.clone());
         let router = http::router(

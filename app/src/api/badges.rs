@@ -231,7 +231,38 @@ pub async fn perform_scan(
         })
         .await?;
     tracing::info!(scan = %record.id, outcome = record.outcome.as_str(), method = req.method.as_str(), "badge scanned");
+    if let (Some(event), Some(target), ScanOutcome::Connected | ScanOutcome::AlreadyConnected) =
+        (record.event, record.target, record.outcome)
+    {
+        met_if_meeting(state, event, scanner, target).await?;
+    }
     Ok(record)
+}
+
+/// Two people with an accepted meeting who scan each other's badges have
+/// met: the last stage of the organizer's networking funnel.
+#[cfg(feature = "ssr")]
+async fn met_if_meeting(
+    state: &AppState,
+    event: EventId,
+    a: UserId,
+    b: UserId,
+) -> Result<(), AppError> {
+    let meets = state
+        .store
+        .meetings_of(a, Some(event))
+        .await?
+        .iter()
+        .any(|m| m.involves(b) && m.status == crate::domain::MeetingStatus::Accepted);
+    if meets {
+        for (x, y) in [(a, b), (b, a)] {
+            state
+                .store
+                .record_funnel(event, x, &[y], crate::domain::FunnelStage::Met)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The outcome of scanning a badge in use, before the store settles
@@ -778,6 +809,7 @@ pub async fn join_from_scan(id: String) -> Result<(), AppError> {
         Err(e) => return Err(e.into()),
     }
     tracing::info!(event = %event, user = %me.id, "joined through a badge scan");
+    crate::api::matching::member_changed(&state, me.id).await;
     let again = perform_scan(
         &state,
         me.id,

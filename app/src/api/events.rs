@@ -203,8 +203,9 @@ pub async fn event_page(slug: String) -> Result<EventDetail, AppError> {
 #[cfg(feature = "ssr")]
 async fn join(event: Event) -> Result<String, AppError> {
     let user = context::require_user().await?;
-    let store = context::state()?.store;
-    store
+    let state = context::state()?;
+    state
+        .store
         .add_member(event.id, user.id, Role::Attendee)
         .await
         .map_err(|e| match e {
@@ -214,6 +215,7 @@ async fn join(event: Event) -> Result<String, AppError> {
             other => other.into(),
         })?;
     tracing::info!(event = %event.id, user = %user.id, "member joined");
+    crate::api::matching::member_changed(&state, user.id).await;
     leptos_axum::redirect(&format!("/e/{}", event.slug.as_str()));
     Ok(event.slug.as_str().to_owned())
 }
@@ -297,5 +299,7 @@ pub async fn update_taxonomy(
             free_tags.is_some_and(|v| !v.is_empty()),
         )
         .await?;
+    // Which tags match depends on the taxonomy: rebuild on next use.
+    state.matching.forget(event.id);
     Ok(())
 }

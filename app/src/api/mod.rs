@@ -9,6 +9,8 @@ pub mod auth;
 pub mod badges;
 pub mod connections;
 pub mod events;
+pub mod matching;
+pub mod meetings;
 pub mod profiles;
 
 #[cfg(feature = "ssr")]

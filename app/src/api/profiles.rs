@@ -215,10 +215,9 @@ pub async fn my_profile() -> Result<OwnProfile, AppError> {
 pub async fn update_profile(profile: ProfileForm) -> Result<(), AppError> {
     let user = context::require_user().await?;
     let input = ProfileInput::parse(&profile)?;
-    context::state()?
-        .store
-        .update_profile(user.id, &input)
-        .await?;
+    let state = context::state()?;
+    state.store.update_profile(user.id, &input).await?;
+    crate::api::matching::member_changed(&state, user.id).await;
     Ok(())
 }
 
@@ -231,7 +230,9 @@ pub async fn update_tags(
 ) -> Result<(), AppError> {
     let user = context::require_user().await?;
     let tags = TagSet::parse(&tags_interest, &tags_offer, &tags_seek)?;
-    context::state()?.store.set_tags(user.id, &tags).await?;
+    let state = context::state()?;
+    state.store.set_tags(user.id, &tags).await?;
+    crate::api::matching::member_changed(&state, user.id).await;
     Ok(())
 }
 
@@ -240,10 +241,9 @@ pub async fn update_tags(
 pub async fn update_visibility(vis: BTreeMap<String, String>) -> Result<(), AppError> {
     let user = context::require_user().await?;
     let settings = VisibilitySettings::parse(vis.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    context::state()?
-        .store
-        .set_visibility(user.id, &settings)
-        .await?;
+    let state = context::state()?;
+    state.store.set_visibility(user.id, &settings).await?;
+    crate::api::matching::member_changed(&state, user.id).await;
     Ok(())
 }
 
@@ -267,6 +267,7 @@ pub async fn update_membership(
             opted_out.is_some_and(|v| !v.is_empty()),
         )
         .await?;
+    crate::api::matching::member_changed(&state, user.id).await;
     Ok(())
 }
 
@@ -279,7 +280,18 @@ async fn shown_tags(
     tags: TagSet,
 ) -> Result<TagSet, AppError> {
     let (taxonomy, free_tags) = state.store.taxonomy(event).await?;
-    Ok(if free_tags {
+    Ok(tags_for_event(tags, &taxonomy, free_tags))
+}
+
+/// `tags` as an event with this taxonomy shows them (all, or only its
+/// suggested ones when free tags are off).
+#[cfg(feature = "ssr")]
+pub(crate) fn tags_for_event(
+    tags: TagSet,
+    taxonomy: &crate::domain::Taxonomy,
+    free_tags: bool,
+) -> TagSet {
+    if free_tags {
         tags
     } else {
         TagSet::from_pairs(
@@ -288,7 +300,7 @@ async fn shown_tags(
                 .cloned()
                 .collect(),
         )
-    })
+    }
 }
 
 /// How `viewer` relates to `owner`.
@@ -668,6 +680,7 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
     }
     context::sign_out().await?;
     state.store.delete_user(me.id).await?;
+    crate::api::matching::member_changed(&state, me.id).await;
     tracing::info!(user = %me.id, "account deleted");
     leptos_axum::redirect("/?deleted=1");
     Ok(())

@@ -111,6 +111,8 @@ pub enum ConnectionMethod {
     Offline,
     /// The badge owner approves scans and accepted the request.
     Approved,
+    /// Both said "interested" on each other's recommendation.
+    Mutual,
 }
 
 impl ConnectionMethod {
@@ -121,6 +123,7 @@ impl ConnectionMethod {
             Self::Code => "code",
             Self::Offline => "offline",
             Self::Approved => "approved",
+            Self::Mutual => "mutual",
         }
     }
 
@@ -131,6 +134,7 @@ impl ConnectionMethod {
             "code" => Self::Code,
             "offline" => Self::Offline,
             "approved" => Self::Approved,
+            "mutual" => Self::Mutual,
             _ => return Err(Invalid::new("method", "Unknown way of connecting.")),
         })
     }
@@ -143,6 +147,7 @@ impl ConnectionMethod {
             Self::Code => "badge code typed in",
             Self::Offline => "badge scanned offline",
             Self::Approved => "scan approved",
+            Self::Mutual => "both were interested",
         }
     }
 }

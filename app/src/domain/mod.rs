@@ -10,6 +10,7 @@
 mod account;
 mod badge;
 mod event;
+mod meeting;
 mod profile;
 mod tags;
 mod text;
@@ -18,6 +19,9 @@ pub use account::{Email, Password, PersonName, Phone, ProfileForm, ProfileInput,
 pub use badge::{
     BadgeCode, BadgeRef, BadgeToken, ClientNonce, ConnectionMethod, ConnectionNoteText, Labels,
     Rating, ScanMode, ScanOutcome,
+};
+pub use meeting::{
+    FunnelStage, MeetingMessage, MeetingMinutes, MeetingPlaceText, MeetingStatus,
 };
 pub use event::{EventDates, EventName, JoinCode, Role, Slug, TimeZoneName};
 pub use profile::{
@@ -32,7 +36,8 @@ use uuid::Uuid;
 
 /// Opaque identifier of an account. UUIDs (never row numbers) leave the server,
 /// so nobody can count or walk our users.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Ordered so matching can break ties between equal scores stably.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct UserId(pub Uuid);
 
 /// Opaque identifier of an event; URLs use the event's [`Slug`] instead.

@@ -48,7 +48,9 @@ fn EventView(page: Page, taxonomy: ServerAction<UpdateTaxonomy>) -> impl IntoVie
             {e.role.map(|r| view! { <p><span class="badge">"You: " {r.label()}</span></p> })}
             {(!page.description.is_empty()).then(|| view! { <p class="description">{page.description.clone()}</p> })}
             <p class="actions">
-                <a class="button" href=format!("/e/{}/people", e.slug)>"Find people"</a>
+                <a class="button" href=format!("/e/{}/meet", e.slug)>"People to meet"</a>
+                <a class="button secondary" href=format!("/e/{}/people", e.slug)>"Find people"</a>
+                <a class="button secondary" href=format!("/e/{}/agenda", e.slug)>"My agenda"</a>
                 <a class="button secondary" href=format!("/e/{}/scan", e.slug)>"Scan a badge"</a>
                 <a class="button secondary" href=format!("/e/{}/badge", e.slug)>"My badge"</a>
             </p>
@@ -61,6 +63,7 @@ fn EventView(page: Page, taxonomy: ServerAction<UpdateTaxonomy>) -> impl IntoVie
                 <p>"Or give them the join code " <strong class="join-code" data-testid="join-code">{inv.join_code}</strong> "."</p>
             </section>
         })}
+        {page.taxonomy.is_some().then(|| view! { <crate::pages::meet::SpotsEditor slug=e.slug.clone() /> })}
         {page.taxonomy.map(|t| view! {
             <section class="card" aria-labelledby="taxonomy-h">
                 <h2 id="taxonomy-h">"Tag suggestions"</h2>

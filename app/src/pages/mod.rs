@@ -8,6 +8,7 @@ pub mod event;
 pub mod events;
 pub mod home;
 pub mod join;
+pub mod meet;
 pub mod not_found;
 pub mod people;
 pub mod scanner;

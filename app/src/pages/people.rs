@@ -264,6 +264,9 @@ fn Person(slug: String, card: PersonCard) -> impl IntoView {
             })}
         </section>
         {(!card.is_me).then(|| view! {
+            <crate::pages::meet::ProposeMeeting slug=slug.clone() user_id=card.user_id.clone() name=card.display_name.clone() />
+        })}
+        {(!card.is_me).then(|| view! {
             <section class="card" aria-labelledby="block-h">
                 <h2 id="block-h">"Block"</h2>
                 <p>"Blocking hides you from each other in every event. They are not told."</p>

@@ -15,6 +15,8 @@ mod accounts;
 mod badges;
 mod connections;
 mod events;
+mod matching;
+mod meetings;
 mod postgres;
 pub(crate) mod profiles;
 mod sessions;

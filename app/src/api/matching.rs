@@ -1,0 +1,347 @@
+//! "People to meet": each attendee's ranked recommendations with their
+//! explanations, the *interested* / *not now* answers (mutual interest
+//! connects the two), and the per-event matching indexes behind them.
+//!
+//! The indexes ([`MatchIndex`](crate::matching::MatchIndex)) live in this
+//! instance's memory, one per event, built from the store on first use and
+//! updated whenever something they know changes: a member's tags, company,
+//! tag visibility or opt-out, a member joining or leaving, the event's
+//! taxonomy. Connections, blocks and dismissals are not in the index; they
+//! are read per request and passed as exclusions, so they are never stale.
+
+use crate::{domain::Intent, error::AppError, matching::ReasonKind};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    api::{context, profiles},
+    domain::{EventId, FunnelStage, ProfileField, UserId, Viewer},
+    matching::MatchIndex,
+    ports::{AppState, MatchMember},
+};
+#[cfg(feature = "ssr")]
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+};
+
+/// One reason on a recommendation card, ready to show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonView {
+    pub kind: ReasonKind,
+    pub tag: String,
+}
+
+impl ReasonView {
+    /// "You both: rust", "Offers what you seek: mentoring", …
+    pub fn text(&self) -> String {
+        match self.kind {
+            ReasonKind::SharedInterest => format!("You both: {}", self.tag),
+            ReasonKind::TheyOfferWhatYouSeek => format!("Offers what you seek: {}", self.tag),
+            ReasonKind::YouOfferWhatTheySeek => format!("Seeks what you offer: {}", self.tag),
+        }
+    }
+
+    /// The intent chip style this reason is shown with.
+    pub fn intent(&self) -> Intent {
+        match self.kind {
+            ReasonKind::SharedInterest => Intent::Interest,
+            ReasonKind::TheyOfferWhatYouSeek => Intent::Offer,
+            ReasonKind::YouOfferWhatTheySeek => Intent::Seek,
+        }
+    }
+}
+
+/// One recommended person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecommendationCard {
+    pub user_id: String,
+    pub display_name: String,
+    pub pronouns: String,
+    pub headline: Option<String>,
+    pub company: Option<String>,
+    pub event_line: String,
+    pub photo_url: Option<String>,
+    /// Why, strongest first.
+    pub reasons: Vec<ReasonView>,
+    /// I already said I am interested (waiting for them).
+    pub interested: bool,
+    pub checked_in: bool,
+}
+
+/// The "people to meet" page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetList {
+    pub event_name: String,
+    pub slug: String,
+    pub here_now: bool,
+    /// I opted out of networking here: no recommendations.
+    pub opted_out: bool,
+    /// I have no tags yet: recommendations need some.
+    pub has_tags: bool,
+    pub cards: Vec<RecommendationCard>,
+}
+
+/// What answering "interested" did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterestResult {
+    /// They were interested too: we are connected now.
+    pub mutual: bool,
+}
+
+/// How many recommendations a page shows.
+pub const PAGE: usize = 20;
+
+/// This instance's matching indexes, one per event, built on first use.
+#[cfg(feature = "ssr")]
+#[derive(Default)]
+pub struct Recommender {
+    events: RwLock<HashMap<EventId, Arc<RwLock<MatchIndex<UserId>>>>>,
+}
+
+#[cfg(feature = "ssr")]
+impl std::fmt::Debug for Recommender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.events.read().map(|e| e.len()).unwrap_or_default();
+        write!(f, "Recommender({n} events)")
+    }
+}
+
+/// Puts one member into an index as matching sees them: hidden tags, or
+/// tags the event does not show, are never matched on (the explanation
+/// would reveal them).
+#[cfg(feature = "ssr")]
+fn upsert(
+    index: &mut MatchIndex<UserId>,
+    m: MatchMember,
+    taxonomy: &crate::domain::Taxonomy,
+    free_tags: bool,
+) {
+    let tags = if m.tags_public {
+        profiles::tags_for_event(m.tags, taxonomy, free_tags)
+    } else {
+        crate::domain::TagSet::default()
+    };
+    let pairs: Vec<_> = tags.iter().cloned().collect();
+    index.upsert(m.user, pairs.iter(), &m.company, m.opted_out);
+}
+
+#[cfg(feature = "ssr")]
+impl Recommender {
+    /// The event's index, built from the store if this instance has none.
+    pub async fn index(
+        &self,
+        state: &AppState,
+        event: EventId,
+    ) -> Result<Arc<RwLock<MatchIndex<UserId>>>, AppError> {
+        if let Some(index) = self.loaded(event) {
+            return Ok(index);
+        }
+        let (taxonomy, free_tags) = state.store.taxonomy(event).await?;
+        let members = state.store.match_members(event).await?;
+        let mut index = MatchIndex::new();
+        for m in members {
+            upsert(&mut index, m, &taxonomy, free_tags);
+        }
+        let mut events = self.events.write().map_err(|_| poisoned())?;
+        // Another request may have built it meanwhile; keep the first.
+        Ok(events
+            .entry(event)
+            .or_insert_with(|| Arc::new(RwLock::new(index)))
+            .clone())
+    }
+
+    fn loaded(&self, event: EventId) -> Option<Arc<RwLock<MatchIndex<UserId>>>> {
+        self.events.read().ok()?.get(&event).cloned()
+    }
+
+    /// Drops an event's index; the next request rebuilds it (after the
+    /// taxonomy changed, or when an update failed).
+    pub fn forget(&self, event: EventId) {
+        if let Ok(mut events) = self.events.write() {
+            events.remove(&event);
+        }
+    }
+
+    /// Brings `user` up to date in every index this instance holds.
+    pub async fn refresh_user(&self, state: &AppState, user: UserId) {
+        let loaded: Vec<EventId> = match self.events.read() {
+            Ok(events) => events.keys().copied().collect(),
+            Err(_) => return,
+        };
+        for event in loaded {
+            if let Err(e) = self.refresh_member(state, event, user).await {
+                tracing::warn!(error = %e, %event, "matching index update failed; rebuilding it later");
+                self.forget(event);
+            }
+        }
+    }
+
+    async fn refresh_member(
+        &self,
+        state: &AppState,
+        event: EventId,
+        user: UserId,
+    ) -> Result<(), AppError> {
+        let Some(index) = self.loaded(event) else {
+            return Ok(());
+        };
+        let member = state.store.match_member(event, user).await?;
+        let (taxonomy, free_tags) = state.store.taxonomy(event).await?;
+        let mut index = index.write().map_err(|_| poisoned())?;
+        match member {
+            Some(m) => upsert(&mut index, m, &taxonomy, free_tags),
+            None => {
+                index.remove(&user);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn poisoned() -> AppError {
+    tracing::error!("a matching index lock was poisoned");
+    AppError::Internal
+}
+
+/// Tells the matching indexes that `user` changed (profile, tags,
+/// visibility, membership). Never fails the caller's request.
+#[cfg(feature = "ssr")]
+pub async fn member_changed(state: &AppState, user: UserId) {
+    state.matching.refresh_user(state, user).await;
+}
+
+/// The people I should meet at the event, best first, with why. `here_now`
+/// ("on"): only people checked in at the venue.
+#[server(prefix = "/api", endpoint = "people_to_meet")]
+pub async fn people_to_meet(slug: String, here_now: Option<String>) -> Result<MeetList, AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let (event, membership) = profiles::event_for_member(&state, &slug, me.id).await?;
+    let here_now = here_now
+        .as_deref()
+        .is_some_and(|v| !v.is_empty() && v != "off");
+    let mut exclude = state.store.blocked_with(me.id).await?;
+    exclude.extend(state.store.dismissed(event.id, me.id).await?);
+    exclude.extend(
+        state
+            .store
+            .connections_of(me.id)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id),
+    );
+    let index = state.matching.index(&state, event.id).await?;
+    let recommended = {
+        let index = index.read().map_err(|_| poisoned())?;
+        // "Here now" filters after ranking, so ask for more first.
+        let wanted = if here_now { PAGE * 10 } else { PAGE };
+        index.recommend(&me.id, wanted, exclude.iter())
+    };
+    let interested = state.store.interested_in(event.id, me.id).await?;
+    let has_tags = !state.store.tags_of(me.id).await?.is_empty();
+    let mut cards = Vec::new();
+    for rec in recommended {
+        if cards.len() == PAGE {
+            break;
+        }
+        let Some(their) = state.store.membership(event.id, rec.member).await? else {
+            continue;
+        };
+        if here_now && their.checked_in_at.is_none() {
+            continue;
+        }
+        let Some(user) = state.store.user_by_id(rec.member).await? else {
+            continue;
+        };
+        let vis = &user.visibility;
+        let show = |field: ProfileField, value: String| {
+            (vis.allows(field, Viewer::FellowMember) && !value.is_empty()).then_some(value)
+        };
+        let photo = state.store.photo(user.id).await?;
+        cards.push(RecommendationCard {
+            user_id: user.id.to_string(),
+            photo_url: profiles::photo_url(user.id, photo.as_ref().map(|p| p.etag.as_str())),
+            display_name: user.display_name,
+            pronouns: user.pronouns,
+            headline: show(ProfileField::Headline, user.headline),
+            company: show(ProfileField::Company, user.company),
+            event_line: their.event_line,
+            reasons: rec
+                .explanation
+                .reasons
+                .iter()
+                .map(|r| ReasonView {
+                    kind: r.kind,
+                    tag: r.tag.as_str().to_owned(),
+                })
+                .collect(),
+            interested: interested.contains(&user.id),
+            checked_in: their.checked_in_at.is_some(),
+        });
+    }
+    let shown: Vec<UserId> = cards
+        .iter()
+        .filter_map(|c| c.user_id.parse().ok().map(UserId))
+        .collect();
+    state
+        .store
+        .record_funnel(event.id, me.id, &shown, FunnelStage::Recommended)
+        .await?;
+    Ok(MeetList {
+        event_name: event.name,
+        slug: event.slug.as_str().to_owned(),
+        here_now,
+        opted_out: membership.opted_out,
+        has_tags,
+        cards,
+    })
+}
+
+/// My answer to a recommendation: `interested` (connects us when they are
+/// too) or `not_now` (hides them from my recommendations).
+#[server(prefix = "/api", endpoint = "answer_recommendation")]
+pub async fn answer_recommendation(
+    slug: String,
+    user_id: String,
+    answer: String,
+) -> Result<InterestResult, AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let (event, _) = profiles::event_for_member(&state, &slug, me.id).await?;
+    let other = profiles::parse_user_id(&user_id)?;
+    let unavailable = || AppError::NotFound("This person is not available.".into());
+    if other == me.id {
+        return Err(AppError::Invalid {
+            field: "user_id".into(),
+            message: "That is you.".into(),
+        });
+    }
+    let theirs = state
+        .store
+        .membership(event.id, other)
+        .await?
+        .ok_or_else(unavailable)?;
+    if theirs.opted_out || state.store.blocked_either_way(me.id, other).await? {
+        return Err(unavailable());
+    }
+    match answer.as_str() {
+        "interested" => {
+            let mutual = state.store.mark_interested(event.id, me.id, other).await?;
+            if mutual {
+                tracing::info!(event = %event.id, "mutual interest: connected");
+            }
+            Ok(InterestResult { mutual })
+        }
+        "not_now" => {
+            state.store.dismiss(event.id, me.id, other).await?;
+            Ok(InterestResult { mutual: false })
+        }
+        _ => Err(AppError::Invalid {
+            field: "answer".into(),
+            message: "Answer interested or not now.".into(),
+        }),
+    }
+}
