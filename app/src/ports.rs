@@ -150,6 +150,7 @@ pub trait Store:
     + ConnectionStore
     + MatchStore
     + MeetingStore
+    + StatsStore
     + Send
     + Sync
     + 'static
@@ -680,6 +681,25 @@ pub trait MeetingStore: Send + Sync {
     /// The user's calendar feed secret, stored as `fresh` if none yet.
     async fn calendar_token(&self, user: UserId, fresh: &str) -> StoreResult<String>;
     async fn user_by_calendar_token(&self, token: &str) -> StoreResult<Option<UserId>>;
+}
+
+/// An event's raw activity, aggregated by the dashboard (in Rust, so both
+/// backends count alike and hours follow the event's time zone).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventActivity {
+    /// Connections made at this event: the pair and when.
+    pub connections: Vec<(UserId, UserId, DateTime<Utc>)>,
+    /// When each scan attempt at this event was recorded.
+    pub scan_times: Vec<DateTime<Utc>>,
+    /// How many members show each tag with each intent (members whose tags
+    /// are public and who did not opt out).
+    pub tag_counts: Vec<(Tag, Intent, u64)>,
+}
+
+/// What the organizer's dashboard counts.
+#[async_trait]
+pub trait StatsStore: Send + Sync {
+    async fn event_activity(&self, event: EventId) -> StoreResult<EventActivity>;
 }
 
 /// Settings the server functions need from configuration.

@@ -106,6 +106,16 @@ test('complementary attendees are told to meet, connect, and book a meeting', as
   await expect(miaMeetings).toContainText(noah.name);
   await expect(miaMeetings).toContainText('Coffee bar, hall B');
   await expect(main(miaSide.page).getByTestId('calendar-feed')).toHaveText(/\/calendar\/[0-9a-f]{32}$/);
+
+  // The organizer's dashboard counts it, as numbers and accessible charts.
+  await open(page, `/e/${slug}/dashboard`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+  const stat = (label: string) =>
+    main(page).locator('.stat').filter({ has: page.getByText(label, { exact: true }) }).locator('dd');
+  await expect(stat('Members')).toHaveText('4');
+  await expect(stat('Connections made')).toHaveText('1');
+  await expect(main(page).getByRole('img', { name: /^Networking funnel\./ })).toBeVisible();
+  await expectAccessible(page);
 });
 
 /** The profile page is hydrated before its meeting form is used. */

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod badges;
 pub mod connections;
+pub mod dashboard;
 pub mod events;
 pub mod matching;
 pub mod meetings;

@@ -63,6 +63,13 @@ fn EventView(page: Page, taxonomy: ServerAction<UpdateTaxonomy>) -> impl IntoVie
                 <p>"Or give them the join code " <strong class="join-code" data-testid="join-code">{inv.join_code}</strong> "."</p>
             </section>
         })}
+        {e.role.is_some_and(|r| r.runs_event()).then(|| view! {
+            <p class="actions">
+                <a class="button" href=format!("/e/{}/dashboard", e.slug)>"Dashboard"</a>
+                <a class="button secondary" href=format!("/e/{}/badges", e.slug)>"Print badges"</a>
+                <a class="button secondary" href=format!("/e/{}/scan?mode=check_in", e.slug)>"Check people in"</a>
+            </p>
+        })}
         {page.taxonomy.is_some().then(|| view! { <crate::pages::meet::SpotsEditor slug=e.slug.clone() /> })}
         {page.taxonomy.map(|t| view! {
             <section class="card" aria-labelledby="taxonomy-h">

@@ -4,6 +4,7 @@ pub mod account;
 pub mod auth;
 pub mod badges;
 pub mod connections;
+pub mod dashboard;
 pub mod event;
 pub mod events;
 pub mod home;

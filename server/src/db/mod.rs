@@ -21,6 +21,7 @@ mod postgres;
 pub(crate) mod profiles;
 mod sessions;
 mod sqlite;
+mod stats;
 
 use app::ports::{Store, StoreError};
 use async_trait::async_trait;

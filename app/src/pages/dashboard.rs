@@ -1,0 +1,85 @@
+//! The organizer dashboard (`/e/:slug/dashboard`): the event's networking
+//! at a glance, as numbers and server-rendered SVG charts. With JavaScript
+//! it refreshes itself every 30 seconds; without, a reload shows the
+//! latest numbers.
+
+use crate::api::dashboard::{dashboard, DashboardView};
+use crate::components::charts::{BarChart, ColumnChart};
+use crate::components::layout::ErrorNotice;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let tick = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        let timer = set_interval_with_handle(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_secs(30),
+        );
+        on_cleanup(move || {
+            if let Ok(t) = timer {
+                t.clear();
+            }
+        });
+    });
+    let data = Resource::new(move || (slug(), tick.get()), |(s, _)| dashboard(s));
+    view! {
+        <Title text="Dashboard · Rapport" />
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <Dashboard d=d /> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e next=format!("/e/{}/dashboard", slug()) /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Stat(label: &'static str, value: String) -> impl IntoView {
+    view! {
+        <div class="stat">
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+        </div>
+    }
+}
+
+#[component]
+fn Dashboard(d: DashboardView) -> impl IntoView {
+    let roles = d
+        .by_role
+        .iter()
+        .map(|(r, n)| format!("{n} {}", r.label().to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <p class="eyebrow"><a href=format!("/e/{}", d.slug)>{d.event_name.clone()}</a></p>
+        <h1>"Dashboard"</h1>
+        <p class="meta">{format!("Times in {}. Updates every 30 seconds.", d.time_zone)}</p>
+        <dl class="stats" aria-label="Key numbers">
+            <Stat label="Members" value=d.members.to_string() />
+            <Stat label="Checked in" value=d.checked_in.to_string() />
+            <Stat label="Connections made" value=d.connections.to_string() />
+            <Stat label="Badge scans" value=d.scans.to_string() />
+            <Stat label="Have a connection" value=format!("{}%", d.health.connected_pct) />
+            <Stat label="Connections per member" value=format!("{:.1}", d.health.average) />
+            <Stat label="In the largest group" value=format!("{}%", d.health.largest_group_pct) />
+        </dl>
+        <p class="meta">{roles}</p>
+        <div class="charts">
+            <ColumnChart title="Connections per hour".into() bars=d.connections_per_hour.clone() />
+            <ColumnChart title="Scans per hour".into() bars=d.scans_per_hour.clone() />
+            <BarChart title="Networking funnel".into() bars=d.funnel.clone() />
+            <BarChart title="Scan outcomes".into() bars=d.scan_outcomes.clone() />
+            {d.top_tags.iter().map(|(intent, bars)| view! {
+                <BarChart title=format!("Top tags: {}", intent.label()) bars=bars.clone() />
+            }).collect_view()}
+        </div>
+    }
+}
