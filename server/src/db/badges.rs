@@ -435,7 +435,10 @@ impl BadgeStore for Db {
                     false
                 }
                 // Without a nonce the only clash is the scan id itself.
-                Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+                Err(e)
+                    if e.as_database_error()
+                        .is_some_and(|d| d.is_unique_violation()) =>
+                {
                     return Err(StoreError::Conflict("scan"));
                 }
                 Err(e) => return Err(backend(e)),

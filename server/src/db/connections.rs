@@ -164,17 +164,16 @@ impl ConnectionStore for Db {
     }
 
     async fn notes_by(&self, owner: UserId) -> StoreResult<Vec<NoteRecord>> {
-        let rows: Vec<NoteRow> =
-            on_read!(self, |pool| {
-                sqlx::query_as(
+        let rows: Vec<NoteRow> = on_read!(self, |pool| {
+            sqlx::query_as(
             "SELECT other_id, other_name, note, rating, labels, updated_at FROM connection_notes \
              WHERE owner_id = $1 ORDER BY updated_at DESC, other_id"
         )
         .bind(owner.0)
         .fetch_all(pool)
         .await
-            })
-            .map_err(backend)?;
+        })
+        .map_err(backend)?;
         rows.into_iter()
             .map(|r| {
                 Ok(NoteRecord {

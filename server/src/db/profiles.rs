@@ -64,6 +64,10 @@ fn user_query() -> String {
     format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")
 }
 
+const MEMBERSHIP_SELECT: &str =
+    "SELECT role, event_line, opted_out, approve_scans, checked_in_at FROM memberships \
+     WHERE event_id = $1 AND user_id = $2";
+
 #[derive(sqlx::FromRow)]
 struct MembershipRow {
     role: String,
@@ -197,14 +201,11 @@ impl ProfileStore for Db {
     }
 
     async fn membership(&self, event: EventId, user: UserId) -> StoreResult<Option<Membership>> {
-        let row: Option<MembershipRow> = on_read!(self, |pool| sqlx::query_as(
-            "SELECT role, event_line, opted_out, approve_scans, checked_in_at FROM memberships \
-             WHERE event_id = $1 AND user_id = $2"
-        )
-        .bind(event.0)
-        .bind(user.0)
-        .fetch_optional(pool)
-        .await)
+        let row: Option<MembershipRow> = on_read!(self, |pool| sqlx::query_as(MEMBERSHIP_SELECT)
+            .bind(event.0)
+            .bind(user.0)
+            .fetch_optional(pool)
+            .await)
         .map_err(backend)?;
         row.map(|r| {
             Ok(Membership {
@@ -532,7 +533,10 @@ impl Db {
     }
 
     /// The tags of several profiles at once (one query for a directory page).
-    pub(super) async fn tags_of_many(&self, users: Vec<Uuid>) -> StoreResult<HashMap<Uuid, TagSet>> {
+    pub(super) async fn tags_of_many(
+        &self,
+        users: Vec<Uuid>,
+    ) -> StoreResult<HashMap<Uuid, TagSet>> {
         if users.is_empty() {
             return Ok(HashMap::new());
         }
