@@ -49,7 +49,7 @@ async fn cards_of_caller(
         })
 }
 
-fn download(content_type: &'static str, filename: &str, body: String) -> Response {
+pub(crate) fn download(content_type: &'static str, filename: &str, body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
@@ -208,7 +208,7 @@ pub fn vcard(card: &ConnectionCard) -> String {
 
 /// A cell a spreadsheet would run as a formula gets a leading apostrophe
 /// (OWASP's advice against CSV injection).
-fn defuse(cell: &str) -> String {
+pub(crate) fn defuse(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

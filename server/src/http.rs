@@ -54,6 +54,7 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
         .merge(crate::badges::routes())
         .merge(crate::contacts::routes())
         .merge(crate::calendar::routes())
+        .merge(crate::exports::routes())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

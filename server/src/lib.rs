@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod contacts;
 pub mod db;
+pub mod exports;
 pub mod http;
 pub mod photos;
 pub mod secret;

@@ -137,6 +137,47 @@ async fn metrics(backend: Backend) {
     assert!(bar(&d["funnel"], "Recommended") >= 1, "{d}");
     assert_eq!(bar(&d["funnel"], "Mutual interest"), 0);
 
+    // Exports: attendees for organizers only (emails), statistics as CSV.
+    let res = ben
+        .call(
+            "update_profile",
+            &[
+                ("profile[display_name]", "Ben"),
+                ("profile[company]", "=1+1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let attendees = ada.get(&format!("/e/{slug}/export/attendees.csv")).await;
+    assert_eq!(attendees.status().as_u16(), 200);
+    let attendees = attendees.text().await.unwrap();
+    let lines: Vec<&str> = attendees.lines().collect();
+    assert_eq!(
+        lines[0],
+        "name,email,role,company,job_title,joined_at,checked_in_at,networking"
+    );
+    assert_eq!(lines.len(), 6, "{attendees}");
+    let ben_line = lines.iter().find(|l| l.starts_with("Ben,")).unwrap();
+    assert!(
+        ben_line.contains("ben@example.org,attendee,'=1+1"),
+        "{ben_line}"
+    );
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("Eve,") && l.ends_with("opted out")));
+    let refused = ben.get(&format!("/e/{slug}/export/attendees.csv")).await;
+    assert_eq!(refused.status().as_u16(), 403);
+    let stats = ada
+        .get(&format!("/e/{slug}/export/statistics.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(stats.starts_with("section,name,value\n"), "{stats}");
+    assert!(stats.contains("totals,connections,2\n"), "{stats}");
+    assert!(stats.contains("funnel,Interested,1\n"), "{stats}");
+    assert!(stats.contains("top tags: interest,rust,2\n"), "{stats}");
+
     // The page renders it as charts with text alternatives.
     let html = ada
         .get(&format!("/e/{slug}/dashboard"))

@@ -148,8 +148,19 @@ pub fn per_hour(times: &[DateTime<Utc>], tz: chrono_tz::Tz) -> Vec<Bar> {
 pub async fn dashboard(slug: String) -> Result<DashboardView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let event = crate::api::events::event_at(&state, &slug).await?;
-    let role = state.store.member_role(event.id, me.id).await?;
+    dashboard_of(&state, me.id, &slug).await
+}
+
+/// The dashboard of the event at `slug` for `me`, an organizer or staff
+/// member (also used by the CSV statistics export).
+#[cfg(feature = "ssr")]
+pub async fn dashboard_of(
+    state: &crate::ports::AppState,
+    me: UserId,
+    slug: &str,
+) -> Result<DashboardView, AppError> {
+    let event = crate::api::events::event_at(state, slug).await?;
+    let role = state.store.member_role(event.id, me).await?;
     if !role.is_some_and(Role::runs_event) {
         return Err(AppError::Forbidden(
             "Only the event's organizers and staff see its dashboard.".into(),

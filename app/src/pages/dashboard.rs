@@ -72,6 +72,10 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
             <Stat label="In the largest group" value=format!("{}%", d.health.largest_group_pct) />
         </dl>
         <p class="meta">{roles}</p>
+        <p class="actions">
+            <a class="button secondary" href=format!("/e/{}/export/statistics.csv", d.slug) download>"Statistics (CSV)"</a>
+            <a class="button secondary" href=format!("/e/{}/export/attendees.csv", d.slug) download>"Attendees (CSV, organizers)"</a>
+        </p>
         <div class="charts">
             <ColumnChart title="Connections per hour".into() bars=d.connections_per_hour.clone() />
             <ColumnChart title="Scans per hour".into() bars=d.scans_per_hour.clone() />

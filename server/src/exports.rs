@@ -1,0 +1,121 @@
+//! Organizer exports as CSV downloads: `/e/<slug>/export/attendees.csv`
+//! (organizers) and `/e/<slug>/export/statistics.csv` (organizers and
+//! staff). What may be exported is decided in `app::api::exports`; here
+//! it is written out, with formula cells defused against CSV injection.
+
+use crate::contacts::{defuse, download};
+use app::{api::context::SESSION_USER_KEY, domain::UserId, error::AppError, ports::AppState};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+    Router,
+};
+use tower_sessions::Session;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/e/{slug}/export/attendees.csv", get(attendees))
+        .route("/e/{slug}/export/statistics.csv", get(statistics))
+}
+
+fn refused(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, e.to_string()).into_response()
+}
+
+/// Writes rows (header first) as CSV, every cell defused.
+fn csv<I, R>(rows: I) -> Result<String, csv::Error>
+where
+    I: IntoIterator<Item = R>,
+    R: IntoIterator<Item = String>,
+{
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        w.write_record(row.into_iter().map(|c| defuse(&c)))?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes).expect("csv writes the UTF-8 it was given"))
+}
+
+async fn caller(session: &Session, back_to: &str) -> Result<UserId, Response> {
+    session
+        .get::<UserId>(SESSION_USER_KEY)
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(|| Redirect::to(&format!("/login?next={back_to}")).into_response())
+}
+
+fn respond(slug: &str, name: &str, body: Result<String, csv::Error>) -> Response {
+    match body {
+        Ok(body) => download(
+            "text/csv; charset=utf-8",
+            &format!("{slug}-{name}.csv"),
+            body,
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "writing an export failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+async fn attendees(
+    State(state): State<AppState>,
+    session: Session,
+    Path(slug): Path<String>,
+) -> Response {
+    let me = match caller(&session, &format!("/e/{slug}/dashboard")).await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    let rows = match app::api::exports::attendees(&state, me, &slug).await {
+        Ok(rows) => rows,
+        Err(e) => return refused(e),
+    };
+    let header = [
+        "name",
+        "email",
+        "role",
+        "company",
+        "job_title",
+        "joined_at",
+        "checked_in_at",
+        "networking",
+    ]
+    .map(String::from)
+    .to_vec();
+    let body = csv(std::iter::once(header).chain(rows.into_iter().map(|r| {
+        vec![
+            r.name,
+            r.email,
+            r.role.as_str().to_owned(),
+            r.company,
+            r.job_title,
+            r.joined_at,
+            r.checked_in_at.unwrap_or_default(),
+            if r.opted_out { "opted out" } else { "yes" }.to_owned(),
+        ]
+    })));
+    respond(&slug, "attendees", body)
+}
+
+async fn statistics(
+    State(state): State<AppState>,
+    session: Session,
+    Path(slug): Path<String>,
+) -> Response {
+    let me = match caller(&session, &format!("/e/{slug}/dashboard")).await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    let rows = match app::api::exports::statistics(&state, me, &slug).await {
+        Ok(rows) => rows,
+        Err(e) => return refused(e),
+    };
+    let header = vec!["section".to_owned(), "name".to_owned(), "value".to_owned()];
+    let body = csv(std::iter::once(header).chain(rows.into_iter().map(|(a, b, c)| vec![a, b, c])));
+    respond(&slug, "statistics", body)
+}
