@@ -151,6 +151,7 @@ pub trait Store:
     + MatchStore
     + MeetingStore
     + StatsStore
+    + AnnouncementStore
     + Send
     + Sync
     + 'static
@@ -700,6 +701,31 @@ pub struct EventActivity {
 #[async_trait]
 pub trait StatsStore: Send + Sync {
     async fn event_activity(&self, event: EventId) -> StoreResult<EventActivity>;
+}
+
+/// A message from the organizers to everyone at an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Announcement {
+    pub id: uuid::Uuid,
+    pub event: EventId,
+    /// `None` once the author deleted their account.
+    pub author: Option<UserId>,
+    pub author_name: Option<String>,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Event announcements.
+#[async_trait]
+pub trait AnnouncementStore: Send + Sync {
+    async fn post_announcement(
+        &self,
+        event: EventId,
+        author: UserId,
+        body: &str,
+    ) -> StoreResult<Announcement>;
+    /// The latest `limit` announcements, newest first.
+    async fn announcements(&self, event: EventId, limit: u32) -> StoreResult<Vec<Announcement>>;
 }
 
 /// Settings the server functions need from configuration.

@@ -116,6 +116,17 @@ test('complementary attendees are told to meet, connect, and book a meeting', as
   await expect(stat('Connections made')).toHaveText('1');
   await expect(main(page).getByRole('img', { name: /^Networking funnel\./ })).toBeVisible();
   await expectAccessible(page);
+
+  // An announcement reaches the attendees' event page.
+  await open(page, `/e/${slug}`);
+  await main(page).getByLabel('New announcement').fill('Speed networking starts at 16:00 in hall B');
+  await main(page).getByRole('button', { name: 'Announce to everyone' }).click();
+  await expect(main(page).getByRole('region', { name: 'Announcements' })).toContainText('Speed networking');
+  await expectAccessible(page);
+  await open(miaSide.page, `/e/${slug}`);
+  await expect(miaSide.page.getByRole('status', { name: 'Latest announcement' })).toContainText(
+    'Speed networking starts at 16:00 in hall B',
+  );
 });
 
 /** The profile page is hydrated before its meeting form is used. */

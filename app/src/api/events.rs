@@ -61,6 +61,19 @@ pub struct EventDetail {
     pub invitation: Option<Invitation>,
     /// Shown to the organizers only.
     pub taxonomy: Option<TaxonomySettings>,
+    /// The latest announcements, newest first.
+    pub announcements: Vec<AnnouncementView>,
+    /// Whether I may post announcements (organizers).
+    pub can_announce: bool,
+}
+
+/// An announcement as members read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnnouncementView {
+    pub body: String,
+    pub author: String,
+    /// When, in the event's time zone.
+    pub at: String,
 }
 
 /// What an invite link shows before joining.
@@ -191,13 +204,46 @@ pub async fn event_page(slug: String) -> Result<EventDetail, AppError> {
     } else {
         None
     };
+    let announcements = state
+        .store
+        .announcements(event.id, 5)
+        .await?
+        .into_iter()
+        .map(|a| AnnouncementView {
+            body: a.body,
+            author: a.author_name.unwrap_or_else(|| "The organizers".into()),
+            at: crate::api::badges::local_time(&event, a.created_at),
+        })
+        .collect();
     Ok(EventDetail {
         event: summary(&event, Some(role)),
         description: event.description,
         members,
         invitation,
         taxonomy,
+        announcements,
+        can_announce: role == Role::Organizer,
     })
+}
+
+/// Posts an announcement to everyone at the event; organizers only.
+#[server(prefix = "/api", endpoint = "post_announcement")]
+pub async fn post_announcement(slug: String, body: String) -> Result<(), AppError> {
+    let user = context::require_user().await?;
+    let state = context::state()?;
+    let event = event_at(&state, &slug).await?;
+    if state.store.member_role(event.id, user.id).await? != Some(Role::Organizer) {
+        return Err(AppError::Forbidden(
+            "Only the event's organizers can post announcements.".into(),
+        ));
+    }
+    let body = crate::domain::BoundedText::<1, 1000>::parse("body", &body)?;
+    state
+        .store
+        .post_announcement(event.id, user.id, body.as_str())
+        .await?;
+    tracing::info!(event = %event.id, "announcement posted");
+    Ok(())
 }
 
 #[cfg(feature = "ssr")]

@@ -1,6 +1,8 @@
 //! One event's page: details, attendees, and (for organizers) how to invite.
 
-use crate::api::events::{event_page, EventDetail as Page, MemberView, UpdateTaxonomy};
+use crate::api::events::{
+    event_page, EventDetail as Page, MemberView, PostAnnouncement, UpdateTaxonomy,
+};
 use crate::components::forms::{action_error, FormError, TextArea};
 use crate::components::layout::{date_range, ErrorNotice};
 use leptos::form::ActionForm;
@@ -13,15 +15,16 @@ pub fn EventPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let taxonomy = ServerAction::<UpdateTaxonomy>::new();
+    let announce = ServerAction::<PostAnnouncement>::new();
     let page = Resource::new(
-        move || (slug(), taxonomy.version().get()),
-        |(s, _)| event_page(s),
+        move || (slug(), taxonomy.version().get(), announce.version().get()),
+        |(s, _, _)| event_page(s),
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) => view! { <EventView page=p taxonomy /> }.into_any(),
+                    Ok(p) => view! { <EventView page=p taxonomy announce /> }.into_any(),
                     Err(e) => view! {
                         <Title text="Event · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}", slug()) />
@@ -34,11 +37,23 @@ pub fn EventPage() -> impl IntoView {
 }
 
 #[component]
-fn EventView(page: Page, taxonomy: ServerAction<UpdateTaxonomy>) -> impl IntoView {
+fn EventView(
+    page: Page,
+    taxonomy: ServerAction<UpdateTaxonomy>,
+    announce: ServerAction<PostAnnouncement>,
+) -> impl IntoView {
     let e = page.event;
     let count = page.members.len();
+    let latest = page.announcements.first().cloned();
+    let slug_announce = e.slug.clone();
     view! {
         <Title text=format!("{} · Rapport", e.name) />
+        {latest.map(|a| view! {
+            <div class="announcement" role="status" aria-label="Latest announcement">
+                <p><strong>"Announcement: "</strong>{a.body}</p>
+                <p class="meta">{format!("{} · {}", a.author, a.at)}</p>
+            </div>
+        })}
         <section class="card">
             <h1>{e.name.clone()}</h1>
             <p class="meta">
@@ -69,6 +84,24 @@ fn EventView(page: Page, taxonomy: ServerAction<UpdateTaxonomy>) -> impl IntoVie
                 <a class="button secondary" href=format!("/e/{}/badges", e.slug)>"Print badges"</a>
                 <a class="button secondary" href=format!("/e/{}/scan?mode=check_in", e.slug)>"Check people in"</a>
             </p>
+        })}
+        {(page.can_announce || page.announcements.len() > 1).then(|| view! {
+            <section class="card" aria-labelledby="announce-h">
+                <h2 id="announce-h">"Announcements"</h2>
+                <ul class="plain-list">
+                    {page.announcements.iter().map(|a| view! {
+                        <li><p class="description">{a.body.clone()}</p><p class="meta">{format!("{} · {}", a.author, a.at)}</p></li>
+                    }).collect_view()}
+                </ul>
+                {page.can_announce.then(|| view! {
+                    <ActionForm action=announce>
+                        <FormError error=action_error(announce) />
+                        <input type="hidden" name="slug" value=slug_announce />
+                        <TextArea name="body" label="New announcement" maxlength=1000 />
+                        <button type="submit">"Announce to everyone"</button>
+                    </ActionForm>
+                })}
+            </section>
         })}
         {page.taxonomy.is_some().then(|| view! { <crate::pages::meet::SpotsEditor slug=e.slug.clone() /> })}
         {page.taxonomy.map(|t| view! {

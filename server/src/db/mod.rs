@@ -12,6 +12,7 @@
 //! both backends.
 
 mod accounts;
+mod announcements;
 mod badges;
 mod connections;
 mod events;
