@@ -312,21 +312,13 @@ pub async fn answer_recommendation(
     let state = context::state()?;
     let (event, _) = profiles::event_for_member(&state, &slug, me.id).await?;
     let other = profiles::parse_user_id(&user_id)?;
-    let unavailable = || AppError::NotFound("This person is not available.".into());
     if other == me.id {
         return Err(AppError::Invalid {
             field: "user_id".into(),
             message: "That is you.".into(),
         });
     }
-    let theirs = state
-        .store
-        .membership(event.id, other)
-        .await?
-        .ok_or_else(unavailable)?;
-    if theirs.opted_out || state.store.blocked_either_way(me.id, other).await? {
-        return Err(unavailable());
-    }
+    profiles::approachable(&state, &event, me.id, other).await?;
     match answer.as_str() {
         "interested" => {
             let mutual = state.store.mark_interested(event.id, me.id, other).await?;

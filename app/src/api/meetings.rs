@@ -176,11 +176,7 @@ fn when(event: &Event, starts: DateTime<Utc>, ends: DateTime<Utc>) -> String {
 
 #[cfg(feature = "ssr")]
 async fn view(state: &AppState, me: UserId, m: &Meeting) -> Result<MeetingView, AppError> {
-    let event = state
-        .store
-        .event_by_id(m.event)
-        .await?
-        .ok_or(AppError::Internal)?;
+    let event = event_of(state, m).await?;
     let other = m.other(me);
     let other_name = state
         .store
@@ -369,15 +365,7 @@ pub async fn request_meeting(
     if other == me.id {
         return Err(invalid("user_id", "You cannot meet yourself."));
     }
-    let unavailable = || AppError::NotFound("This person is not available for meetings.".into());
-    let theirs = state
-        .store
-        .membership(event.id, other)
-        .await?
-        .ok_or_else(unavailable)?;
-    if theirs.opted_out || state.store.blocked_either_way(me.id, other).await? {
-        return Err(unavailable());
-    }
+    profiles::approachable(&state, &event, me.id, other).await?;
     let window = meeting_window(
         &event,
         &when.date,
@@ -411,6 +399,16 @@ pub async fn request_meeting(
     Ok(meeting.id.to_string())
 }
 
+/// The event a meeting belongs to (it cascades with it, so it exists).
+#[cfg(feature = "ssr")]
+async fn event_of(state: &AppState, meeting: &Meeting) -> Result<Event, AppError> {
+    state
+        .store
+        .event_by_id(meeting.event)
+        .await?
+        .ok_or(AppError::Internal)
+}
+
 /// A meeting of mine, or "not found" (other people's meetings do not exist
 /// for me).
 #[cfg(feature = "ssr")]
@@ -433,11 +431,7 @@ pub async fn answer_meeting(id: String, answer: String) -> Result<(), AppError> 
     let me = context::require_user().await?;
     let state = context::state()?;
     let meeting = my_meeting(&state, me.id, &id).await?;
-    let event = state
-        .store
-        .event_by_id(meeting.event)
-        .await?
-        .ok_or(AppError::Internal)?;
+    let event = event_of(&state, &meeting).await?;
     let closed = || match meeting.status {
         MeetingStatus::Cancelled => AppError::Conflict("This meeting was cancelled.".into()),
         MeetingStatus::Declined => AppError::Conflict("This meeting was declined.".into()),
@@ -514,11 +508,7 @@ pub async fn counter_meeting(id: String, when: MeetingWhen) -> Result<(), AppErr
             "Only a request waiting for your answer can get another time.".into(),
         ));
     }
-    let event = state
-        .store
-        .event_by_id(meeting.event)
-        .await?
-        .ok_or(AppError::Internal)?;
+    let event = event_of(&state, &meeting).await?;
     let window = meeting_window(
         &event,
         &when.date,

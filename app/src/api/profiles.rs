@@ -350,6 +350,28 @@ pub async fn person(slug: String, user_id: String) -> Result<PersonCard, AppErro
     person_card(&state, &event, me.id, parse_user_id(&user_id)?).await
 }
 
+/// `other` as someone `me` may approach in `event` (recommendations,
+/// meetings): a member who has not opted out, and no block either way.
+/// Anything else is the same "not available", so nothing is revealed.
+#[cfg(feature = "ssr")]
+pub(crate) async fn approachable(
+    state: &AppState,
+    event: &Event,
+    me: UserId,
+    other: UserId,
+) -> Result<crate::ports::Membership, AppError> {
+    let unavailable = || AppError::NotFound("This person is not available.".into());
+    let theirs = state
+        .store
+        .membership(event.id, other)
+        .await?
+        .ok_or_else(unavailable)?;
+    if theirs.opted_out || state.store.blocked_either_way(me, other).await? {
+        return Err(unavailable());
+    }
+    Ok(theirs)
+}
+
 /// `owner`'s profile in `event` as `me` may see it; "not available" when
 /// they are not a member, opted out, or either blocked the other.
 #[cfg(feature = "ssr")]

@@ -11,11 +11,11 @@ use crate::api::badges::{
     Paper, ReissueBadge, ScanView, SetApproveScans,
 };
 use crate::api::connections::SaveNote;
-use crate::api::profiles::{Highlight, PersonCard};
+use crate::api::profiles::PersonCard;
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::ErrorNotice;
 use crate::domain::{Role, ScanMode, ScanOutcome};
-use crate::pages::people::Avatar;
+use crate::pages::people::{highlight_text, Avatar};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -202,14 +202,6 @@ pub fn BadgeSheetPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-fn highlight_text(h: &Highlight) -> String {
-    match h {
-        Highlight::TheyOffer(t) => format!("You seek {t} — they offer it"),
-        Highlight::YouOffer(t) => format!("They seek {t} — you offer it"),
-        Highlight::Shared(t) => format!("You both: {t}"),
     }
 }
 

@@ -206,7 +206,8 @@ pub fn PersonPage() -> impl IntoView {
     }
 }
 
-fn highlight_text(h: &Highlight) -> String {
+/// A highlight as a sentence.
+pub(crate) fn highlight_text(h: &Highlight) -> String {
     match h {
         Highlight::TheyOffer(t) => format!("You seek {t} — they offer it"),
         Highlight::YouOffer(t) => format!("They seek {t} — you offer it"),
