@@ -48,9 +48,12 @@ function server(port: number, dataDir: string, databaseUrl: string): WebServer {
   };
 }
 
-const webServer: WebServer[] = [server(3100, 'target/e2e-data', '')];
+// RAPPORT_E2E_PORT moves both test servers (SQLite on it, PostgreSQL on the
+// next port), so two checkouts can run the suite on one machine.
+const port = Number(process.env.RAPPORT_E2E_PORT ?? 3100);
+const webServer: WebServer[] = [server(port, 'target/e2e-data', '')];
 const projects: Project[] = [
-  { name: 'chromium-sqlite', use: { ...chromium, baseURL: 'http://127.0.0.1:3100' } },
+  { name: 'chromium-sqlite', use: { ...chromium, baseURL: `http://127.0.0.1:${port}` } },
 ];
 
 const postgres = process.env.RAPPORT_TEST_POSTGRES_URL?.trim();
@@ -62,10 +65,10 @@ if (postgres) {
   process.env.RAPPORT_E2E_PG_DATABASE ??= `rapport_test_e2e_${Date.now()}`;
   const url = new URL(postgres);
   url.pathname = `/${process.env.RAPPORT_E2E_PG_DATABASE}`;
-  webServer.push(server(3101, 'target/e2e-data-pg', url.toString()));
+  webServer.push(server(port + 1, 'target/e2e-data-pg', url.toString()));
   projects.push({
     name: 'chromium-postgres',
-    use: { ...chromium, baseURL: 'http://127.0.0.1:3101' },
+    use: { ...chromium, baseURL: `http://127.0.0.1:${port + 1}` },
   });
 }
 
