@@ -104,6 +104,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/connect/:token") view=pages::badges::ConnectPage ssr=SsrMode::Async />
                 <Route path=path!("/connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />
                 <Route path=path!("/join/:token") view=pages::join::JoinPage ssr=SsrMode::Async />
+                <Route path=path!("/claim/:token") view=pages::claim::ClaimPage ssr=SsrMode::Async />
             </Routes>
         </main>
         <footer class="site-footer">

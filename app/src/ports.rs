@@ -152,6 +152,7 @@ pub trait Store:
     + MeetingStore
     + StatsStore
     + AnnouncementStore
+    + ClaimStore
     + Send
     + Sync
     + 'static
@@ -726,6 +727,18 @@ pub trait AnnouncementStore: Send + Sync {
     ) -> StoreResult<Announcement>;
     /// The latest `limit` announcements, newest first.
     async fn announcements(&self, event: EventId, limit: u32) -> StoreResult<Vec<Announcement>>;
+}
+
+/// Personal invitations that let an imported attendee set a password.
+#[async_trait]
+pub trait ClaimStore: Send + Sync {
+    /// Stores a claim token for `user` (who was imported into `event`).
+    async fn create_claim(&self, token: &str, user: UserId, event: EventId) -> StoreResult<()>;
+    /// Whose claim `token` is, and for which event.
+    async fn claim(&self, token: &str) -> StoreResult<Option<(UserId, EventId)>>;
+    /// Sets the password and deletes every claim of the account, in one
+    /// transaction. `NotFound` if the token is gone.
+    async fn complete_claim(&self, token: &str, hash: &PasswordHash) -> StoreResult<UserId>;
 }
 
 /// Settings the server functions need from configuration.

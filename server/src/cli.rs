@@ -1,4 +1,5 @@
-//! The command line: `rapport [serve]`, `rapport migrate`, `rapport seed-demo`.
+//! The command line: `rapport [serve]`, `rapport migrate`, `rapport seed-demo`,
+//! `rapport import --event <slug> <file.csv>`.
 
 use crate::{config::Config, db::Db, seed, startup::Application};
 use clap::{Parser, Subcommand};
@@ -28,6 +29,16 @@ pub enum Command {
     Migrate,
     /// Create the demo event and accounts (if missing), print the logins, then exit.
     SeedDemo,
+    /// Import attendees from a CSV file (header row: name, email, and
+    /// optionally role, company, tags) into an event, then print the report.
+    /// Invitations are written to <data dir>/outbox/<event>/.
+    Import {
+        /// The event's address, as in /e/<slug>.
+        #[arg(long)]
+        event: String,
+        /// The CSV file (UTF-8).
+        file: std::path::PathBuf,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -50,6 +61,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Database is up to date.");
             Ok(())
         }
+        Command::Import { event, file } => import(&config, &event, &file).await,
         Command::SeedDemo => {
             let db = Db::connect(&config.database_url()).await?;
             db.migrate().await?;
@@ -59,6 +71,54 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `rapport import`: reads the whole file first (a malformed file changes
+/// nothing), then imports with a progress bar and prints the report.
+async fn import(config: &Config, slug: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    use app::api::import::{plan_import, run_import};
+    let bytes =
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let plan = plan_import(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let db = Db::connect(&config.database_url()).await?;
+    db.migrate().await?;
+    let slug_value = app::domain::Slug::parse(slug)
+        .map_err(|_| anyhow::anyhow!("there is no event at /e/{slug}"))?;
+    let event = app::ports::EventStore::event_by_slug(&db, &slug_value)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("there is no event at /e/{slug}"))?;
+    let bar = indicatif::ProgressBar::new(plan.rows.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows  {elapsed} (eta {eta})")
+            .expect("a valid progress template"),
+    );
+    let outbox = config.data_dir.join("outbox");
+    let report = run_import(&db, &config.public_url(), &outbox, &event, plan, |n| {
+        bar.set_position(n as u64)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish();
+    db.close().await;
+    println!(
+        "Imported into {}: {} created, {} existing accounts added, {} skipped.",
+        event.name,
+        report.created,
+        report.updated,
+        report.skipped.len()
+    );
+    if !report.ignored_columns.is_empty() {
+        println!("Ignored columns: {}", report.ignored_columns.join(", "));
+    }
+    for (line, reason) in &report.skipped {
+        println!("  line {line}: {reason}");
+    }
+    if !report.invitations.is_empty() {
+        println!(
+            "Invitations written to {} (one file per person).",
+            outbox.join(event.slug.as_str()).display()
+        );
+    }
+    Ok(())
 }
 
 fn print_demo(s: &seed::DemoSummary, public_url: &str) {

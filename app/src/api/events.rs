@@ -61,6 +61,8 @@ pub struct EventDetail {
     pub invitation: Option<Invitation>,
     /// Shown to the organizers only.
     pub taxonomy: Option<TaxonomySettings>,
+    /// The meeting spots, one per line; for organizers only.
+    pub spots: Option<String>,
     /// The latest announcements, newest first.
     pub announcements: Vec<AnnouncementView>,
     /// Whether I may post announcements (organizers).
@@ -215,7 +217,20 @@ pub async fn event_page(slug: String) -> Result<EventDetail, AppError> {
             at: crate::api::badges::local_time(&event, a.created_at),
         })
         .collect();
+    let spots = if role == Role::Organizer {
+        let names: Vec<String> = state
+            .store
+            .spots(event.id)
+            .await?
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        Some(names.join("\n"))
+    } else {
+        None
+    };
     Ok(EventDetail {
+        spots,
         event: summary(&event, Some(role)),
         description: event.description,
         members,

@@ -10,6 +10,7 @@ pub mod badges;
 pub mod connections;
 pub mod dashboard;
 pub mod events;
+pub mod import;
 pub mod matching;
 pub mod meetings;
 pub mod profiles;

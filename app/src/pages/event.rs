@@ -103,7 +103,7 @@ fn EventView(
                 })}
             </section>
         })}
-        {page.taxonomy.is_some().then(|| view! { <crate::pages::meet::SpotsEditor slug=e.slug.clone() /> })}
+        {page.spots.clone().map(|spots| view! { <crate::pages::meet::SpotsEditor slug=e.slug.clone() spots=spots /> })}
         {page.taxonomy.map(|t| view! {
             <section class="card" aria-labelledby="taxonomy-h">
                 <h2 id="taxonomy-h">"Tag suggestions"</h2>

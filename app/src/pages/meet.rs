@@ -9,8 +9,7 @@
 
 use crate::api::matching::{people_to_meet, AnswerRecommendation, RecommendationCard};
 use crate::api::meetings::{
-    agenda, meeting_options, AnswerMeeting, CounterMeeting, MeetingChoices, MeetingView,
-    RequestMeeting, UpdateSpots,
+    agenda, AnswerMeeting, CounterMeeting, MeetingChoices, MeetingView, RequestMeeting, UpdateSpots,
 };
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::ErrorNotice;
@@ -182,43 +181,34 @@ fn WhenWhere(
     }
 }
 
-/// "Propose a meeting", on another member's profile page.
+/// "Propose a meeting", on another member's profile page (`choices`: the
+/// event's days and spots, loaded by the page).
 #[component]
-pub fn ProposeMeeting(slug: String, user_id: String, name: String) -> impl IntoView {
+pub fn ProposeMeeting(
+    slug: String,
+    user_id: String,
+    name: String,
+    choices: Option<MeetingChoices>,
+) -> impl IntoView {
     let request = ServerAction::<RequestMeeting>::new();
-    let choices = Resource::new(
-        {
-            let slug = slug.clone();
-            move || slug.clone()
-        },
-        meeting_options,
-    );
-    view! {
-        <section class="card" id="meet" aria-labelledby="meet-h">
-            <h2 id="meet-h">"Propose a meeting"</h2>
-            <Suspense fallback=|| ()>
-                {move || {
-                    let (slug, user_id) = (slug.clone(), user_id.clone());
-                    let name = name.clone();
-                    Suspend::new(async move {
-                        choices.await.ok().map(|c| view! {
-                            <ActionForm action=request>
-                                <FormError error=action_error(request) />
-                                <input type="hidden" name="slug" value=slug />
-                                <input type="hidden" name="user_id" value=user_id />
-                                <WhenWhere choices=c prefix="meet".into() />
-                                <div class="field">
-                                    <label for="meet-message">"Message"</label>
-                                    <textarea id="meet-message" name="message" rows="2" maxlength="500"></textarea>
-                                </div>
-                                <button type="submit">"Send to " {name}</button>
-                            </ActionForm>
-                        })
-                    })
-                }}
-            </Suspense>
-        </section>
-    }
+    choices.map(|c| {
+        view! {
+            <section class="card" id="meet" aria-labelledby="meet-h">
+                <h2 id="meet-h">"Propose a meeting"</h2>
+                <ActionForm action=request>
+                    <FormError error=action_error(request) />
+                    <input type="hidden" name="slug" value=slug />
+                    <input type="hidden" name="user_id" value=user_id />
+                    <WhenWhere choices=c prefix="meet".into() />
+                    <div class="field">
+                        <label for="meet-message">"Message"</label>
+                        <textarea id="meet-message" name="message" rows="2" maxlength="500"></textarea>
+                    </div>
+                    <button type="submit">"Send to " {name}</button>
+                </ActionForm>
+            </section>
+        }
+    })
 }
 
 #[component]
@@ -341,43 +331,27 @@ fn MeetingItem(
     }
 }
 
-/// The organizer's list of meeting spots, on the event page.
+/// The organizer's list of meeting spots, on the event page (`spots`: the
+/// current ones, one per line, loaded with the page).
 #[component]
-pub fn SpotsEditor(slug: String) -> impl IntoView {
+pub fn SpotsEditor(slug: String, spots: String) -> impl IntoView {
     let save = ServerAction::<UpdateSpots>::new();
-    let current = Resource::new(
-        {
-            let slug = slug.clone();
-            move || (slug.clone(), save.version().get())
-        },
-        |(s, _)| meeting_options(s),
-    );
     view! {
         <section class="card" aria-labelledby="spots-h">
             <h2 id="spots-h">"Meeting spots"</h2>
             <p>"Places attendees can pick when they propose a meeting, one per line (e.g. Table 12)."</p>
-            <Suspense fallback=|| ()>
-                {move || {
-                    let slug = slug.clone();
-                    Suspend::new(async move {
-                        let text = current
-                            .await
-                            .map(|c| c.spots.into_iter().map(|(_, n)| n).collect::<Vec<_>>().join("\n"))
-                            .unwrap_or_default();
-                        view! {
-                            <ActionForm action=save>
-                                <FormError error=action_error(save) />
-                                <input type="hidden" name="slug" value=slug />
-                                <div class="field">
-                                    <label for="f-spots">"Spots"</label>
-                                    <textarea id="f-spots" name="spots" rows="4">{text}</textarea>
-                                </div>
-                                <button type="submit" class="secondary">"Save spots"</button>
-                            </ActionForm>
-                        }
-                    })
-                }}
-            </Suspense>
+            <ActionForm action=save>
+                <FormError error=action_error(save) />
+                <Show when=move || matches!(save.value().get(), Some(Ok(())))>
+                    <p class="form-ok" role="status">"Meeting spots saved."</p>
+                </Show>
+                <input type="hidden" name="slug" value=slug />
+                <div class="field">
+                    <label for="f-spots">"Spots"</label>
+                    <textarea id="f-spots" name="spots" rows="4">{spots}</textarea>
+                </div>
+                <button type="submit" class="secondary">"Save spots"</button>
+            </ActionForm>
         </section>
     }
 }

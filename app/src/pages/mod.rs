@@ -3,6 +3,7 @@
 pub mod account;
 pub mod auth;
 pub mod badges;
+pub mod claim;
 pub mod connections;
 pub mod dashboard;
 pub mod event;

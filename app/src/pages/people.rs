@@ -190,11 +190,15 @@ pub fn PersonPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let user_id = move || params.read().get("user_id").unwrap_or_default();
     let card = Resource::new(move || (slug(), user_id()), |(s, u)| person(s, u));
+    // Loaded beside the card, not inside it: a resource created within a
+    // resolved Suspend does not hydrate reliably.
+    let choices = Resource::new(slug, crate::api::meetings::meeting_options);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match card.await {
-                    Ok(p) => view! { <Person slug=slug() card=p /> }.into_any(),
+                let (card, choices) = (card.await, choices.await.ok());
+                match card {
+                    Ok(p) => view! { <Person slug=slug() card=p choices=choices /> }.into_any(),
                     Err(e) => view! {
                         <Title text="Profile · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}/p/{}", slug(), user_id()) />
@@ -216,7 +220,11 @@ pub(crate) fn highlight_text(h: &Highlight) -> String {
 }
 
 #[component]
-fn Person(slug: String, card: PersonCard) -> impl IntoView {
+fn Person(
+    slug: String,
+    card: PersonCard,
+    choices: Option<crate::api::meetings::MeetingChoices>,
+) -> impl IntoView {
     let block = ServerAction::<Block>::new();
     let rows: Vec<(&'static str, Option<String>)> = vec![
         ("Headline", card.headline.clone()),
@@ -265,7 +273,7 @@ fn Person(slug: String, card: PersonCard) -> impl IntoView {
             })}
         </section>
         {(!card.is_me).then(|| view! {
-            <crate::pages::meet::ProposeMeeting slug=slug.clone() user_id=card.user_id.clone() name=card.display_name.clone() />
+            <crate::pages::meet::ProposeMeeting slug=slug.clone() user_id=card.user_id.clone() name=card.display_name.clone() choices=choices.clone() />
         })}
         {(!card.is_me).then(|| view! {
             <section class="card" aria-labelledby="block-h">

@@ -14,6 +14,7 @@
 mod accounts;
 mod announcements;
 mod badges;
+mod claims;
 mod connections;
 mod events;
 mod matching;

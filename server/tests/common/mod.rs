@@ -103,6 +103,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
+    /// The database the server uses, for running the CLI against it.
+    pub database_url: String,
 }
 
 pub fn client() -> reqwest::Client {
@@ -135,6 +137,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         base: format!("http://{addr}"),
         client: client(),
         data_dir: db.data_dir,
+        database_url: db.url,
     })
 }
 
@@ -147,6 +150,7 @@ impl TestApp {
             base: self.base.clone(),
             client: client(),
             data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
         }
     }
 

@@ -1,0 +1,10 @@
+-- Personal invitations of imported attendees (SQLite). Paired with
+-- ../postgres/20261125000009_claims.sql. An imported account has no
+-- password until its owner opens the link and sets one.
+CREATE TABLE account_claims (
+    token      TEXT PRIMARY KEY NOT NULL,
+    user_id    BLOB NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    event_id   BLOB NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX account_claims_user_idx ON account_claims (user_id);
