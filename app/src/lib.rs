@@ -14,6 +14,7 @@ pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
+pub mod realtime;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
@@ -96,6 +97,9 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/e/:slug/badge") view=pages::badges::MyBadgePage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/badges") view=pages::badges::BadgeSheetPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/scan") view=pages::scanner::ScannerPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/rooms") view=pages::rooms::RoomListPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/rooms/:room") view=pages::rooms::RoomChatPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/moderation") view=pages::rooms::ModerationLogPage ssr=SsrMode::Async />
                 <Route path=path!("/scans/:id") view=pages::badges::ScanResultPage ssr=SsrMode::Async />
                 <Route path=path!("/connect/:token") view=pages::badges::ConnectPage ssr=SsrMode::Async />
                 <Route path=path!("/connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />

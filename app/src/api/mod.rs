@@ -10,6 +10,7 @@ pub mod badges;
 pub mod connections;
 pub mod events;
 pub mod profiles;
+pub mod rooms;
 
 #[cfg(feature = "ssr")]
 pub mod context;

@@ -11,6 +11,7 @@ mod account;
 mod badge;
 mod event;
 mod profile;
+mod room;
 mod tags;
 mod text;
 
@@ -23,6 +24,10 @@ pub use event::{EventDates, EventName, JoinCode, Role, Slug, TimeZoneName};
 pub use profile::{
     intent_field, search_document, search_words, ProfileField, TagSet, Viewer, Visibility,
     VisibilitySettings,
+};
+pub use room::{
+    ClientMessageId, MessageText, RoomDescription, RoomId, RoomKind, RoomPlace, RoomTitle,
+    MAX_MESSAGE_CHARS,
 };
 pub use tags::{Intent, Tag, Taxonomy};
 pub use text::{BoundedText, Invalid};

@@ -49,6 +49,7 @@ fn EventView(page: Page, taxonomy: ServerAction<UpdateTaxonomy>) -> impl IntoVie
             {(!page.description.is_empty()).then(|| view! { <p class="description">{page.description.clone()}</p> })}
             <p class="actions">
                 <a class="button" href=format!("/e/{}/people", e.slug)>"Find people"</a>
+                <a class="button secondary" href=format!("/e/{}/rooms", e.slug)>"Rooms"</a>
                 <a class="button secondary" href=format!("/e/{}/scan", e.slug)>"Scan a badge"</a>
                 <a class="button secondary" href=format!("/e/{}/badge", e.slug)>"My badge"</a>
             </p>

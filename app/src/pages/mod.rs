@@ -10,4 +10,5 @@ pub mod home;
 pub mod join;
 pub mod not_found;
 pub mod people;
+pub mod rooms;
 pub mod scanner;

@@ -17,6 +17,7 @@ mod connections;
 mod events;
 mod postgres;
 pub(crate) mod profiles;
+pub mod rooms;
 mod sessions;
 mod sqlite;
 
