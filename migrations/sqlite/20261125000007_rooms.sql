@@ -81,3 +81,17 @@ CREATE TABLE room_reports (
     created_at  TEXT NOT NULL
 );
 CREATE INDEX room_reports_room_idx ON room_reports (room_id, seq);
+
+-- Who is in which room on which instance (PostgreSQL scale-out; unused
+-- with SQLite, which runs one instance). Each instance rewrites its rows
+-- every few seconds; rows not refreshed for a while belong to an instance
+-- that died and are ignored, then deleted.
+CREATE TABLE room_presence (
+    instance_id BLOB NOT NULL,
+    room_id     BLOB NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    user_id     BLOB NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    seen_at     TEXT NOT NULL,
+    CONSTRAINT room_presence_pkey PRIMARY KEY (instance_id, room_id, user_id)
+);
+CREATE INDEX room_presence_room_idx ON room_presence (room_id, seen_at);

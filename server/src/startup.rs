@@ -53,6 +53,7 @@ impl Application {
         let hub = crate::realtime::Hub::new(store.clone());
         if let crate::db::Pools::Postgres(pool) = &db.pools {
             crate::realtime::pg::spawn_listener(pool.clone(), hub.clone());
+            crate::realtime::pg::spawn_presence(pool.clone(), hub.clone());
         }
         let state = AppState {
             store: store.clone(),

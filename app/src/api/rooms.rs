@@ -6,11 +6,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::domain::Role;
-use crate::{
-    domain::RoomKind,
-    error::AppError,
-    realtime::WireMessage,
-};
+use crate::{domain::RoomKind, error::AppError, realtime::WireMessage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -16,6 +16,7 @@ mod badges;
 mod connections;
 mod events;
 mod postgres;
+pub mod presence;
 pub(crate) mod profiles;
 pub mod rooms;
 mod sessions;

@@ -73,6 +73,58 @@ impl Frame {
     }
 }
 
+impl RoomChannel {
+    /// Who is here on this instance: (user, name).
+    pub fn local_members(&self) -> Vec<(UserId, String)> {
+        self.presence
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(id, p)| (*id, p.name.clone()))
+            .collect()
+    }
+
+    /// Replaces who is here on other instances, telling subscribers who
+    /// came and went (people also here on this instance did neither).
+    pub fn set_remote(&self, now: HashMap<UserId, String>) {
+        let mut news = vec![];
+        {
+            let presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+            let mut remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
+            for (user, name) in &now {
+                if !remote.contains_key(user) && !presence.contains_key(user) {
+                    news.push(ServerMsg::PresenceJoined {
+                        room: self.room.to_string(),
+                        member: PresenceMember {
+                            user_id: user.to_string(),
+                            name: name.clone(),
+                        },
+                    });
+                }
+            }
+            for user in remote.keys() {
+                if !now.contains_key(user) && !presence.contains_key(user) {
+                    news.push(ServerMsg::PresenceLeft {
+                        room: self.room.to_string(),
+                        user_id: user.to_string(),
+                    });
+                }
+            }
+            *remote = now;
+        }
+        for msg in news {
+            let about = match &msg {
+                ServerMsg::PresenceJoined { member, .. } => member.user_id.parse().ok(),
+                ServerMsg::PresenceLeft { user_id, .. } => user_id.parse().ok(),
+                _ => None,
+            };
+            let _ = self
+                .tx
+                .send(Frame::new(None, about.map(UserId), &msg).not_to_self());
+        }
+    }
+}
+
 impl Frame {
     fn not_to_self(mut self) -> Self {
         self.to_self = false;
@@ -98,20 +150,27 @@ pub struct RoomChannel {
     announced: watch::Sender<u64>,
     /// Who is in the room on this instance.
     presence: Mutex<HashMap<UserId, Present>>,
+    /// Who is in the room on other instances (PostgreSQL scale-out), by name;
+    /// refreshed every few seconds by [`pg`]. Locked after `presence`.
+    remote: Mutex<HashMap<UserId, String>>,
 }
 
 impl RoomChannel {
-    /// Who is in the room, by name (ties by id), as protocol members.
+    /// Who is in the room on any instance, by name (ties by id), as
+    /// protocol members.
     pub fn members(&self) -> Vec<(UserId, PresenceMember)> {
         let presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
-        let mut members: Vec<(UserId, PresenceMember)> = presence
-            .iter()
-            .map(|(id, p)| {
+        let remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
+        let mut all: HashMap<UserId, String> = remote.clone();
+        all.extend(presence.iter().map(|(id, p)| (*id, p.name.clone())));
+        let mut members: Vec<(UserId, PresenceMember)> = all
+            .into_iter()
+            .map(|(id, name)| {
                 (
-                    *id,
+                    id,
                     PresenceMember {
                         user_id: id.to_string(),
-                        name: p.name.clone(),
+                        name,
                     },
                 )
             })
@@ -130,7 +189,13 @@ impl RoomChannel {
                 sockets: 0,
             });
             entry.sockets += 1;
-            entry.sockets == 1
+            // Already shown as present from another instance?
+            let elsewhere = self
+                .remote
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains_key(&user);
+            entry.sockets == 1 && !elsewhere
         };
         if first {
             let msg = ServerMsg::PresenceJoined {
@@ -157,7 +222,11 @@ impl RoomChannel {
                 }
                 Some(_) => {
                     presence.remove(&user);
-                    true
+                    !self
+                        .remote
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .contains_key(&user)
                 }
                 None => false,
             }
@@ -231,6 +300,7 @@ impl Hub {
             tx,
             announced,
             presence: Mutex::new(HashMap::new()),
+            remote: Mutex::new(HashMap::new()),
         });
         rooms.insert(room, channel.clone());
         tokio::spawn(fan_out(
@@ -268,6 +338,16 @@ impl Hub {
                 Err(e) => tracing::warn!(error = %e, %room, "resync read failed"),
             }
         }
+    }
+
+    /// The live rooms of this instance with their channels.
+    pub fn channels(&self) -> Vec<Arc<RoomChannel>> {
+        self.rooms
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// How many rooms are live on this instance (for tests and metrics).
@@ -315,9 +395,7 @@ async fn fan_out(
 
 impl LiveRooms for Hub {
     fn occupancy(&self, room: RoomId) -> usize {
-        self.existing(room)
-            .map(|c| c.presence.lock().unwrap_or_else(|e| e.into_inner()).len())
-            .unwrap_or(0)
+        self.existing(room).map(|c| c.members().len()).unwrap_or(0)
     }
 
     fn announce(&self, room: RoomId, seq: u64) {

@@ -14,12 +14,74 @@
 //! Notifications sent while the listener was disconnected are lost, so
 //! after every (re)connection the hub resyncs each live room from the
 //! database: nothing committed in the gap is skipped.
+//!
+//! Presence is merged through heartbeated rows ([`spawn_presence`]): every
+//! [`PRESENCE_EVERY`] each instance rewrites who is in its live rooms and
+//! reads who is in them elsewhere; rows older than [`PRESENCE_FRESH`] are
+//! ignored, so the people of an instance that died disappear within
+//! `PRESENCE_FRESH + PRESENCE_EVERY` (8 s).
 
 use super::Hub;
 use crate::db::rooms::ROOMS_CHANNEL;
 use app::{domain::RoomId, ports::LiveRooms, realtime::ServerMsg};
 use sqlx::postgres::{PgListener, PgPool};
 use std::{sync::Arc, time::Duration};
+
+/// How often presence rows are rewritten and read.
+pub const PRESENCE_EVERY: Duration = Duration::from_secs(2);
+/// Presence rows older than this belong to an instance that stopped.
+pub const PRESENCE_FRESH: Duration = Duration::from_secs(6);
+
+/// Merges presence across instances until the process ends.
+pub fn spawn_presence(pool: PgPool, hub: Arc<Hub>) {
+    let instance = uuid::Uuid::new_v4();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(PRESENCE_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let channels = hub.channels();
+            let mine: Vec<(uuid::Uuid, uuid::Uuid, String)> = channels
+                .iter()
+                .flat_map(|c| {
+                    c.local_members()
+                        .into_iter()
+                        .map(|(u, name)| (c.room.0, u.0, name))
+                })
+                .collect();
+            if let Err(e) = crate::db::presence::heartbeat(&pool, instance, &mine).await {
+                tracing::warn!(error = %e, "presence heartbeat failed");
+                continue;
+            }
+            if channels.is_empty() {
+                continue;
+            }
+            let rooms: Vec<uuid::Uuid> = channels.iter().map(|c| c.room.0).collect();
+            let remote = match crate::db::presence::remote(
+                &pool,
+                instance,
+                &rooms,
+                PRESENCE_FRESH.as_secs_f64(),
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!(error = %e, "presence read failed");
+                    continue;
+                }
+            };
+            for c in channels {
+                let here = remote
+                    .iter()
+                    .filter(|(room, _, _)| *room == c.room.0)
+                    .map(|(_, user, name)| (app::domain::UserId(*user), name.clone()))
+                    .collect();
+                c.set_remote(here);
+            }
+        }
+    });
+}
 
 /// Listens for room announcements until the process ends.
 pub fn spawn_listener(pool: PgPool, hub: Arc<Hub>) {
