@@ -15,6 +15,7 @@ pub mod matching;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
+pub mod realtime;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
@@ -100,6 +101,9 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/e/:slug/meet") view=pages::meet::PeopleToMeetPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/agenda") view=pages::meet::AgendaPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/rooms") view=pages::rooms::RoomListPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/rooms/:room") view=pages::rooms::RoomChatPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/moderation") view=pages::rooms::ModerationLogPage ssr=SsrMode::Async />
                 <Route path=path!("/scans/:id") view=pages::badges::ScanResultPage ssr=SsrMode::Async />
                 <Route path=path!("/connect/:token") view=pages::badges::ConnectPage ssr=SsrMode::Async />
                 <Route path=path!("/connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />

@@ -34,6 +34,8 @@ pub struct RouterConfig {
     pub https: bool,
     /// Origins allowed to send state-changing requests.
     pub allowed_origins: Vec<String>,
+    /// The live rooms served at `/ws`.
+    pub hub: Arc<crate::realtime::Hub>,
 }
 
 pub fn router(state: AppState, config: RouterConfig) -> Router {
@@ -47,6 +49,10 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::days(30)))
         .with_signed(config.cookie_key);
     let origins = Arc::new(config.allowed_origins);
+    let ws = Arc::new(crate::realtime::socket::WsContext {
+        hub: config.hub,
+        allowed_origins: origins.clone(),
+    });
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -55,6 +61,7 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
         .merge(crate::contacts::routes())
         .merge(crate::calendar::routes())
         .merge(crate::exports::routes())
+        .merge(crate::realtime::socket::routes(ws))
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -109,11 +116,7 @@ async fn check_origin(
         let headers = req.headers();
         let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
         let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-        let refused = match origin {
-            Some(o) => !allowed.iter().any(|a| a == o),
-            None => fetch_site == Some("cross-site"),
-        };
-        if refused {
+        if !origin_allowed(&allowed, origin, fetch_site) {
             tracing::warn!(origin = ?origin, path = %req.uri().path(), "cross-origin request refused");
             return (
                 StatusCode::FORBIDDEN,
@@ -126,6 +129,16 @@ async fn check_origin(
         }
     }
     next.run(req).await
+}
+
+/// Whether a request with these `Origin` and `Sec-Fetch-Site` headers may
+/// change state (or open a WebSocket): an Origin on the allow-list, or no
+/// Origin from a client that is not a browser on another site.
+pub fn origin_allowed(allowed: &[String], origin: Option<&str>, fetch_site: Option<&str>) -> bool {
+    match origin {
+        Some(o) => allowed.iter().any(|a| a == o),
+        None => fetch_site != Some("cross-site"),
+    }
 }
 
 /// Server functions answer every error with status 500; this gives each

@@ -1,6 +1,7 @@
 //! The `rapport` server process: configuration, start-up and graceful
 //! shutdown, the axum router, the SQLite and PostgreSQL stores, sessions,
-//! the demo seed and the command-line interface.
+//! the realtime hub (live rooms over WebSocket), the demo seed and the
+//! command-line interface.
 
 #![recursion_limit = "256"]
 
@@ -13,6 +14,7 @@ pub mod db;
 pub mod exports;
 pub mod http;
 pub mod photos;
+pub mod realtime;
 pub mod secret;
 pub mod seed;
 pub mod sessions;

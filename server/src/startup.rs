@@ -50,6 +50,11 @@ impl Application {
         };
         let mut allowed_origins = config.allowed_origins();
         allowed_origins.push(format!("http://{addr}"));
+        let hub = crate::realtime::Hub::new(store.clone());
+        if let crate::db::Pools::Postgres(pool) = &db.pools {
+            crate::realtime::pg::spawn_listener(pool.clone(), hub.clone());
+            crate::realtime::pg::spawn_presence(pool.clone(), hub.clone());
+        }
         let state = AppState {
             store: store.clone(),
             leptos_options: leptos_options(config, addr),
@@ -59,6 +64,7 @@ impl Application {
             }),
             limits: Arc::new(Limits::default()),
             matching: Arc::default(),
+            live: hub.clone(),
         };
         spawn_housekeeping(state.clone());
         let router = http::router(
@@ -67,6 +73,7 @@ impl Application {
                 cookie_key: tower_sessions::cookie::Key::from(key.bytes()),
                 https: config.https(),
                 allowed_origins,
+                hub,
             },
         );
         Ok(Self {

@@ -2837,3 +2837,254 @@ mod matching_and_meetings {
         requests_for_unknown_people_or_events_are_not_found,
     );
 }
+
+mod rooms {
+    use super::*;
+    use app::{
+        domain::{ClientMessageId, MessageText, RoomDescription, RoomKind, RoomPlace, RoomTitle},
+        ports::{ModerationAction, NewRoom, Posted},
+    };
+    use chrono::Timelike;
+
+    fn topic(event: app::domain::EventId, by: UserId, title: &str) -> NewRoom {
+        NewRoom {
+            event,
+            kind: RoomKind::Topic,
+            title: RoomTitle::parse("title", title).unwrap(),
+            description: RoomDescription::parse("description", "").unwrap(),
+            place: RoomPlace::parse("place", "").unwrap(),
+            starts_at: None,
+            ends_at: None,
+            created_by: by,
+        }
+    }
+
+    fn cid(s: &str) -> ClientMessageId {
+        ClientMessageId::parse(s).unwrap()
+    }
+
+    fn text(s: &str) -> MessageText {
+        MessageText::parse("text", s).unwrap()
+    }
+
+    async fn rooms_and_messages(store: Arc<dyn Store>) {
+        let ada = user(store.as_ref(), "Ada").await;
+        let ben = user(store.as_ref(), "Ben").await;
+        let event = store
+            .create_event(
+                new_event("Conf", "conf-0001", "t-1", "ABCD2345", "2026-05-14"),
+                ada.id,
+            )
+            .await
+            .unwrap();
+        let talk = store
+            .create_room(topic(event.id, ada.id, "Rust"))
+            .await
+            .unwrap();
+        assert_eq!(store.room(talk.id).await.unwrap().as_ref(), Some(&talk));
+        let start = Utc::now().with_nanosecond(0).unwrap() + Duration::hours(1);
+        let meetup = store
+            .create_room(NewRoom {
+                kind: RoomKind::Meetup,
+                place: RoomPlace::parse("place", "Table 12").unwrap(),
+                starts_at: Some(start),
+                ends_at: Some(start + Duration::minutes(30)),
+                ..topic(event.id, ben.id, "Rust folks")
+            })
+            .await
+            .unwrap();
+        let listed: Vec<_> = store
+            .rooms_of_event(event.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.title)
+            .collect();
+        assert_eq!(listed, ["Rust folks", "Rust"], "meetups first");
+        assert_eq!(
+            store.room(meetup.id).await.unwrap().unwrap().starts_at,
+            Some(start)
+        );
+
+        // Gap-free numbers; a retried client id returns the stored message.
+        let first = store
+            .post_message(talk.id, ada.id, &cid("msg-00001"), &text("one"))
+            .await
+            .unwrap();
+        let Posted::New(first) = first else {
+            panic!("new")
+        };
+        assert_eq!(first.seq, 1);
+        assert_eq!(first.author_name.as_deref(), Some("Ada"));
+        let again = store
+            .post_message(talk.id, ada.id, &cid("msg-00001"), &text("one"))
+            .await
+            .unwrap();
+        assert_eq!(again, Posted::Existing(first.clone()));
+        let second = store
+            .post_message(talk.id, ben.id, &cid("msg-00001"), &text("two"))
+            .await
+            .unwrap();
+        assert_eq!(
+            second.message().seq,
+            2,
+            "ids are per author; no number lost to the retry"
+        );
+        assert_eq!(store.room(talk.id).await.unwrap().unwrap().last_seq, 2);
+
+        let after: Vec<u64> = store
+            .messages_after(talk.id, 0, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.seq)
+            .collect();
+        assert_eq!(after, [1, 2]);
+        assert_eq!(
+            store.messages_after(talk.id, 0, 10).await.unwrap()[0],
+            first
+        );
+        let before = store.messages_before(talk.id, 2, 10).await.unwrap();
+        assert_eq!(before, vec![first.clone()]);
+        assert!(store
+            .messages_after(meetup.id, 0, 10)
+            .await
+            .unwrap()
+            .is_empty());
+
+        // Unknown rooms; closed rooms take no messages but keep history.
+        let ghost = app::domain::RoomId(uuid::Uuid::new_v4());
+        assert!(matches!(
+            store
+                .post_message(ghost, ada.id, &cid("msg-00002"), &text("x"))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        store.set_room_closed(talk.id, true, ada.id).await.unwrap();
+        assert!(matches!(
+            store
+                .post_message(talk.id, ada.id, &cid("msg-00003"), &text("x"))
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(
+            store.room(talk.id).await.unwrap().unwrap().last_seq,
+            2,
+            "no number used"
+        );
+        store.set_room_closed(talk.id, false, ada.id).await.unwrap();
+
+        // Moderation: removal, mutes, reports, the audit log.
+        store.delete_message(talk.id, 2, ada.id).await.unwrap();
+        let removed = &store.messages_after(talk.id, 1, 10).await.unwrap()[0];
+        assert!(removed.deleted);
+        assert_eq!(removed.body, "");
+        assert!(matches!(
+            store.delete_message(talk.id, 99, ada.id).await,
+            Err(StoreError::NotFound)
+        ));
+        let now = app::domain::now_utc();
+        let until = now + Duration::minutes(10);
+        store.mute(talk.id, ben.id, until, ada.id).await.unwrap();
+        assert_eq!(
+            store.muted_until(talk.id, ben.id, now).await.unwrap(),
+            Some(until)
+        );
+        assert_eq!(
+            store
+                .muted_until(talk.id, ben.id, until + Duration::seconds(1))
+                .await
+                .unwrap(),
+            None,
+            "a mute ends"
+        );
+        store
+            .report_message(talk.id, 1, ben.id, "rude")
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.report_message(talk.id, 42, ben.id, "").await,
+            Err(StoreError::NotFound)
+        ));
+        let log: Vec<ModerationAction> = store
+            .audit_log(event.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|a| a.action)
+            .collect();
+        assert_eq!(log.len(), 4);
+        for action in [
+            ModerationAction::Close,
+            ModerationAction::Reopen,
+            ModerationAction::DeleteMessage,
+            ModerationAction::Mute,
+        ] {
+            assert!(log.contains(&action), "{action:?} logged");
+        }
+
+        // Joins are idempotent; blocks hide both ways.
+        store.record_join(talk.id, ben.id).await.unwrap();
+        store.record_join(talk.id, ben.id).await.unwrap();
+        store.block(ben.id, ada.id).await.unwrap();
+        assert_eq!(store.hidden_users(ada.id).await.unwrap(), vec![ben.id]);
+        assert_eq!(store.hidden_users(ben.id).await.unwrap(), vec![ada.id]);
+
+        // A deleted account's messages stay, without an author.
+        store.delete_user(ada.id).await.unwrap();
+        let orphan = &store.messages_after(talk.id, 0, 1).await.unwrap()[0];
+        assert_eq!(orphan.author, None);
+        assert_eq!(orphan.author_name, None);
+        assert_eq!(orphan.body, "one");
+    }
+
+    async fn concurrent_posts_are_numbered_without_gaps(store: Arc<dyn Store>) {
+        let ada = user(store.as_ref(), "Ada").await;
+        let event = store
+            .create_event(
+                new_event("Conf", "conf-0002", "t-2", "ABCD2346", "2026-05-14"),
+                ada.id,
+            )
+            .await
+            .unwrap();
+        let room = store
+            .create_room(topic(event.id, ada.id, "Busy"))
+            .await
+            .unwrap();
+        let mut tasks = vec![];
+        for i in 0..40 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                store
+                    .post_message(room.id, ada.id, &cid(&format!("conc-{i:04}")), &text("hi"))
+                    .await
+                    .unwrap()
+                    .message()
+                    .seq
+            }));
+        }
+        let mut seqs = vec![];
+        for t in tasks {
+            seqs.push(t.await.unwrap());
+        }
+        seqs.sort_unstable();
+        assert_eq!(seqs, (1..=40).collect::<Vec<u64>>());
+    }
+
+    #[tokio::test]
+    async fn sqlite() {
+        rooms_and_messages(fresh_store(Backend::Sqlite).await.unwrap()).await;
+        concurrent_posts_are_numbered_without_gaps(fresh_store(Backend::Sqlite).await.unwrap())
+            .await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        if let Some(store) = fresh_store(Backend::Postgres).await {
+            rooms_and_messages(store).await;
+        }
+        if let Some(store) = fresh_store(Backend::Postgres).await {
+            concurrent_posts_are_numbered_without_gaps(store).await;
+        }
+    }
+}

@@ -14,6 +14,7 @@ pub mod import;
 pub mod matching;
 pub mod meetings;
 pub mod profiles;
+pub mod rooms;
 
 #[cfg(feature = "ssr")]
 pub mod context;

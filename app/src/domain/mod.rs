@@ -12,6 +12,7 @@ mod badge;
 mod event;
 mod meeting;
 mod profile;
+mod room;
 mod tags;
 mod text;
 
@@ -25,6 +26,10 @@ pub use meeting::{FunnelStage, MeetingMessage, MeetingMinutes, MeetingPlaceText,
 pub use profile::{
     intent_field, search_document, search_words, ProfileField, TagSet, Viewer, Visibility,
     VisibilitySettings,
+};
+pub use room::{
+    ClientMessageId, MessageText, RoomDescription, RoomId, RoomKind, RoomPlace, RoomTitle,
+    MAX_MESSAGE_CHARS,
 };
 pub use tags::{Intent, Tag, Taxonomy};
 pub use text::{BoundedText, Invalid};

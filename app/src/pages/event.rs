@@ -65,6 +65,7 @@ fn EventView(
             <p class="actions">
                 <a class="button" href=format!("/e/{}/meet", e.slug)>"People to meet"</a>
                 <a class="button secondary" href=format!("/e/{}/people", e.slug)>"Find people"</a>
+                <a class="button secondary" href=format!("/e/{}/rooms", e.slug)>"Rooms"</a>
                 <a class="button secondary" href=format!("/e/{}/agenda", e.slug)>"My agenda"</a>
                 <a class="button secondary" href=format!("/e/{}/scan", e.slug)>"Scan a badge"</a>
                 <a class="button secondary" href=format!("/e/{}/badge", e.slug)>"My badge"</a>

@@ -13,4 +13,5 @@ pub mod join;
 pub mod meet;
 pub mod not_found;
 pub mod people;
+pub mod rooms;
 pub mod scanner;

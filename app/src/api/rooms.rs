@@ -1,0 +1,547 @@
+//! Rooms over HTTP: the rooms list of an event with live occupancy,
+//! creating a topic or meetup room, a room's page with its recent history
+//! (server-rendered, so it reads without JavaScript), and posting from a
+//! plain form. Live chat itself goes over the WebSocket (`crate::realtime`,
+//! `server/src/realtime/`); a post made here is announced to it.
+
+#[cfg(feature = "ssr")]
+use crate::domain::Role;
+use crate::{domain::RoomKind, error::AppError, realtime::WireMessage};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    api::context,
+    domain::{ClientMessageId, MessageText, RoomDescription, RoomId, RoomPlace, RoomTitle, UserId},
+    ports::{AppState, Event, NewRoom, Room, StoreError},
+};
+#[cfg(feature = "ssr")]
+use chrono::{DateTime, Utc};
+
+/// A room as the rooms list and the room page show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSummary {
+    pub id: String,
+    pub kind: RoomKind,
+    pub title: String,
+    pub description: String,
+    pub place: String,
+    /// For meetups: "15:00–15:30 · May 14" in the event's time zone.
+    pub when: Option<String>,
+    pub closed: bool,
+    /// People in the room right now.
+    pub occupancy: u32,
+    /// Messages so far.
+    pub last_seq: u64,
+}
+
+/// The rooms of an event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomsList {
+    pub event_name: String,
+    pub slug: String,
+    pub rooms: Vec<RoomSummary>,
+    /// Whether I may create rooms here.
+    pub can_create: bool,
+    /// Organizers and staff read the moderation log.
+    pub runs_event: bool,
+}
+
+/// One room's page: the room and its newest messages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomView {
+    pub event_name: String,
+    pub slug: String,
+    pub room: RoomSummary,
+    /// The newest messages, oldest first.
+    pub messages: Vec<WireMessage>,
+    /// Older messages exist.
+    pub more: bool,
+    pub my_id: String,
+    /// Organizers, staff and the room's creator may moderate.
+    pub can_moderate: bool,
+    /// A fresh id for the page's plain form (without JavaScript), so a
+    /// resubmitted form posts once.
+    pub client_id: String,
+    /// The event's offset from UTC now, to show message times in its zone.
+    pub utc_offset_minutes: i32,
+}
+
+/// "15:04" for a message sent at `at` (RFC 3339), `offset_minutes` from UTC.
+pub fn clock(at: &str, offset_minutes: i32) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .ok()
+        .and_then(|t| {
+            let offset = chrono::FixedOffset::east_opt(offset_minutes * 60)?;
+            Some(t.with_timezone(&offset).format("%H:%M").to_string())
+        })
+        .unwrap_or_default()
+}
+
+/// Messages on a room's first page.
+pub const PAGE_MESSAGES: u32 = 50;
+
+#[cfg(feature = "ssr")]
+fn local_when(event: &Event, room: &Room) -> Option<String> {
+    let (start, end) = (room.starts_at?, room.ends_at?);
+    let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
+    Some(format!(
+        "{}–{} · {}",
+        s.format("%H:%M"),
+        e.format("%H:%M"),
+        s.format("%b %-d")
+    ))
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) fn summary(state: &AppState, event: &Event, room: &Room) -> RoomSummary {
+    RoomSummary {
+        id: room.id.to_string(),
+        kind: room.kind,
+        title: room.title.clone(),
+        description: room.description.clone(),
+        place: room.place.clone(),
+        when: local_when(event, room),
+        closed: room.closed,
+        occupancy: u32::try_from(state.live.occupancy(room.id)).unwrap_or(u32::MAX),
+        last_seq: room.last_seq,
+    }
+}
+
+/// The event at `slug` and my role in it (members only).
+#[cfg(feature = "ssr")]
+async fn event_and_role(
+    state: &AppState,
+    slug: &str,
+    me: UserId,
+) -> Result<(Event, Role), AppError> {
+    let event = crate::api::events::event_at(state, slug).await?;
+    let role = state
+        .store
+        .member_role(event.id, me)
+        .await?
+        .ok_or_else(|| {
+            AppError::Forbidden(
+                "Only members of this event can see its rooms. Join it first.".into(),
+            )
+        })?;
+    Ok((event, role))
+}
+
+/// The room `raw` of `event`; rooms of other events do not exist here.
+#[cfg(feature = "ssr")]
+async fn room_in(state: &AppState, event: &Event, raw: &str) -> Result<Room, AppError> {
+    let missing = || AppError::NotFound("There is no such room in this event.".into());
+    let id = RoomId::parse(raw).map_err(|_| missing())?;
+    state
+        .store
+        .room(id)
+        .await?
+        .filter(|r| r.event == event.id)
+        .ok_or_else(missing)
+}
+
+/// Whether `role` (or being the room's creator) lets `me` moderate `room`.
+#[cfg(feature = "ssr")]
+pub fn may_moderate(role: Role, room: &Room, me: UserId) -> bool {
+    role.runs_event() || room.created_by == Some(me)
+}
+
+/// The rooms of an event with live occupancy.
+#[server(prefix = "/api", endpoint = "event_rooms")]
+pub async fn event_rooms(slug: String) -> Result<RoomsList, AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let (event, role) = event_and_role(&state, &slug, me.id).await?;
+    let rooms = state.store.rooms_of_event(event.id).await?;
+    Ok(RoomsList {
+        event_name: event.name.clone(),
+        slug: event.slug.as_str().to_owned(),
+        rooms: rooms.iter().map(|r| summary(&state, &event, r)).collect(),
+        // Every member may create rooms for now; a per-event switch is to come.
+        can_create: true,
+        runs_event: role.runs_event(),
+    })
+}
+
+/// A meetup time typed into a `datetime-local` field, in the event's zone.
+#[cfg(feature = "ssr")]
+fn local_time(event: &Event, field: &str, raw: &str) -> Result<DateTime<Utc>, AppError> {
+    let invalid = || AppError::Invalid {
+        field: field.into(),
+        message: "Give a date and time like 2026-05-14 15:00.".into(),
+    };
+    let naive = chrono::NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%d %H:%M"))
+        .map_err(|_| invalid())?;
+    let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    naive
+        .and_local_timezone(tz)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(invalid)
+}
+
+/// Creates a topic room, or a meetup room with a place and a time. Returns
+/// the room's id; a plain form post continues to the room.
+#[server(prefix = "/api", endpoint = "create_room")]
+pub async fn create_room(
+    slug: String,
+    kind: Option<String>,
+    title: String,
+    description: Option<String>,
+    place: Option<String>,
+    starts_at: Option<String>,
+    ends_at: Option<String>,
+) -> Result<String, AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let (event, _role) = event_and_role(&state, &slug, me.id).await?;
+    let kind = RoomKind::parse(kind.as_deref().unwrap_or_default())?;
+    let title = RoomTitle::parse("title", &title)?;
+    let description = RoomDescription::parse("description", description.as_deref().unwrap_or(""))?;
+    let place = RoomPlace::parse("place", place.as_deref().unwrap_or(""))?;
+    let (starts_at, ends_at) = match kind {
+        RoomKind::Topic => (None, None),
+        RoomKind::Meetup => {
+            if place.is_empty() {
+                return Err(AppError::Invalid {
+                    field: "place".into(),
+                    message: "Say where the meetup is, like “Table 12”.".into(),
+                });
+            }
+            let start = local_time(&event, "starts_at", starts_at.as_deref().unwrap_or(""))?;
+            let end = local_time(&event, "ends_at", ends_at.as_deref().unwrap_or(""))?;
+            if end <= start {
+                return Err(AppError::Invalid {
+                    field: "ends_at".into(),
+                    message: "A meetup ends after it starts.".into(),
+                });
+            }
+            (Some(start), Some(end))
+        }
+    };
+    let room = state
+        .store
+        .create_room(NewRoom {
+            event: event.id,
+            kind,
+            title,
+            description,
+            place,
+            starts_at,
+            ends_at,
+            created_by: me.id,
+        })
+        .await?;
+    tracing::info!(room = %room.id, event = %event.id, "room created");
+    let id = room.id.to_string();
+    if context::is_plain_form_post() {
+        leptos_axum::redirect(&format!("/e/{}/rooms/{id}", event.slug.as_str()));
+    }
+    Ok(id)
+}
+
+/// A room with its newest messages, for its page (members of the event only).
+#[server(prefix = "/api", endpoint = "room_page")]
+pub async fn room_page(slug: String, room: String) -> Result<RoomView, AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let (event, role) = event_and_role(&state, &slug, me.id).await?;
+    let room = room_in(&state, &event, &room).await?;
+    let hidden = state.store.hidden_users(me.id).await?;
+    let mut page = state
+        .store
+        .messages_before(room.id, u64::MAX, PAGE_MESSAGES + 1)
+        .await?;
+    let more = page.len() > PAGE_MESSAGES as usize;
+    if more {
+        page.remove(0);
+    }
+    let messages = page
+        .iter()
+        .filter(|m| !m.author.is_some_and(|a| hidden.contains(&a)))
+        .map(wire)
+        .collect();
+    Ok(RoomView {
+        event_name: event.name.clone(),
+        slug: event.slug.as_str().to_owned(),
+        room: summary(&state, &event, &room),
+        messages,
+        more,
+        my_id: me.id.to_string(),
+        can_moderate: may_moderate(role, &room, me.id),
+        client_id: uuid::Uuid::new_v4().simple().to_string(),
+        utc_offset_minutes: utc_offset_minutes(&event),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn utc_offset_minutes(event: &Event) -> i32 {
+    use chrono::Offset;
+    let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    Utc::now()
+        .with_timezone(&tz)
+        .offset()
+        .fix()
+        .local_minus_utc()
+        / 60
+}
+
+/// The wire form of a stored message (the same as on the socket).
+#[cfg(feature = "ssr")]
+pub fn wire(m: &crate::ports::RoomMessage) -> WireMessage {
+    WireMessage {
+        seq: m.seq,
+        author_id: m.author.map(|a| a.to_string()),
+        author_name: m
+            .author_name
+            .clone()
+            .unwrap_or_else(|| "Deleted user".to_owned()),
+        text: m.body.clone(),
+        deleted: m.deleted,
+        at: m
+            .created_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    }
+}
+
+/// Posts a message without the socket (the room page's form when
+/// JavaScript is off). `client_id` makes a resubmitted form post once.
+/// Returns the message's sequence number.
+#[server(prefix = "/api", endpoint = "post_room_message")]
+pub async fn post_room_message(
+    slug: String,
+    room: String,
+    client_id: String,
+    text: String,
+) -> Result<u64, AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let (event, _role) = event_and_role(&state, &slug, me.id).await?;
+    let room = room_in(&state, &event, &room).await?;
+    let client_id = ClientMessageId::parse(&client_id)?;
+    let text = MessageText::parse("text", &text)?;
+    if let Some(until) = state
+        .store
+        .muted_until(room.id, me.id, crate::domain::now_utc())
+        .await?
+    {
+        return Err(AppError::Forbidden(format!(
+            "A moderator muted you in this room until {} UTC.",
+            until.format("%H:%M")
+        )));
+    }
+    let posted = state
+        .store
+        .post_message(room.id, me.id, &client_id, &text)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                AppError::Conflict("This room is closed: no new messages.".into())
+            }
+            other => other.into(),
+        })?;
+    let seq = posted.message().seq;
+    state.live.announce(room.id, seq);
+    if context::is_plain_form_post() {
+        leptos_axum::redirect(&format!(
+            "/e/{}/rooms/{}#m{seq}",
+            event.slug.as_str(),
+            room.id
+        ));
+    }
+    Ok(seq)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clock;
+
+    #[test]
+    fn message_times_are_shown_in_the_events_zone() {
+        assert_eq!(clock("2026-05-14T13:05:00.000Z", 120), "15:05");
+        assert_eq!(clock("2026-05-14T13:05:00Z", -300), "08:05");
+        assert_eq!(clock("garbage", 0), "");
+    }
+}
+
+/// One line of an event's moderation log, as organizers read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLine {
+    /// In the event's time zone.
+    pub at: String,
+    pub actor: String,
+    /// "removed a message of Ben in Rust folks (#4)".
+    pub what: String,
+}
+
+/// The moderation log of an event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditView {
+    pub event_name: String,
+    pub slug: String,
+    pub lines: Vec<AuditLine>,
+}
+
+/// The room `room` of event `slug` if `me` may moderate it, else 403.
+#[cfg(feature = "ssr")]
+async fn moderated_room(
+    state: &AppState,
+    slug: &str,
+    room: &str,
+    me: UserId,
+) -> Result<(Event, Room), AppError> {
+    let (event, role) = event_and_role(state, slug, me).await?;
+    let room = room_in(state, &event, room).await?;
+    if !may_moderate(role, &room, me) {
+        return Err(AppError::Forbidden(
+            "Only organizers, staff and the room's creator can moderate it.".into(),
+        ));
+    }
+    Ok((event, room))
+}
+
+#[cfg(feature = "ssr")]
+fn back_to_room(event: &Event, room: &Room) {
+    if context::is_plain_form_post() {
+        leptos_axum::redirect(&format!("/e/{}/rooms/{}", event.slug.as_str(), room.id));
+    }
+}
+
+/// Removes a message (moderators): everyone in the room sees it as removed
+/// at once; the audit log records it.
+#[server(prefix = "/api", endpoint = "delete_room_message")]
+pub async fn delete_room_message(slug: String, room: String, seq: u64) -> Result<(), AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let (event, room) = moderated_room(&state, &slug, &room, me.id).await?;
+    state.store.delete_message(room.id, seq, me.id).await?;
+    state.live.room_changed(
+        room.id,
+        crate::realtime::ServerMsg::MessageDeleted {
+            room: room.id.to_string(),
+            seq,
+        },
+    );
+    back_to_room(&event, &room);
+    Ok(())
+}
+
+/// Mutes a member in a room for `minutes` (1 to 1,440; moderators).
+#[server(prefix = "/api", endpoint = "mute_in_room")]
+pub async fn mute_in_room(
+    slug: String,
+    room: String,
+    user_id: String,
+    minutes: u32,
+) -> Result<(), AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let (event, room) = moderated_room(&state, &slug, &room, me.id).await?;
+    if !(1..=1440).contains(&minutes) {
+        return Err(AppError::Invalid {
+            field: "minutes".into(),
+            message: "A mute lasts 1 minute to 24 hours.".into(),
+        });
+    }
+    let user = crate::api::profiles::parse_user_id(&user_id)?;
+    if state.store.member_role(event.id, user).await?.is_none() {
+        return Err(AppError::NotFound(
+            "That person is not in this event.".into(),
+        ));
+    }
+    let until = crate::domain::now_utc() + chrono::Duration::minutes(i64::from(minutes));
+    state.store.mute(room.id, user, until, me.id).await?;
+    back_to_room(&event, &room);
+    Ok(())
+}
+
+/// Closes (`closed`) or reopens a room (moderators). A closed room keeps
+/// its history and takes no new messages.
+#[server(prefix = "/api", endpoint = "close_room")]
+pub async fn close_room(slug: String, room: String, closed: bool) -> Result<(), AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let (event, room) = moderated_room(&state, &slug, &room, me.id).await?;
+    state.store.set_room_closed(room.id, closed, me.id).await?;
+    state.live.room_changed(
+        room.id,
+        crate::realtime::ServerMsg::RoomState {
+            room: room.id.to_string(),
+            closed,
+        },
+    );
+    back_to_room(&event, &room);
+    Ok(())
+}
+
+/// Reports a message to the moderators (any member of the event).
+#[server(prefix = "/api", endpoint = "report_room_message")]
+pub async fn report_room_message(
+    slug: String,
+    room: String,
+    seq: u64,
+    reason: Option<String>,
+) -> Result<(), AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let (event, _) = event_and_role(&state, &slug, me.id).await?;
+    let room = room_in(&state, &event, &room).await?;
+    let reason =
+        crate::domain::BoundedText::<0, 500>::parse("reason", reason.as_deref().unwrap_or(""))?;
+    state
+        .store
+        .report_message(room.id, seq, me.id, reason.as_str())
+        .await?;
+    back_to_room(&event, &room);
+    Ok(())
+}
+
+/// The event's moderation log (organizers and staff).
+#[server(prefix = "/api", endpoint = "room_audit_log")]
+pub async fn room_audit_log(slug: String) -> Result<AuditView, AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let (event, role) = event_and_role(&state, &slug, me.id).await?;
+    if !role.runs_event() {
+        return Err(AppError::Forbidden(
+            "Only organizers and staff can read the moderation log.".into(),
+        ));
+    }
+    let entries = state.store.audit_log(event.id).await?;
+    let lines = entries
+        .into_iter()
+        .map(|a| {
+            use crate::ports::ModerationAction as A;
+            let room = a.room_title.unwrap_or_else(|| "a deleted room".into());
+            let target = a.target_name.unwrap_or_else(|| "a deleted user".into());
+            let what = match a.action {
+                A::DeleteMessage => format!(
+                    "removed a message of {target} in {room} (#{})",
+                    a.seq.unwrap_or_default()
+                ),
+                A::Mute => {
+                    let until = chrono::DateTime::parse_from_rfc3339(&a.detail)
+                        .map(|t| crate::api::badges::local_time(&event, t.with_timezone(&Utc)))
+                        .unwrap_or_else(|_| a.detail.clone());
+                    format!("muted {target} in {room} until {until}")
+                }
+                A::Close => format!("closed {room}"),
+                A::Reopen => format!("reopened {room}"),
+            };
+            AuditLine {
+                at: crate::api::badges::local_time(&event, a.created_at),
+                actor: a.actor_name.unwrap_or_else(|| "A deleted user".into()),
+                what,
+            }
+        })
+        .collect();
+    Ok(AuditView {
+        event_name: event.name.clone(),
+        slug: event.slug.as_str().to_owned(),
+        lines,
+    })
+}

@@ -1,0 +1,574 @@
+//! The browser's side of a live room: the state a room page shows
+//! (messages, who is here, the outbox of messages not yet acknowledged,
+//! the link's state) and, behind `hydrate`, the WebSocket that feeds it.
+//!
+//! [`LiveRoom::apply`] is the protocol logic, kept free of the browser so
+//! it is unit-tested natively: it takes one server message and returns
+//! what to send back. The socket driver ([`start`]) only moves frames:
+//! it says hello, reconnects with exponential backoff (0.5 s doubling to
+//! 15 s, with jitter), rejoins with the last sequence number seen so the
+//! server replays what was missed, and after each (re)join sends the
+//! outbox again with the same client ids (the server stores each once).
+
+use crate::realtime::{ClientMsg, PresenceMember, ServerMsg, WireMessage, PROTOCOL_VERSION};
+use leptos::prelude::*;
+
+/// A message typed here and not yet acknowledged by the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    pub client_id: String,
+    pub text: String,
+    /// Why the server refused it (it is then dropped on the next send).
+    pub error: Option<String>,
+}
+
+/// The state of the link to the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// Opening the socket or joining.
+    Connecting,
+    /// Joined and caught up: messages arrive live.
+    Live,
+    /// No connection; typed messages wait in the outbox.
+    Offline,
+    /// The server refused the room (closed, or not ours): history only.
+    Refused,
+}
+
+impl Link {
+    pub fn label(self) -> &'static str {
+        match self {
+            Link::Connecting => "Connecting…",
+            Link::Live => "Live",
+            Link::Offline => "Offline — messages you send wait and go out when you are back",
+            Link::Refused => "Not live",
+        }
+    }
+}
+
+/// The live state of one room page. Copy: every field is a signal.
+#[derive(Clone, Copy)]
+pub struct LiveRoom {
+    pub room: StoredValue<String>,
+    /// Messages in sequence order.
+    pub messages: RwSignal<Vec<WireMessage>>,
+    pub members: RwSignal<Vec<PresenceMember>>,
+    pub outbox: RwSignal<Vec<Pending>>,
+    pub link: RwSignal<Link>,
+    /// The last refusal or notice from the server, for the status line.
+    pub notice: RwSignal<Option<String>>,
+    /// The highest sequence number received; a rejoin resumes after it.
+    pub last_seq: StoredValue<u64>,
+    /// Caught up on the current connection: sends go out at once.
+    pub caught_up: StoredValue<bool>,
+}
+
+impl LiveRoom {
+    /// The state for a page rendered with `messages`, the room's newest,
+    /// when the room's newest number was `head`.
+    pub fn new(room: String, messages: Vec<WireMessage>, head: u64) -> Self {
+        let last = messages.last().map(|m| m.seq).unwrap_or(0).max(head);
+        LiveRoom {
+            room: StoredValue::new(room),
+            messages: RwSignal::new(messages),
+            members: RwSignal::new(Vec::new()),
+            outbox: RwSignal::new(Vec::new()),
+            link: RwSignal::new(Link::Connecting),
+            notice: RwSignal::new(None),
+            last_seq: StoredValue::new(last),
+            caught_up: StoredValue::new(false),
+        }
+    }
+
+    fn join(&self) -> ClientMsg {
+        ClientMsg::Join {
+            room: self.room.get_value(),
+            last_seq: Some(self.last_seq.get_value()),
+        }
+    }
+
+    /// What to send for each waiting message.
+    pub fn outbox_sends(&self) -> Vec<ClientMsg> {
+        let room = self.room.get_value();
+        self.outbox.with_untracked(|o| {
+            o.iter()
+                .filter(|p| p.error.is_none())
+                .map(|p| ClientMsg::Send {
+                    room: room.clone(),
+                    client_id: p.client_id.clone(),
+                    text: p.text.clone(),
+                })
+                .collect()
+        })
+    }
+
+    /// Puts a typed message in the outbox; returns what to send now (nothing
+    /// while not caught up: it goes out after the next join).
+    pub fn queue(&self, client_id: String, text: String) -> Vec<ClientMsg> {
+        self.outbox.update(|o| {
+            o.retain(|p| p.error.is_none());
+            o.push(Pending {
+                client_id: client_id.clone(),
+                text: text.clone(),
+                error: None,
+            });
+        });
+        if self.caught_up.get_value() {
+            vec![ClientMsg::Send {
+                room: self.room.get_value(),
+                client_id,
+                text,
+            }]
+        } else {
+            vec![]
+        }
+    }
+
+    /// The connection opened: say hello.
+    pub fn opened(&self) -> Vec<ClientMsg> {
+        self.caught_up.set_value(false);
+        self.link.set(Link::Connecting);
+        vec![ClientMsg::Hello {
+            version: PROTOCOL_VERSION,
+        }]
+    }
+
+    /// The connection closed.
+    pub fn closed(&self) {
+        self.caught_up.set_value(false);
+        if self.link.get_untracked() != Link::Refused {
+            self.link.set(Link::Offline);
+        }
+        self.members.set(Vec::new());
+    }
+
+    /// Applies one server message; returns what to send back.
+    pub fn apply(&self, msg: ServerMsg) -> Vec<ClientMsg> {
+        let mine = |room: &str| self.room.with_value(|r| r == room);
+        match msg {
+            ServerMsg::Welcome { .. } => vec![self.join()],
+            ServerMsg::Joined { room, members, .. } if mine(&room) => {
+                self.members.set(members);
+                vec![]
+            }
+            ServerMsg::Message { room, message } if mine(&room) => {
+                self.add(message);
+                vec![]
+            }
+            ServerMsg::CaughtUp { room, .. } if mine(&room) => {
+                self.caught_up.set_value(true);
+                self.link.set(Link::Live);
+                self.notice.set(None);
+                self.outbox_sends()
+            }
+            ServerMsg::Ack {
+                room, client_id, ..
+            } if mine(&room) => {
+                self.outbox
+                    .update(|o| o.retain(|p| p.client_id != client_id));
+                vec![]
+            }
+            ServerMsg::PresenceJoined { room, member } if mine(&room) => {
+                self.members.update(|m| {
+                    if !m.iter().any(|x| x.user_id == member.user_id) {
+                        m.push(member);
+                        m.sort_by(|a, b| a.name.cmp(&b.name));
+                    }
+                });
+                vec![]
+            }
+            ServerMsg::PresenceLeft { room, user_id } if mine(&room) => {
+                self.members.update(|m| m.retain(|x| x.user_id != user_id));
+                vec![]
+            }
+            ServerMsg::MessageDeleted { room, seq } if mine(&room) => {
+                self.messages.update(|ms| {
+                    if let Some(m) = ms.iter_mut().find(|m| m.seq == seq) {
+                        m.deleted = true;
+                        m.text.clear();
+                    }
+                });
+                vec![]
+            }
+            ServerMsg::RoomState { room, closed } if mine(&room) => {
+                self.notice
+                    .set(closed.then(|| "A moderator closed this room.".to_owned()));
+                vec![]
+            }
+            ServerMsg::Resync { room } if mine(&room) => {
+                self.caught_up.set_value(false);
+                vec![self.join()]
+            }
+            ServerMsg::Error {
+                code,
+                message,
+                client_id,
+                room,
+                ..
+            } => {
+                use crate::realtime::ErrorCode;
+                match (client_id, code) {
+                    // Try again later: it stays in the outbox.
+                    (Some(_), ErrorCode::RateLimited | ErrorCode::Internal) => {}
+                    (Some(id), _) => self.outbox.update(|o| {
+                        if let Some(p) = o.iter_mut().find(|p| p.client_id == id) {
+                            p.error = Some(message.clone());
+                        }
+                    }),
+                    (None, ErrorCode::UnknownRoom | ErrorCode::RoomClosed)
+                        if room.as_deref().is_some_and(mine) =>
+                    {
+                        self.link.set(Link::Refused);
+                    }
+                    _ => {}
+                }
+                self.notice.set(Some(message));
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// Adds a message in sequence order, once.
+    fn add(&self, message: WireMessage) {
+        let seq = message.seq;
+        self.messages
+            .update(|ms| match ms.binary_search_by_key(&seq, |m| m.seq) {
+                Ok(i) => ms[i] = message,
+                Err(i) => ms.insert(i, message),
+            });
+        if seq > self.last_seq.get_value() {
+            self.last_seq.set_value(seq);
+        }
+    }
+}
+
+/// A fresh client id for a message: 20 random base-36 characters.
+pub fn new_client_id() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let mut id = String::with_capacity(20);
+        while id.len() < 20 {
+            let n = (js_sys::Math::random() * 36.0) as u32;
+            id.push(char::from_digit(n.min(35), 36).unwrap_or('0'));
+        }
+        id
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::from("server-rendered-id")
+    }
+}
+
+#[cfg(feature = "hydrate")]
+pub use driver::start;
+
+/// The WebSocket of a room page (browser only).
+#[cfg(feature = "hydrate")]
+mod driver {
+    use super::LiveRoom;
+    use crate::realtime::{ClientMsg, ServerMsg};
+    use std::{cell::RefCell, rc::Rc};
+    use wasm_bindgen::{closure::Closure, JsCast};
+    use web_sys::{MessageEvent, WebSocket};
+
+    /// One socket and its handlers, replaced on every reconnect.
+    #[derive(Default)]
+    struct Conn {
+        ws: Option<WebSocket>,
+        /// Failed attempts since the last successful join (for the backoff).
+        attempts: u32,
+        /// The page is gone: no more reconnects.
+        stopped: bool,
+        handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+        timer: Option<i32>,
+    }
+
+    /// A handle to send through the current socket.
+    #[derive(Clone)]
+    pub struct Driver(Rc<RefCell<Conn>>);
+
+    impl Driver {
+        /// Sends each message if the socket is open (otherwise they wait:
+        /// the outbox is sent again after the next join).
+        pub fn send(&self, msgs: Vec<ClientMsg>) {
+            let conn = self.0.borrow();
+            let Some(ws) = conn.ws.as_ref() else { return };
+            if ws.ready_state() != WebSocket::OPEN {
+                return;
+            }
+            for m in msgs {
+                if let Ok(text) = serde_json::to_string(&m) {
+                    let _ = ws.send_with_str(&text);
+                }
+            }
+        }
+
+        /// Reconnects at once if the socket is down (e.g. the browser came
+        /// back online), instead of waiting out the backoff.
+        pub fn reconnect_now(&self, live: LiveRoom) {
+            let waiting = {
+                let mut conn = self.0.borrow_mut();
+                if conn.stopped || conn.ws.is_some() {
+                    return;
+                }
+                conn.attempts = 0;
+                conn.timer.take()
+            };
+            if let (Some(t), Some(w)) = (waiting, web_sys::window()) {
+                w.clear_timeout_with_handle(t);
+            }
+            open(self.clone(), live);
+        }
+
+        /// Closes the socket now and reconnects soon (e.g. the browser went
+        /// offline: a socket over a dead network would linger).
+        pub fn drop_connection(&self) {
+            let ws = self.0.borrow_mut().ws.take();
+            if let Some(ws) = ws {
+                let _ = ws.close();
+            }
+        }
+
+        pub fn stop(&self) {
+            let mut conn = self.0.borrow_mut();
+            conn.stopped = true;
+            if let Some(t) = conn.timer.take() {
+                if let Some(w) = web_sys::window() {
+                    w.clear_timeout_with_handle(t);
+                }
+            }
+            if let Some(ws) = conn.ws.take() {
+                let _ = ws.close();
+            }
+            conn.handlers.clear();
+        }
+    }
+
+    fn url() -> Option<String> {
+        let location = web_sys::window()?.location();
+        let scheme = if location.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
+        Some(format!("{scheme}://{}/ws", location.host().ok()?))
+    }
+
+    /// Starts the live link of `live`; returns the driver (stop it when
+    /// the page goes away).
+    pub fn start(live: LiveRoom) -> Driver {
+        let driver = Driver(Rc::new(RefCell::new(Conn::default())));
+        open(driver.clone(), live);
+        driver
+    }
+
+    fn schedule(driver: Driver, live: LiveRoom, delay_ms: i32) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let d = driver.clone();
+        let retry = Closure::once_into_js(move || {
+            d.0.borrow_mut().timer = None;
+            open(d.clone(), live);
+        });
+        if let Ok(t) = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), delay_ms)
+        {
+            driver.0.borrow_mut().timer = Some(t);
+        }
+    }
+
+    fn open(driver: Driver, live: LiveRoom) {
+        if driver.0.borrow().stopped {
+            return;
+        }
+        let Some(ws) = url().and_then(|u| WebSocket::new(&u).ok()) else {
+            return reconnect_later(driver, live);
+        };
+        let on_open = {
+            let d = driver.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| d.send(live.opened()))
+        };
+        let on_message = {
+            let d = driver.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+                let Some(text) = e
+                    .dyn_ref::<MessageEvent>()
+                    .and_then(|m| m.data().as_string())
+                else {
+                    return;
+                };
+                let Ok(msg) = serde_json::from_str::<ServerMsg>(&text) else {
+                    return;
+                };
+                if matches!(msg, ServerMsg::CaughtUp { .. }) {
+                    d.0.borrow_mut().attempts = 0;
+                }
+                let replies = live.apply(msg);
+                d.send(replies);
+            })
+        };
+        let on_close = {
+            let d = driver.clone();
+            let this = ws.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                // Only the current socket's close counts.
+                let current = d.0.borrow().ws.as_ref().is_none_or(|w| *w == this);
+                if current {
+                    d.0.borrow_mut().ws = None;
+                    live.closed();
+                    reconnect_later(d.clone(), live);
+                }
+            })
+        };
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        let mut conn = driver.0.borrow_mut();
+        conn.ws = Some(ws);
+        conn.handlers = vec![on_open, on_message, on_close];
+    }
+
+    fn reconnect_later(driver: Driver, live: LiveRoom) {
+        let attempts = {
+            let mut conn = driver.0.borrow_mut();
+            if conn.stopped || conn.timer.is_some() {
+                return;
+            }
+            conn.attempts = conn.attempts.saturating_add(1);
+            conn.attempts
+        };
+        let base = 500.0 * 2f64.powi(attempts.min(5) as i32 - 1);
+        let delay = base.min(15_000.0) * (0.75 + js_sys::Math::random() * 0.5);
+        schedule(driver, live, delay as i32);
+    }
+}
+
+#[cfg(feature = "hydrate")]
+pub use driver::Driver;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::realtime::ErrorCode;
+
+    fn msg(seq: u64, text: &str) -> WireMessage {
+        WireMessage {
+            seq,
+            author_id: Some("a".into()),
+            author_name: "Ada".into(),
+            text: text.into(),
+            deleted: false,
+            at: "2026-05-14T13:00:00.000Z".into(),
+        }
+    }
+
+    fn message(seq: u64, text: &str) -> ServerMsg {
+        ServerMsg::Message {
+            room: "r".into(),
+            message: msg(seq, text),
+        }
+    }
+
+    #[test]
+    fn welcome_is_answered_with_a_join_resuming_after_the_last_message_shown() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let live = LiveRoom::new("r".into(), vec![msg(1, "a"), msg(2, "b")], 2);
+            let out = live.apply(ServerMsg::Welcome {
+                version: 1,
+                user_id: "u".into(),
+                limits: crate::realtime::SocketLimits {
+                    max_message_chars: 2000,
+                    messages_per_second: 5,
+                    burst: 10,
+                    max_frame_bytes: 16384,
+                    max_rooms: 32,
+                    idle_timeout_secs: 60,
+                },
+            });
+            assert_eq!(
+                out,
+                vec![ClientMsg::Join {
+                    room: "r".into(),
+                    last_seq: Some(2)
+                }]
+            );
+        });
+    }
+
+    #[test]
+    fn messages_are_kept_in_order_once_and_advance_the_resume_point() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let live = LiveRoom::new("r".into(), vec![], 0);
+            live.apply(message(2, "two"));
+            live.apply(message(1, "one"));
+            live.apply(message(2, "two"));
+            let seqs: Vec<u64> = live
+                .messages
+                .get_untracked()
+                .iter()
+                .map(|m| m.seq)
+                .collect();
+            assert_eq!(seqs, [1, 2]);
+            assert_eq!(live.last_seq.get_value(), 2);
+        });
+    }
+
+    #[test]
+    fn typed_messages_wait_while_offline_and_go_out_with_the_same_ids_after_rejoining() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let live = LiveRoom::new("r".into(), vec![], 0);
+            assert!(live.queue("id-00000001".into(), "hello".into()).is_empty());
+            let out = live.apply(ServerMsg::CaughtUp {
+                room: "r".into(),
+                seq: 0,
+            });
+            assert_eq!(
+                out,
+                vec![ClientMsg::Send {
+                    room: "r".into(),
+                    client_id: "id-00000001".into(),
+                    text: "hello".into()
+                }]
+            );
+            assert_eq!(live.link.get_untracked(), Link::Live);
+            live.apply(ServerMsg::Ack {
+                room: "r".into(),
+                client_id: "id-00000001".into(),
+                seq: 1,
+            });
+            assert!(live.outbox.get_untracked().is_empty());
+        });
+    }
+
+    #[test]
+    fn a_refused_send_is_marked_and_a_rate_limited_one_kept_for_later() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let live = LiveRoom::new("r".into(), vec![], 0);
+            live.queue("id-00000001".into(), "x".into());
+            live.queue("id-00000002".into(), "y".into());
+            let refusal = |id: &str, code| ServerMsg::Error {
+                code,
+                message: "no".into(),
+                limit: None,
+                room: Some("r".into()),
+                client_id: Some(id.into()),
+            };
+            live.apply(refusal("id-00000001", ErrorCode::MessageTooLong));
+            live.apply(refusal("id-00000002", ErrorCode::RateLimited));
+            let outbox = live.outbox.get_untracked();
+            assert!(outbox[0].error.is_some());
+            assert!(outbox[1].error.is_none());
+            assert_eq!(
+                live.outbox_sends().len(),
+                1,
+                "only the rate-limited one is resent"
+            );
+        });
+    }
+}

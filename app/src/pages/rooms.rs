@@ -1,0 +1,399 @@
+//! Rooms pages: an event's rooms (`/e/:slug/rooms`: topic and meetup rooms
+//! with live occupancy, and the form to create one) and a room
+//! (`/e/:slug/rooms/:room`). The room page is rendered on the server with
+//! its recent history and a plain form, so it reads and posts without
+//! JavaScript; in the browser it goes live over the WebSocket
+//! ([`crate::components::live_room`]).
+
+use crate::api::rooms::{
+    clock, event_rooms, room_audit_log, room_page, CloseRoom, CreateRoom, DeleteRoomMessage,
+    MuteInRoom, ReportRoomMessage, RoomSummary, RoomView,
+};
+use crate::components::forms::{action_error, Field, FormError, TextArea};
+use crate::components::layout::ErrorNotice;
+use crate::components::live_room::{new_client_id, LiveRoom};
+use crate::domain::{RoomKind, MAX_MESSAGE_CHARS};
+use crate::realtime::WireMessage;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+/// The rooms of an event.
+#[component]
+pub fn RoomListPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let create = ServerAction::<CreateRoom>::new();
+    let list = Resource::new(slug, event_rooms);
+    // With JavaScript, go to the new room (a plain form post is redirected there).
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = create.value().get() {
+            navigate(&format!("/e/{}/rooms/{id}", slug()), Default::default());
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(l) => {
+                        let slug = l.slug.clone();
+                        view! {
+                            <Title text=format!("Rooms · {} · Rapport", l.event_name) />
+                            <p class="eyebrow"><a href=format!("/e/{slug}")>{l.event_name.clone()}</a></p>
+                            <h1>"Rooms"</h1>
+                            <p>"Talk about a topic, or meet up at a place and time. Join a room to chat live with the people in it."</p>
+                            {if l.rooms.is_empty() {
+                                view! { <p class="empty">"No rooms yet. Start the first one below."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="room-list">
+                                        {l.rooms.into_iter().map(|r| view! { <RoomCard room=r slug=slug.clone() /> }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                            {l.can_create.then(|| view! { <CreateRoomForm slug=slug.clone() create /> })}
+                            {l.runs_event.then(|| view! {
+                                <p><a href=format!("/e/{slug}/moderation")>"Moderation log"</a></p>
+                            })}
+                        }.into_any()
+                    }
+                    Err(e) => view! {
+                        <Title text="Rooms · Rapport" />
+                        <ErrorNotice error=e next=format!("/e/{}/rooms", slug()) />
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RoomCard(room: RoomSummary, slug: String) -> impl IntoView {
+    let href = format!("/e/{slug}/rooms/{}", room.id);
+    let here = match room.occupancy {
+        0 => "Nobody here yet".to_owned(),
+        1 => "1 person here".to_owned(),
+        n => format!("{n} people here"),
+    };
+    view! {
+        <li class="card room-card">
+            <h2><a href=href>{room.title.clone()}</a></h2>
+            <p class="meta">
+                <span class="badge">{match room.kind { RoomKind::Topic => "Topic", RoomKind::Meetup => "Meetup" }}</span>
+                {room.when.clone().map(|w| format!(" {w}"))}
+                {(!room.place.is_empty()).then(|| format!(" · {}", room.place))}
+                {room.closed.then(|| view! { " " <span class="badge">"Closed"</span> })}
+            </p>
+            {(!room.description.is_empty()).then(|| view! { <p>{room.description.clone()}</p> })}
+            <p class="occupancy" data-testid="occupancy">{here}</p>
+        </li>
+    }
+}
+
+#[component]
+fn CreateRoomForm(slug: String, create: ServerAction<CreateRoom>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="new-room-h">
+            <h2 id="new-room-h">"Start a room"</h2>
+            <ActionForm action=create>
+                <FormError error=action_error(create) />
+                <input type="hidden" name="slug" value=slug />
+                <div class="field">
+                    <label for="f-kind">"Kind"</label>
+                    <select id="f-kind" name="kind">
+                        <option value="topic">"Topic: a subject to talk about"</option>
+                        <option value="meetup">"Meetup: a place and a time"</option>
+                    </select>
+                </div>
+                <Field name="title" label="Title" required=true maxlength=80 />
+                <TextArea name="description" label="What it is about (optional)" maxlength=500 />
+                <Field name="place" label="Place (meetups)" maxlength=80 hint="Like “Table 12” or “Lobby, by the stairs”." />
+                <Field name="starts_at" label="Starts (meetups)" kind="datetime-local" />
+                <Field name="ends_at" label="Ends (meetups)" kind="datetime-local" />
+                <button type="submit">"Create room"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// One room: its history and, in the browser, live chat and presence.
+#[component]
+pub fn RoomChatPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let room = move || params.read().get("room").unwrap_or_default();
+    let page = Resource::new(move || (slug(), room()), |(s, r)| room_page(s, r));
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(v) => view! { <RoomChat v=v /> }.into_any(),
+                    Err(e) => view! {
+                        <Title text="Room · Rapport" />
+                        <ErrorNotice error=e next=format!("/e/{}/rooms/{}", slug(), room()) />
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RoomChat(v: RoomView) -> impl IntoView {
+    let live = LiveRoom::new(v.room.id.clone(), v.messages.clone(), v.room.last_seq);
+    let offset = v.utc_offset_minutes;
+    let my_id = v.my_id.clone();
+    let slug = v.slug.clone();
+    let text = RwSignal::new(String::new());
+
+    #[cfg(feature = "hydrate")]
+    let driver = {
+        let driver = StoredValue::new_local(None::<crate::components::live_room::Driver>);
+        if !v.room.closed {
+            Effect::new(move |_| {
+                use send_wrapper::SendWrapper;
+                let d = crate::components::live_room::start(live);
+                driver.set_value(Some(d.clone()));
+                let on_offline = SendWrapper::new(d.clone());
+                let offline = window_event_listener(leptos::ev::offline, move |_| {
+                    on_offline.drop_connection()
+                });
+                let on_online = SendWrapper::new(d.clone());
+                let online = window_event_listener(leptos::ev::online, move |_| {
+                    on_online.reconnect_now(live)
+                });
+                let d = SendWrapper::new(d);
+                on_cleanup(move || {
+                    offline.remove();
+                    online.remove();
+                    d.stop();
+                });
+            });
+        }
+        driver
+    };
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        // Without JavaScript the form posts to the server function instead.
+        ev.prevent_default();
+        let body = text.get_untracked();
+        if body.trim().is_empty() {
+            return;
+        }
+        let out = live.queue(new_client_id(), body);
+        text.set(String::new());
+        #[cfg(feature = "hydrate")]
+        driver.with_value(|d| {
+            if let Some(d) = d {
+                d.send(out);
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        drop(out);
+    };
+
+    let delete = ServerAction::<DeleteRoomMessage>::new();
+    let report = ServerAction::<ReportRoomMessage>::new();
+    let mute = ServerAction::<MuteInRoom>::new();
+    let close = ServerAction::<CloseRoom>::new();
+    let can_moderate = v.can_moderate;
+    let tools = StoredValue::new(MessageTools {
+        slug: slug.clone(),
+        room: v.room.id.clone(),
+        can_moderate,
+        delete,
+        report,
+    });
+    let reported = Signal::derive(move || matches!(report.value().get(), Some(Ok(()))));
+    let room = v.room.clone();
+    let mine = my_id.clone();
+    let names = StoredValue::new((slug.clone(), room.id.clone(), my_id.clone()));
+    view! {
+        <Title text=format!("{} · {} · Rapport", room.title, v.event_name) />
+        <p class="eyebrow"><a href=format!("/e/{slug}/rooms")>{format!("Rooms · {}", v.event_name)}</a></p>
+        <h1>{room.title.clone()}</h1>
+        <p class="meta">
+            <span class="badge">{match room.kind { RoomKind::Topic => "Topic", RoomKind::Meetup => "Meetup" }}</span>
+            {room.when.clone().map(|w| format!(" {w}"))}
+            {(!room.place.is_empty()).then(|| format!(" · {}", room.place))}
+            {room.closed.then(|| view! { " " <span class="badge">"Closed"</span> })}
+        </p>
+        {(!room.description.is_empty()).then(|| view! { <p>{room.description.clone()}</p> })}
+        <p class="live-status" role="status" data-testid="live-status" data-link=move || format!("{:?}", live.link.get()).to_lowercase()>
+            {move || live.link.get().label()}
+            {move || live.notice.get().map(|n| view! { <span class="notice-text">" · " {n}</span> })}
+        </p>
+        <div class="room-layout">
+            <section class="chat" aria-label="Messages">
+                {v.more.then(|| view! { <p class="hint">"Earlier messages are not shown here."</p> })}
+                <FormError error=action_error(delete) />
+                <FormError error=action_error(close) />
+                <FormError error=action_error(mute) />
+                <Show when=move || reported.get()>
+                    <p class="form-ok" role="status">"Thank you: the moderators will look at it."</p>
+                </Show>
+                <ol class="messages" data-testid="messages">
+                    <For
+                        each=move || live.messages.get()
+                        key=|m| (m.seq, m.deleted)
+                        children=move |m: WireMessage| {
+                            let is_mine = m.author_id.as_deref() == Some(mine.as_str());
+                            view! { <MessageItem m=m offset=offset mine=is_mine tools=tools.get_value() /> }
+                        }
+                    />
+                    <For
+                        each=move || live.outbox.get()
+                        key=|p| (p.client_id.clone(), p.error.clone())
+                        children=move |p| view! {
+                            <li class="message mine pending" data-testid="pending">
+                                <p class="text">{p.text.clone()}</p>
+                                <p class="hint">{p.error.clone().unwrap_or_else(|| "Sending…".to_owned())}</p>
+                            </li>
+                        }
+                    />
+                </ol>
+                {(!room.closed).then(|| view! {
+                    <form class="composer" method="post" action="/api/post_room_message" on:submit=on_submit>
+                        <input type="hidden" name="slug" value=slug.clone() />
+                        <input type="hidden" name="room" value=room.id.clone() />
+                        <input type="hidden" name="client_id" value=v.client_id.clone() />
+                        <label for="f-text" class="visually-hidden">"Message"</label>
+                        <textarea id="f-text" name="text" rows="2" required maxlength=MAX_MESSAGE_CHARS as u32
+                            placeholder="Write a message"
+                            prop:value=move || text.get()
+                            on:input=move |ev| text.set(event_target_value(&ev))
+                        ></textarea>
+                        <button type="submit">"Send"</button>
+                    </form>
+                })}
+            </section>
+            <aside class="presence card" aria-labelledby="here-h">
+                <h2 id="here-h">{move || format!("Here now ({})", live.members.with(|m| m.len()))}</h2>
+                <ul class="member-names" data-testid="presence">
+                    {move || live.members.get().into_iter().map(|m| {
+                        let (slug, room_id, me) = names.get_value();
+                        let href = format!("/e/{slug}/p/{}", m.user_id);
+                        let label = format!("Mute {} for 10 minutes", m.name);
+                        let muting = (can_moderate && m.user_id != me).then(|| view! {
+                            <ActionForm action=mute attr:class="inline-form">
+                                <input type="hidden" name="slug" value=slug.clone() />
+                                <input type="hidden" name="room" value=room_id.clone() />
+                                <input type="hidden" name="user_id" value=m.user_id.clone() />
+                                <input type="hidden" name="minutes" value="10" />
+                                <button type="submit" class="link-button" aria-label=label>"Mute"</button>
+                            </ActionForm>
+                        });
+                        view! { <li><a href=href>{m.name}</a> {muting}</li> }
+                    }).collect_view()}
+                </ul>
+                {can_moderate.then(|| {
+                    let closed = room.closed;
+                    let (slug, room_id, _) = names.get_value();
+                    view! {
+                        <ActionForm action=close>
+                            <input type="hidden" name="slug" value=slug />
+                            <input type="hidden" name="room" value=room_id />
+                            <input type="hidden" name="closed" value=(!closed).to_string() />
+                            <button type="submit" class="secondary small">{if closed { "Reopen room" } else { "Close room" }}</button>
+                        </ActionForm>
+                    }
+                })}
+            </aside>
+        </div>
+    }
+}
+
+/// What each message's buttons need.
+#[derive(Clone)]
+struct MessageTools {
+    slug: String,
+    room: String,
+    can_moderate: bool,
+    delete: ServerAction<DeleteRoomMessage>,
+    report: ServerAction<ReportRoomMessage>,
+}
+
+#[component]
+fn MessageItem(m: WireMessage, offset: i32, mine: bool, tools: MessageTools) -> impl IntoView {
+    let class = if mine { "message mine" } else { "message" };
+    let seq = m.seq.to_string();
+    let action = (!m.deleted).then(|| {
+        if tools.can_moderate {
+            view! {
+                <ActionForm action=tools.delete attr:class="inline-form">
+                    <input type="hidden" name="slug" value=tools.slug.clone() />
+                    <input type="hidden" name="room" value=tools.room.clone() />
+                    <input type="hidden" name="seq" value=seq.clone() />
+                    <button type="submit" class="link-button" aria-label=format!("Remove message {seq}")>"Remove"</button>
+                </ActionForm>
+            }
+            .into_any()
+        } else if !mine {
+            view! {
+                <ActionForm action=tools.report attr:class="inline-form">
+                    <input type="hidden" name="slug" value=tools.slug.clone() />
+                    <input type="hidden" name="room" value=tools.room.clone() />
+                    <input type="hidden" name="seq" value=seq.clone() />
+                    <button type="submit" class="link-button" aria-label=format!("Report message {seq}")>"Report"</button>
+                </ActionForm>
+            }
+            .into_any()
+        } else {
+            ().into_any()
+        }
+    });
+    view! {
+        <li class=class id=format!("m{}", m.seq) data-seq=m.seq>
+            <p class="byline">
+                <span class="author">{m.author_name.clone()}</span>
+                " "
+                <time datetime=m.at.clone()>{clock(&m.at, offset)}</time>
+                " "
+                {action}
+            </p>
+            {if m.deleted {
+                view! { <p class="text removed">"Message removed by a moderator."</p> }.into_any()
+            } else {
+                view! { <p class="text">{m.text.clone()}</p> }.into_any()
+            }}
+        </li>
+    }
+}
+
+/// The moderation log of an event (organizers and staff).
+#[component]
+pub fn ModerationLogPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let log = Resource::new(slug, room_audit_log);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match log.await {
+                    Ok(l) => view! {
+                        <Title text=format!("Moderation log · {} · Rapport", l.event_name) />
+                        <p class="eyebrow"><a href=format!("/e/{}/rooms", l.slug)>{format!("Rooms · {}", l.event_name)}</a></p>
+                        <h1>"Moderation log"</h1>
+                        {if l.lines.is_empty() {
+                            view! { <p class="empty">"Nothing moderated yet."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="audit-log">
+                                    {l.lines.into_iter().map(|a| view! {
+                                        <li><span class="meta">{a.at}</span> " " <strong>{a.actor}</strong> " " {a.what}</li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    }.into_any(),
+                    Err(e) => view! {
+                        <Title text="Moderation log · Rapport" />
+                        <ErrorNotice error=e next=format!("/e/{}/moderation", slug()) />
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

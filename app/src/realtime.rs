@@ -1,0 +1,260 @@
+//! The WebSocket protocol, version [`PROTOCOL_VERSION`]: what a client sends
+//! ([`ClientMsg`]) and what the server sends ([`ServerMsg`]) on the one
+//! socket a browser tab opens at `/ws`. Both sides use these enums, so the
+//! server and the WebAssembly client cannot disagree; `docs/protocol.md`
+//! describes the same messages for anyone writing another client.
+//!
+//! Every message is one JSON object in one text frame, with a `"type"`
+//! field naming the variant in snake_case. Room ids are UUID strings;
+//! sequence numbers are per room, start at 1 and have no gaps.
+
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this build speaks. A client says which version it
+/// speaks in `hello`; another version is refused with `unsupported_version`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// How many messages a `history` request returns at most.
+pub const HISTORY_PAGE: u32 = 50;
+
+/// What a client sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    /// First message on a socket: the protocol version the client speaks.
+    Hello { version: u32 },
+    /// Enter a room (again). With `last_seq`, every message after it is
+    /// replayed first, in order, then live ones follow without a gap; with
+    /// none, the newest page of history is sent instead.
+    Join {
+        room: String,
+        #[serde(default)]
+        last_seq: Option<u64>,
+    },
+    /// Leave a room: no more messages or presence from it.
+    Leave { room: String },
+    /// Post `text` to a joined room. `client_id` (8–64 of `A-Za-z0-9-_`) is
+    /// the client's id for this message: sending it again (after a lost
+    /// `ack` or on reconnect) returns the same `ack` and posts nothing.
+    Send {
+        room: String,
+        client_id: String,
+        text: String,
+    },
+    /// Older messages of a joined room: up to [`HISTORY_PAGE`] before `before`.
+    History { room: String, before: u64 },
+    /// Keep-alive at the application level; answered with `pong`.
+    Ping,
+}
+
+/// Someone present in a room.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresenceMember {
+    pub user_id: String,
+    pub name: String,
+}
+
+/// One chat message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireMessage {
+    pub seq: u64,
+    /// `None` when the author deleted their account.
+    pub author_id: Option<String>,
+    /// "Deleted user" when the author deleted their account.
+    pub author_name: String,
+    /// Empty when `deleted`.
+    pub text: String,
+    /// Removed by a moderator.
+    pub deleted: bool,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+/// Which limit or rule a refusal is about; clients match on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame was not a protocol message (bad JSON, unknown type, binary).
+    BadMessage,
+    /// `hello` named a version this server does not speak.
+    UnsupportedVersion,
+    /// The text is longer than `limit` characters (or empty).
+    MessageTooLong,
+    /// More than `limit` messages per second (after a small burst).
+    RateLimited,
+    /// The room does not exist, is in another event, or is not visible.
+    UnknownRoom,
+    /// The room was not joined on this socket.
+    NotJoined,
+    /// The room is closed: history stays readable, no new messages.
+    RoomClosed,
+    /// A moderator muted the sender in this room.
+    Muted,
+    /// More than `limit` rooms joined on one socket.
+    TooManyRooms,
+    /// The client id is not 8–64 of `A-Za-z0-9-_`.
+    BadClientId,
+    /// Something failed on the server; try again.
+    Internal,
+}
+
+/// What the server sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    /// Answer to `hello`: who the socket belongs to and its limits.
+    Welcome {
+        version: u32,
+        user_id: String,
+        limits: SocketLimits,
+    },
+    /// A room was joined: its current newest sequence number and who is in
+    /// it. Replayed or recent messages follow as `message`s, then
+    /// `caught_up`.
+    Joined {
+        room: String,
+        last_seq: u64,
+        closed: bool,
+        members: Vec<PresenceMember>,
+    },
+    /// Everything up to `seq` has been sent; live messages follow.
+    CaughtUp { room: String, seq: u64 },
+    /// A message of a joined room (replayed, recent or live).
+    Message { room: String, message: WireMessage },
+    /// The client's `send` is stored as `seq` (also for a repeated `client_id`).
+    Ack {
+        room: String,
+        client_id: String,
+        seq: u64,
+    },
+    /// Answer to `history`, oldest first; `more` when older ones exist.
+    History {
+        room: String,
+        messages: Vec<WireMessage>,
+        more: bool,
+    },
+    /// Someone entered the room.
+    PresenceJoined {
+        room: String,
+        member: PresenceMember,
+    },
+    /// Someone left the room (their last socket in it closed or left).
+    PresenceLeft { room: String, user_id: String },
+    /// A moderator removed message `seq`.
+    MessageDeleted { room: String, seq: u64 },
+    /// The room was closed or reopened.
+    RoomState { room: String, closed: bool },
+    /// The socket fell behind the room: join it again with the last seq
+    /// seen; nothing was skipped silently.
+    Resync { room: String },
+    /// Left the room (answer to `leave`).
+    Left { room: String },
+    /// A personal notification (connections, meetings, announcements).
+    Notification {
+        kind: NotificationKind,
+        text: String,
+        #[serde(default)]
+        link: Option<String>,
+    },
+    /// Answer to `ping`.
+    Pong,
+    /// A refusal. `limit` is the number the limit allows, where there is one.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+}
+
+/// Kinds of personal notification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    Connection,
+    ConnectionRequest,
+    MeetingRequest,
+    MutualInterest,
+    Announcement,
+}
+
+/// The limits of one socket, sent in `welcome` so clients can respect them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SocketLimits {
+    /// Characters per message text.
+    pub max_message_chars: u32,
+    /// Sustained messages per second.
+    pub messages_per_second: u32,
+    /// Messages that may be sent at once before the rate applies.
+    pub burst: u32,
+    /// Bytes per frame; a larger frame closes the socket (code 1009).
+    pub max_frame_bytes: u32,
+    /// Rooms joined at once on one socket.
+    pub max_rooms: u32,
+    /// Seconds without any frame from the client before the socket is closed.
+    pub idle_timeout_secs: u32,
+}
+
+impl ServerMsg {
+    /// A refusal naming its code and, where there is one, the limit.
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
+        ServerMsg::Error {
+            code,
+            message: message.into(),
+            limit: None,
+            room: None,
+            client_id: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_messages_are_tagged_with_a_snake_case_type() {
+        let m: ClientMsg =
+            serde_json::from_str(r#"{"type":"join","room":"r","last_seq":4}"#).unwrap();
+        assert_eq!(
+            m,
+            ClientMsg::Join {
+                room: "r".into(),
+                last_seq: Some(4)
+            }
+        );
+        let m: ClientMsg = serde_json::from_str(r#"{"type":"join","room":"r"}"#).unwrap();
+        assert_eq!(
+            m,
+            ClientMsg::Join {
+                room: "r".into(),
+                last_seq: None
+            }
+        );
+    }
+
+    #[test]
+    fn an_unknown_type_does_not_parse() {
+        assert!(serde_json::from_str::<ClientMsg>(r#"{"type":"shout"}"#).is_err());
+    }
+
+    #[test]
+    fn errors_name_their_code_and_limit() {
+        let json = serde_json::to_value(ServerMsg::Error {
+            code: ErrorCode::MessageTooLong,
+            message: "too long".into(),
+            limit: Some(2000),
+            room: None,
+            client_id: None,
+        })
+        .unwrap();
+        assert_eq!(json["type"], "error");
+        assert_eq!(json["code"], "message_too_long");
+        assert_eq!(json["limit"], 2000);
+        assert!(json.get("room").is_none());
+    }
+}

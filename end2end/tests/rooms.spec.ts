@@ -1,0 +1,116 @@
+// Live rooms end to end: an organizer creates a room, an attendee joins it
+// in a second browser context, and they chat live with presence. The
+// attendee goes offline, types a message (it waits in the outbox), the
+// organizer posts twice, and when the attendee is back the missed messages
+// arrive in order and the waiting one goes out. The room also reads and
+// posts without JavaScript. Pages pass axe.
+import type { BrowserContext, Page } from '@playwright/test';
+import {
+  createEvent,
+  expect,
+  expectAccessible,
+  main,
+  newEvent,
+  newPage,
+  newPerson,
+  open,
+  signUp,
+  test,
+  type Person,
+} from './support';
+
+/** Signs `p` up and joins the event with `code`, through the API of `context`. */
+async function joinByApi(context: BrowserContext, p: Person, code: string): Promise<void> {
+  const signup = await context.request.post('/api/signup', {
+    form: { display_name: p.name, email: p.email, password: p.password },
+  });
+  expect(signup.status(), await signup.text()).toBe(200);
+  const join = await context.request.post('/api/join_by_code', { form: { code } });
+  expect(join.status(), await join.text()).toBe(200);
+}
+
+/** The texts of the stored (not pending) messages on a room page, in order. */
+const messageTexts = (page: Page) =>
+  page.locator('[data-testid=messages] li.message:not(.pending) .text');
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+}
+
+test('two people chat live in a room, through a dropped connection', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  const ada = newPerson('Ada');
+  await signUp(page, ada);
+  const slug = await createEvent(page, newEvent('Rooms'));
+  const code = (await page.getByTestId('join-code').innerText()).trim();
+
+  await main(page).getByRole('link', { name: 'Rooms' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Rooms' })).toBeVisible();
+  await expectAccessible(page);
+  await main(page).getByLabel('Title').fill('Rust folks');
+  await main(page).getByRole('button', { name: 'Create room' }).click();
+  await expect(page).toHaveURL(/\/rooms\/[0-9a-f-]{36}$/);
+  const roomPath = new URL(page.url()).pathname;
+  await expect(page.getByRole('heading', { level: 1, name: 'Rust folks' })).toBeVisible();
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-link', 'live');
+
+  const ben = newPerson('Ben');
+  const benSide = await newPage(browser, baseURL);
+  await joinByApi(benSide.context, ben, code);
+  await open(benSide.page, roomPath);
+  await expect(benSide.page.getByTestId('live-status')).toHaveAttribute('data-link', 'live');
+  await expect(page.getByTestId('presence')).toContainText(ben.name);
+  await expect(benSide.page.getByTestId('presence')).toContainText(ada.name);
+
+  await say(page, 'Hello from Ada');
+  await expect(messageTexts(benSide.page)).toHaveText(['Hello from Ada']);
+  await say(benSide.page, 'Hi Ada, Table 12?');
+  await expect(messageTexts(page)).toHaveText(['Hello from Ada', 'Hi Ada, Table 12?']);
+  await expectAccessible(benSide.page);
+
+  // Ben loses the network; what he types waits.
+  await benSide.context.setOffline(true);
+  await expect(benSide.page.getByTestId('live-status')).toHaveAttribute('data-link', 'offline');
+  await expect(page.getByTestId('presence')).not.toContainText(ben.name);
+  await say(benSide.page, 'Typed while offline');
+  await expect(benSide.page.getByTestId('pending')).toContainText('Typed while offline');
+  await say(page, 'Missed one');
+  await say(page, 'Missed two');
+  await expect(messageTexts(page)).toHaveText([
+    'Hello from Ada',
+    'Hi Ada, Table 12?',
+    'Missed one',
+    'Missed two',
+  ]);
+
+  // Back online: the missed messages arrive in order, then his own goes out.
+  await benSide.context.setOffline(false);
+  await expect(benSide.page.getByTestId('live-status')).toHaveAttribute('data-link', 'live', {
+    timeout: 20_000,
+  });
+  const all = ['Hello from Ada', 'Hi Ada, Table 12?', 'Missed one', 'Missed two', 'Typed while offline'];
+  await expect(messageTexts(benSide.page)).toHaveText(all);
+  await expect(benSide.page.getByTestId('pending')).toHaveCount(0);
+  await expect(messageTexts(page)).toHaveText(all);
+
+  // Without JavaScript the room reads and posts too.
+  const plain = await newPage(browser, baseURL, { javaScriptEnabled: false });
+  const login = await plain.context.request.post('/api/login', {
+    form: { email: ben.email, password: ben.password },
+  });
+  expect(login.status(), await login.text()).toBe(200);
+  await plain.page.goto(roomPath);
+  await expect(messageTexts(plain.page)).toHaveText(all);
+  await expectAccessible(plain.page, { javaScript: false });
+  await plain.page.getByLabel('Message', { exact: true }).fill('Posted without JavaScript');
+  await plain.page.getByRole('button', { name: 'Send' }).click();
+  await expect(messageTexts(plain.page).last()).toHaveText('Posted without JavaScript');
+  await expect(messageTexts(page).last()).toHaveText('Posted without JavaScript');
+
+  await plain.context.close();
+  await benSide.context.close();
+});

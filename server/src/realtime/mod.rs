@@ -1,0 +1,419 @@
+//! The realtime hub: live rooms over the one WebSocket endpoint, `/ws`.
+//!
+//! Each room that someone has joined on this instance has a
+//! [`RoomChannel`]: a `tokio::sync::broadcast` channel carrying frames
+//! serialised once ([`Frame`], shared bytes), the room's presence on this
+//! instance, and a fan-out task. A post is committed to the database
+//! first; then its sequence number is *announced* to the channel, and the
+//! fan-out task reads every committed message after the last one it sent
+//! from the database and broadcasts them in order. Announcing instead of
+//! broadcasting the poster's copy keeps the live stream in sequence order
+//! with no gaps even when concurrent posts commit in one order and announce
+//! in another, and the same path serves announcements from other instances.
+//!
+//! Sockets (see [`socket`]) subscribe before they read history, so nothing
+//! falls between the replay and the live stream; they drop live messages
+//! they already replayed. A socket that falls more than
+//! [`CHANNEL_CAPACITY`] frames behind is told to resync.
+//!
+//! With PostgreSQL, [`pg`] carries the announcements between instances.
+
+pub mod pg;
+pub mod socket;
+
+use app::{
+    domain::{RoomId, UserId},
+    ports::{LiveRooms, Store},
+    realtime::{PresenceMember, ServerMsg},
+};
+use axum::extract::ws::Utf8Bytes;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+use tokio::sync::{broadcast, watch};
+
+/// Frames a room channel keeps for subscribers that are behind; one that
+/// falls further behind is told to resync.
+pub const CHANNEL_CAPACITY: usize = 1024;
+
+/// How many messages the fan-out task reads from the database at once.
+const FAN_OUT_BATCH: u32 = 256;
+
+/// One server message, serialised once and shared by every socket that
+/// sends it.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// For chat messages: its sequence number, so a socket can drop what it
+    /// already replayed.
+    pub seq: Option<u64>,
+    /// Whom the frame is about (author, member who came or went): a socket
+    /// of someone blocked either way with them does not send it.
+    pub about: Option<UserId>,
+    /// Whether `about`'s own sockets get it too (their messages yes, news
+    /// of their own presence no: they learn it from `joined`).
+    pub to_self: bool,
+    /// The JSON text.
+    pub json: Utf8Bytes,
+}
+
+impl Frame {
+    pub fn new(seq: Option<u64>, about: Option<UserId>, msg: &ServerMsg) -> Self {
+        let json = serde_json::to_string(msg).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "could not serialise a server message");
+            String::from(r#"{"type":"error","code":"internal","message":"Serialisation failed."}"#)
+        });
+        Frame {
+            seq,
+            about,
+            to_self: true,
+            json: json.into(),
+        }
+    }
+}
+
+impl RoomChannel {
+    /// Who is here on this instance: (user, name).
+    pub fn local_members(&self) -> Vec<(UserId, String)> {
+        self.presence
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(id, p)| (*id, p.name.clone()))
+            .collect()
+    }
+
+    /// Replaces who is here on other instances, telling subscribers who
+    /// came and went (people also here on this instance did neither).
+    pub fn set_remote(&self, now: HashMap<UserId, String>) {
+        let mut news = vec![];
+        {
+            let presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+            let mut remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
+            for (user, name) in &now {
+                if !remote.contains_key(user) && !presence.contains_key(user) {
+                    news.push(ServerMsg::PresenceJoined {
+                        room: self.room.to_string(),
+                        member: PresenceMember {
+                            user_id: user.to_string(),
+                            name: name.clone(),
+                        },
+                    });
+                }
+            }
+            for user in remote.keys() {
+                if !now.contains_key(user) && !presence.contains_key(user) {
+                    news.push(ServerMsg::PresenceLeft {
+                        room: self.room.to_string(),
+                        user_id: user.to_string(),
+                    });
+                }
+            }
+            *remote = now;
+        }
+        for msg in news {
+            let about = match &msg {
+                ServerMsg::PresenceJoined { member, .. } => member.user_id.parse().ok(),
+                ServerMsg::PresenceLeft { user_id, .. } => user_id.parse().ok(),
+                _ => None,
+            };
+            let _ = self
+                .tx
+                .send(Frame::new(None, about.map(UserId), &msg).not_to_self());
+        }
+    }
+}
+
+impl Frame {
+    fn not_to_self(mut self) -> Self {
+        self.to_self = false;
+        self
+    }
+}
+
+/// Someone present in a room on this instance, with how many of their
+/// sockets are in it.
+#[derive(Clone, Debug)]
+struct Present {
+    name: String,
+    sockets: usize,
+}
+
+/// A live room on this instance.
+pub struct RoomChannel {
+    pub room: RoomId,
+    /// Frames for every subscribed socket.
+    pub tx: broadcast::Sender<Frame>,
+    /// The highest sequence number known to be committed; the fan-out task
+    /// catches up to it.
+    announced: watch::Sender<u64>,
+    /// Who is in the room on this instance.
+    presence: Mutex<HashMap<UserId, Present>>,
+    /// Who is in the room on other instances (PostgreSQL scale-out), by name;
+    /// refreshed every few seconds by [`pg`]. Locked after `presence`.
+    remote: Mutex<HashMap<UserId, String>>,
+}
+
+impl RoomChannel {
+    /// Who is in the room on any instance, by name (ties by id), as
+    /// protocol members.
+    pub fn members(&self) -> Vec<(UserId, PresenceMember)> {
+        let presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+        let remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
+        let mut all: HashMap<UserId, String> = remote.clone();
+        all.extend(presence.iter().map(|(id, p)| (*id, p.name.clone())));
+        let mut members: Vec<(UserId, PresenceMember)> = all
+            .into_iter()
+            .map(|(id, name)| {
+                (
+                    id,
+                    PresenceMember {
+                        user_id: id.to_string(),
+                        name,
+                    },
+                )
+            })
+            .collect();
+        members.sort_by(|a, b| (&a.1.name, a.0 .0).cmp(&(&b.1.name, b.0 .0)));
+        members
+    }
+
+    /// Counts one more socket of `user` in the room; tells the others when
+    /// it is the first.
+    pub fn arrive(&self, user: UserId, name: &str) {
+        let first = {
+            let mut presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+            let entry = presence.entry(user).or_insert_with(|| Present {
+                name: name.to_owned(),
+                sockets: 0,
+            });
+            entry.sockets += 1;
+            // Already shown as present from another instance?
+            let elsewhere = self
+                .remote
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains_key(&user);
+            entry.sockets == 1 && !elsewhere
+        };
+        if first {
+            let msg = ServerMsg::PresenceJoined {
+                room: self.room.to_string(),
+                member: PresenceMember {
+                    user_id: user.to_string(),
+                    name: name.to_owned(),
+                },
+            };
+            let _ = self
+                .tx
+                .send(Frame::new(None, Some(user), &msg).not_to_self());
+        }
+    }
+
+    /// Counts one socket of `user` fewer; tells the others when it was the last.
+    pub fn depart(&self, user: UserId) {
+        let last = {
+            let mut presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+            match presence.get_mut(&user) {
+                Some(p) if p.sockets > 1 => {
+                    p.sockets -= 1;
+                    false
+                }
+                Some(_) => {
+                    presence.remove(&user);
+                    !self
+                        .remote
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .contains_key(&user)
+                }
+                None => false,
+            }
+        };
+        if last {
+            let msg = ServerMsg::PresenceLeft {
+                room: self.room.to_string(),
+                user_id: user.to_string(),
+            };
+            let _ = self
+                .tx
+                .send(Frame::new(None, Some(user), &msg).not_to_self());
+        }
+    }
+}
+
+/// The wire form of a stored message (shared with the room page).
+pub use app::api::rooms::wire as wire_message;
+
+/// The live rooms of this instance.
+pub struct Hub {
+    store: Arc<dyn Store>,
+    rooms: Mutex<HashMap<RoomId, Arc<RoomChannel>>>,
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub").finish_non_exhaustive()
+    }
+}
+
+impl Hub {
+    pub fn new(store: Arc<dyn Store>) -> Arc<Self> {
+        Arc::new(Hub {
+            store,
+            rooms: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    fn existing(&self, room: RoomId) -> Option<Arc<RoomChannel>> {
+        self.rooms
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&room)
+            .cloned()
+    }
+
+    /// Subscribes to the room's channel, creating it (with its fan-out
+    /// task) on first use. `head` is the room's newest committed sequence
+    /// number as just read: a new channel's fan-out starts after it.
+    /// Subscribing under the map's lock means [`Hub::release`] never drops
+    /// a channel someone is about to listen to.
+    pub fn subscribe(
+        &self,
+        room: RoomId,
+        head: u64,
+    ) -> (Arc<RoomChannel>, broadcast::Receiver<Frame>) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = rooms.get(&room) {
+            let rx = c.tx.subscribe();
+            return (c.clone(), rx);
+        }
+        let (tx, rx) = broadcast::channel(CHANNEL_CAPACITY);
+        let (announced, announced_rx) = watch::channel(head);
+        let channel = Arc::new(RoomChannel {
+            room,
+            tx,
+            announced,
+            presence: Mutex::new(HashMap::new()),
+            remote: Mutex::new(HashMap::new()),
+        });
+        rooms.insert(room, channel.clone());
+        tokio::spawn(fan_out(
+            self.store.clone(),
+            Arc::downgrade(&channel),
+            head,
+            announced_rx,
+        ));
+        (channel, rx)
+    }
+
+    /// Drops the room's channel once nobody on this instance listens to it
+    /// (call after dropping a receiver); its fan-out task ends with it.
+    pub fn release(&self, room: RoomId) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        if rooms.get(&room).is_some_and(|c| c.tx.receiver_count() == 0) {
+            rooms.remove(&room);
+        }
+    }
+
+    /// Catches every live room up with the database (after the PostgreSQL
+    /// listener reconnected, when announcements may have been missed).
+    pub async fn resync_all(&self) {
+        let rooms: Vec<RoomId> = self
+            .rooms
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .copied()
+            .collect();
+        for room in rooms {
+            match self.store.room(room).await {
+                Ok(Some(r)) => self.announce(room, r.last_seq),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, %room, "resync read failed"),
+            }
+        }
+    }
+
+    /// The live rooms of this instance with their channels.
+    pub fn channels(&self) -> Vec<Arc<RoomChannel>> {
+        self.rooms
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// How many rooms are live on this instance (for tests and metrics).
+    pub fn live_rooms(&self) -> usize {
+        self.rooms.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+/// Broadcasts a room's committed messages in sequence order: whenever a
+/// higher sequence number is announced, reads everything after the last
+/// one sent from the database. Ends when the channel is gone.
+async fn fan_out(
+    store: Arc<dyn Store>,
+    channel: std::sync::Weak<RoomChannel>,
+    mut sent: u64,
+    mut announced: watch::Receiver<u64>,
+) {
+    while announced.changed().await.is_ok() {
+        loop {
+            let target = *announced.borrow_and_update();
+            if target <= sent {
+                break;
+            }
+            let Some(ch) = channel.upgrade() else { return };
+            match store.messages_after(ch.room, sent, FAN_OUT_BATCH).await {
+                Ok(messages) if messages.is_empty() => break,
+                Ok(messages) => {
+                    for m in messages {
+                        sent = m.seq;
+                        let msg = ServerMsg::Message {
+                            room: ch.room.to_string(),
+                            message: wire_message(&m),
+                        };
+                        let _ = ch.tx.send(Frame::new(Some(m.seq), m.author, &msg));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, room = %ch.room, "fan-out read failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+    }
+}
+
+impl LiveRooms for Hub {
+    fn occupancy(&self, room: RoomId) -> usize {
+        self.existing(room).map(|c| c.members().len()).unwrap_or(0)
+    }
+
+    fn announce(&self, room: RoomId, seq: u64) {
+        if let Some(c) = self.existing(room) {
+            c.announced.send_if_modified(|v| {
+                if seq > *v {
+                    *v = seq;
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+    }
+
+    fn room_changed(&self, room: RoomId, change: ServerMsg) {
+        if let Some(c) = self.existing(room) {
+            let _ = c.tx.send(Frame::new(None, None, &change));
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Scale-out on PostgreSQL: several `rapport` instances on one database.
+//!
+//! The store queues `pg_notify('rapport_rooms', …)` inside the transaction
+//! of every post, removal and close/reopen, so PostgreSQL delivers it to
+//! every listening instance after the commit (never for a rollback). Each
+//! instance listens on one connection and feeds what it hears to its hub:
+//!
+//! - `m:<room>:<seq>` — a message was committed: the hub's fan-out reads
+//!   everything after the last message it sent from the database and
+//!   broadcasts it locally, in order;
+//! - `d:<room>:<seq>` — a message was removed;
+//! - `s:<room>:<0|1>` — the room was reopened (0) or closed (1).
+//!
+//! Notifications sent while the listener was disconnected are lost, so
+//! after every (re)connection the hub resyncs each live room from the
+//! database: nothing committed in the gap is skipped.
+//!
+//! Presence is merged through heartbeated rows ([`spawn_presence`]): every
+//! [`PRESENCE_EVERY`] each instance rewrites who is in its live rooms and
+//! reads who is in them elsewhere; rows older than [`PRESENCE_FRESH`] are
+//! ignored, so the people of an instance that died disappear within
+//! `PRESENCE_FRESH + PRESENCE_EVERY` (8 s).
+
+use super::Hub;
+use crate::db::rooms::ROOMS_CHANNEL;
+use app::{domain::RoomId, ports::LiveRooms, realtime::ServerMsg};
+use sqlx::postgres::{PgListener, PgPool};
+use std::{sync::Arc, time::Duration};
+
+/// How often presence rows are rewritten and read.
+pub const PRESENCE_EVERY: Duration = Duration::from_secs(2);
+/// Presence rows older than this belong to an instance that stopped.
+pub const PRESENCE_FRESH: Duration = Duration::from_secs(6);
+
+/// Merges presence across instances until the process ends.
+pub fn spawn_presence(pool: PgPool, hub: Arc<Hub>) {
+    let instance = uuid::Uuid::new_v4();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(PRESENCE_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let channels = hub.channels();
+            let mine: Vec<(uuid::Uuid, uuid::Uuid, String)> = channels
+                .iter()
+                .flat_map(|c| {
+                    c.local_members()
+                        .into_iter()
+                        .map(|(u, name)| (c.room.0, u.0, name))
+                })
+                .collect();
+            if let Err(e) = crate::db::presence::heartbeat(&pool, instance, &mine).await {
+                tracing::warn!(error = %e, "presence heartbeat failed");
+                continue;
+            }
+            if channels.is_empty() {
+                continue;
+            }
+            let rooms: Vec<uuid::Uuid> = channels.iter().map(|c| c.room.0).collect();
+            let remote = match crate::db::presence::remote(
+                &pool,
+                instance,
+                &rooms,
+                PRESENCE_FRESH.as_secs_f64(),
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!(error = %e, "presence read failed");
+                    continue;
+                }
+            };
+            for c in channels {
+                let here = remote
+                    .iter()
+                    .filter(|(room, _, _)| *room == c.room.0)
+                    .map(|(_, user, name)| (app::domain::UserId(*user), name.clone()))
+                    .collect();
+                c.set_remote(here);
+            }
+        }
+    });
+}
+
+/// Listens for room announcements until the process ends.
+pub fn spawn_listener(pool: PgPool, hub: Arc<Hub>) {
+    tokio::spawn(async move {
+        loop {
+            let mut listener = match PgListener::connect_with(&pool).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "room listener could not connect; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            if let Err(e) = listener.listen(ROOMS_CHANNEL).await {
+                tracing::warn!(error = %e, "room listener could not listen; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            hub.resync_all().await;
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(n)) => on_notification(&hub, n.payload()),
+                    // The connection dropped and was re-established: what
+                    // was announced in between is lost, so read it back.
+                    Ok(None) => {
+                        tracing::warn!("room listener reconnected; resyncing live rooms");
+                        hub.resync_all().await;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "room listener failed; reconnecting");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Applies one announcement (`kind:room:number`) to the local hub.
+pub fn on_notification(hub: &Hub, payload: &str) {
+    let mut parts = payload.splitn(3, ':');
+    let (Some(kind), Some(room), Some(n)) = (parts.next(), parts.next(), parts.next()) else {
+        return;
+    };
+    let (Ok(room), Ok(n)) = (RoomId::parse(room), n.parse::<u64>()) else {
+        return;
+    };
+    match kind {
+        "m" => hub.announce(room, n),
+        "d" => hub.room_changed(
+            room,
+            ServerMsg::MessageDeleted {
+                room: room.to_string(),
+                seq: n,
+            },
+        ),
+        "s" => hub.room_changed(
+            room,
+            ServerMsg::RoomState {
+                room: room.to_string(),
+                closed: n == 1,
+            },
+        ),
+        _ => {}
+    }
+}

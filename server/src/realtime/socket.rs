@@ -1,0 +1,741 @@
+//! One WebSocket connection: the upgrade (session cookie, Origin
+//! allow-list, small buffers) and the loop that serves the protocol of
+//! `app::realtime` until the client leaves, idles out or is too slow.
+//!
+//! Each socket is one task running one loop over three sources: frames from
+//! the client, frames from the rooms it joined (one broadcast receiver per
+//! room, merged in a `StreamMap`), and a ping timer. It never waits for
+//! another socket: a socket that cannot keep up only delays itself, falls
+//! behind its rooms' channels and is told to resync, and one whose writes
+//! stall for [`SEND_TIMEOUT`] is closed (the client resumes from its last
+//! sequence number).
+
+use super::{wire_message, Frame, Hub, RoomChannel};
+use app::{
+    api::context::SESSION_USER_KEY,
+    domain::{ClientMessageId, MessageText, RoomId, UserId, MAX_MESSAGE_CHARS},
+    ports::StoreError,
+    realtime::{ClientMsg, ErrorCode, ServerMsg, SocketLimits, HISTORY_PAGE, PROTOCOL_VERSION},
+};
+use axum::{
+    extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade},
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use std::{
+    collections::{HashMap, HashSet},
+    num::NonZeroU32,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+use tokio_stream::{
+    wrappers::{errors::BroadcastStreamRecvError, BroadcastStream},
+    StreamExt, StreamMap,
+};
+use tower_sessions::Session;
+
+/// Socket read buffer: small, so an idle connection costs a few KiB
+/// (tungstenite's default is 128 KiB).
+pub const READ_BUFFER: usize = 4 * 1024;
+/// Largest frame (and message) accepted from a client; a bigger one closes
+/// the socket with code 1009. A 2,000-character message in JSON fits.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// Most bytes the server buffers for one slow client before the socket fails.
+pub const MAX_WRITE_BUFFER: usize = 64 * 1024;
+/// A write that has not completed after this long closes the socket.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// The server pings this often.
+pub const PING_EVERY: Duration = Duration::from_secs(20);
+/// With nothing at all from the client for this long, the socket is closed.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Chat messages per second per socket, sustained.
+pub const SENDS_PER_SECOND: u32 = 5;
+/// Chat messages that may be sent at once before the rate applies.
+pub const SEND_BURST: u32 = 10;
+/// Any frames per second per socket, sustained (floods of other messages).
+pub const FRAMES_PER_SECOND: u32 = 20;
+/// Frames at once before [`FRAMES_PER_SECOND`] applies.
+pub const FRAME_BURST: u32 = 40;
+/// Refusals in a row after which a flooding socket is closed (code 1008).
+pub const MAX_REFUSALS: u32 = 100;
+/// Rooms joined at once on one socket.
+pub const MAX_ROOMS: usize = 32;
+
+/// The limits as announced in `welcome`.
+pub fn limits() -> SocketLimits {
+    SocketLimits {
+        max_message_chars: MAX_MESSAGE_CHARS as u32,
+        messages_per_second: SENDS_PER_SECOND,
+        burst: SEND_BURST,
+        max_frame_bytes: MAX_FRAME_BYTES as u32,
+        max_rooms: MAX_ROOMS as u32,
+        idle_timeout_secs: IDLE_TIMEOUT.as_secs() as u32,
+    }
+}
+
+/// What the `/ws` route needs.
+pub struct WsContext {
+    pub hub: Arc<Hub>,
+    /// Origins a browser may open the socket from (as for state-changing requests).
+    pub allowed_origins: Arc<Vec<String>>,
+}
+
+pub fn routes(ctx: Arc<WsContext>) -> Router<app::ports::AppState> {
+    Router::new().route(
+        "/ws",
+        get(
+            move |ws: WebSocketUpgrade, session: Session, headers: HeaderMap| {
+                upgrade(ctx.clone(), ws, session, headers)
+            },
+        ),
+    )
+}
+
+fn refuse(status: StatusCode, error: &str, detail: &str) -> Response {
+    (
+        status,
+        Json(serde_json::json!({ "error": error, "detail": detail })),
+    )
+        .into_response()
+}
+
+/// Checks the Origin and the session, then switches protocols.
+#[tracing::instrument(skip_all)]
+async fn upgrade(
+    ctx: Arc<WsContext>,
+    ws: WebSocketUpgrade,
+    session: Session,
+    headers: HeaderMap,
+) -> Response {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if !crate::http::origin_allowed(&ctx.allowed_origins, origin, fetch_site) {
+        tracing::warn!(origin = ?origin, "WebSocket from another site refused");
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "This connection came from another site and was refused.",
+        );
+    }
+    let store = ctx.hub.store().clone();
+    let user = match session.get::<UserId>(SESSION_USER_KEY).await.ok().flatten() {
+        Some(id) => store.user_by_id(id).await.ok().flatten(),
+        None => None,
+    };
+    let Some(user) = user else {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Please sign in to continue.",
+        );
+    };
+    let hidden = match store.hidden_users(user.id).await {
+        Ok(h) => h.into_iter().collect(),
+        Err(e) => {
+            tracing::error!(error = %e, "could not read blocks");
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Something went wrong on our side. Please try again.",
+            );
+        }
+    };
+    let hub = ctx.hub.clone();
+    ws.read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER)
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| {
+            Connection {
+                hub,
+                me: user.id,
+                name: user.display_name,
+                hidden,
+                greeted: false,
+                joined: HashMap::new(),
+                streams: StreamMap::new(),
+                sends: limiter(SENDS_PER_SECOND, SEND_BURST),
+                frames: limiter(FRAMES_PER_SECOND, FRAME_BURST),
+                refusals: 0,
+            }
+            .run(socket)
+        })
+}
+
+fn limiter(per_second: u32, burst: u32) -> DefaultDirectRateLimiter {
+    let nz = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+    RateLimiter::direct(Quota::per_second(nz(per_second)).allow_burst(nz(burst)))
+}
+
+/// A room joined on this socket.
+struct Joined {
+    channel: Arc<RoomChannel>,
+    /// The highest sequence number sent to the client; live messages at or
+    /// below it were replayed already and are dropped.
+    delivered: u64,
+}
+
+/// Why the loop stops.
+enum Stop {
+    /// The client went away or a write failed; nothing more can be sent.
+    Gone,
+    /// Close with this code and reason.
+    Close(u16, &'static str),
+}
+
+type Flow = Result<(), Stop>;
+
+struct Connection {
+    hub: Arc<Hub>,
+    me: UserId,
+    name: String,
+    /// People blocked either way with me: their messages and presence are
+    /// not sent to me (reloaded at every join).
+    hidden: HashSet<UserId>,
+    /// `hello` with a supported version was received.
+    greeted: bool,
+    joined: HashMap<RoomId, Joined>,
+    streams: StreamMap<RoomId, BroadcastStream<Frame>>,
+    sends: DefaultDirectRateLimiter,
+    frames: DefaultDirectRateLimiter,
+    /// Refusals since the last accepted frame; a flood ends the socket.
+    refusals: u32,
+}
+
+/// Sends one text frame, giving up after [`SEND_TIMEOUT`].
+async fn send_text(socket: &mut WebSocket, text: Utf8Bytes) -> Flow {
+    match tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Text(text))).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(Stop::Gone),
+        Err(_) => Err(Stop::Close(1008, "too slow: write timed out")),
+    }
+}
+
+async fn send_msg(socket: &mut WebSocket, msg: &ServerMsg) -> Flow {
+    send_text(socket, Frame::new(None, None, msg).json).await
+}
+
+fn error(code: ErrorCode, message: impl Into<String>) -> ServerMsg {
+    ServerMsg::error(code, message)
+}
+
+fn error_in(
+    code: ErrorCode,
+    message: impl Into<String>,
+    room: &str,
+    limit: Option<u64>,
+) -> ServerMsg {
+    ServerMsg::Error {
+        code,
+        message: message.into(),
+        limit,
+        room: Some(room.to_owned()),
+        client_id: None,
+    }
+}
+
+impl Connection {
+    async fn run(mut self, mut socket: WebSocket) {
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ping.tick().await;
+        let mut last_heard = Instant::now();
+        let stop = loop {
+            let flow = tokio::select! {
+                incoming = socket.recv() => match incoming {
+                    None => Err(Stop::Gone),
+                    Some(Err(e)) => {
+                        // tungstenite reports an oversized frame as a capacity error.
+                        let text = e.to_string();
+                        if text.contains("too long") || text.contains("Space limit") {
+                            Err(Stop::Close(1009, "frame larger than 16384 bytes"))
+                        } else {
+                            Err(Stop::Gone)
+                        }
+                    }
+                    Some(Ok(frame)) => {
+                        last_heard = Instant::now();
+                        self.on_client_frame(&mut socket, frame).await
+                    }
+                },
+                Some((room, item)) = self.streams.next(), if !self.streams.is_empty() => {
+                    self.on_room_frame(&mut socket, room, item).await
+                }
+                _ = ping.tick() => {
+                    if last_heard.elapsed() > IDLE_TIMEOUT {
+                        Err(Stop::Close(1001, "idle timeout"))
+                    } else {
+                        match tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Ping(Default::default()))).await {
+                            Ok(Ok(())) => Ok(()),
+                            Ok(Err(_)) => Err(Stop::Gone),
+                            Err(_) => Err(Stop::Close(1008, "too slow: write timed out")),
+                        }
+                    }
+                }
+            };
+            if let Err(stop) = flow {
+                break stop;
+            }
+        };
+        if let Stop::Close(code, reason) = stop {
+            let close = Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            }));
+            let _ = tokio::time::timeout(Duration::from_secs(1), socket.send(close)).await;
+        }
+        self.leave_all();
+    }
+
+    /// Leaves every room (presence, channels) when the socket ends.
+    fn leave_all(&mut self) {
+        let rooms: Vec<RoomId> = self.joined.keys().copied().collect();
+        for room in rooms {
+            self.leave(room);
+        }
+    }
+
+    fn leave(&mut self, room: RoomId) -> bool {
+        self.streams.remove(&room);
+        match self.joined.remove(&room) {
+            Some(j) => {
+                j.channel.depart(self.me);
+                drop(j);
+                self.hub.release(room);
+                true
+            }
+            None => false,
+        }
+    }
+
+    async fn refuse(&mut self, socket: &mut WebSocket, msg: ServerMsg) -> Flow {
+        self.refusals += 1;
+        if self.refusals > MAX_REFUSALS {
+            return Err(Stop::Close(1008, "too many refused messages"));
+        }
+        send_msg(socket, &msg).await
+    }
+
+    async fn on_client_frame(&mut self, socket: &mut WebSocket, frame: Message) -> Flow {
+        let text = match frame {
+            Message::Text(t) => t,
+            Message::Binary(_) => {
+                return self
+                    .refuse(
+                        socket,
+                        error(
+                            ErrorCode::BadMessage,
+                            "Binary frames are not accepted; send JSON text frames.",
+                        ),
+                    )
+                    .await
+            }
+            Message::Close(_) => return Err(Stop::Gone),
+            Message::Ping(_) | Message::Pong(_) => return Ok(()),
+        };
+        if self.frames.check().is_err() {
+            let msg = ServerMsg::Error {
+                code: ErrorCode::RateLimited,
+                message: format!(
+                    "Too many messages: at most {FRAMES_PER_SECOND} frames per second."
+                ),
+                limit: Some(u64::from(FRAMES_PER_SECOND)),
+                room: None,
+                client_id: None,
+            };
+            return self.refuse(socket, msg).await;
+        }
+        let msg: ClientMsg = match serde_json::from_str(text.as_str()) {
+            Ok(m) => m,
+            Err(e) => {
+                let msg = error(
+                    ErrorCode::BadMessage,
+                    format!("Not a protocol message: {e}."),
+                );
+                return self.refuse(socket, msg).await;
+            }
+        };
+        if !self.greeted && !matches!(msg, ClientMsg::Hello { .. }) {
+            let msg = error(
+                ErrorCode::BadMessage,
+                "Send hello with your protocol version first.",
+            );
+            return self.refuse(socket, msg).await;
+        }
+        match msg {
+            ClientMsg::Hello { version } => {
+                if version != PROTOCOL_VERSION {
+                    let msg = ServerMsg::Error {
+                        code: ErrorCode::UnsupportedVersion,
+                        message: format!(
+                            "This server speaks protocol version {PROTOCOL_VERSION}, not {version}."
+                        ),
+                        limit: Some(u64::from(PROTOCOL_VERSION)),
+                        room: None,
+                        client_id: None,
+                    };
+                    return self.refuse(socket, msg).await;
+                }
+                self.greeted = true;
+                self.refusals = 0;
+                let welcome = ServerMsg::Welcome {
+                    version: PROTOCOL_VERSION,
+                    user_id: self.me.to_string(),
+                    limits: limits(),
+                };
+                send_msg(socket, &welcome).await
+            }
+            ClientMsg::Join { room, last_seq } => self.join(socket, &room, last_seq).await,
+            ClientMsg::Leave { room } => match RoomId::parse(&room) {
+                Ok(id) if self.leave(id) => send_msg(socket, &ServerMsg::Left { room }).await,
+                _ => {
+                    let msg = error_in(
+                        ErrorCode::NotJoined,
+                        "You are not in that room.",
+                        &room,
+                        None,
+                    );
+                    self.refuse(socket, msg).await
+                }
+            },
+            ClientMsg::Send {
+                room,
+                client_id,
+                text,
+            } => self.post(socket, room, client_id, text).await,
+            ClientMsg::History { room, before } => self.history(socket, &room, before).await,
+            ClientMsg::Ping => send_msg(socket, &ServerMsg::Pong).await,
+        }
+    }
+
+    /// The room `raw` names if this socket joined it.
+    fn joined_room(&self, raw: &str) -> Option<RoomId> {
+        RoomId::parse(raw)
+            .ok()
+            .filter(|id| self.joined.contains_key(id))
+    }
+
+    async fn join(&mut self, socket: &mut WebSocket, raw: &str, last_seq: Option<u64>) -> Flow {
+        let unknown = |raw: &str| {
+            error_in(
+                ErrorCode::UnknownRoom,
+                "That room does not exist or is not in one of your events.",
+                raw,
+                None,
+            )
+        };
+        let Ok(id) = RoomId::parse(raw) else {
+            return self.refuse(socket, unknown(raw)).await;
+        };
+        if !self.joined.contains_key(&id) && self.joined.len() >= MAX_ROOMS {
+            let msg = error_in(
+                ErrorCode::TooManyRooms,
+                format!("At most {MAX_ROOMS} rooms at once on one connection."),
+                raw,
+                Some(MAX_ROOMS as u64),
+            );
+            return self.refuse(socket, msg).await;
+        }
+        let store = self.hub.store().clone();
+        let room = match store.room(id).await {
+            Ok(Some(r)) => r,
+            Ok(None) => return self.refuse(socket, unknown(raw)).await,
+            Err(e) => return self.internal(socket, e).await,
+        };
+        match store.member_role(room.event, self.me).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return self.refuse(socket, unknown(raw)).await,
+            Err(e) => return self.internal(socket, e).await,
+        }
+        if room.closed {
+            let msg = error_in(
+                ErrorCode::RoomClosed,
+                "This room is closed; its history stays readable on its page.",
+                raw,
+                None,
+            );
+            return self.refuse(socket, msg).await;
+        }
+        match store.hidden_users(self.me).await {
+            Ok(h) => self.hidden = h.into_iter().collect(),
+            Err(e) => return self.internal(socket, e).await,
+        }
+        // Subscribe before reading history, so every message committed
+        // from now on also arrives live; replayed ones are dropped below.
+        self.streams.remove(&id);
+        let (channel, rx) = self.hub.subscribe(id, room.last_seq);
+        let rejoin = self.joined.contains_key(&id);
+        if !rejoin {
+            channel.arrive(self.me, &self.name);
+            if let Err(e) = store.record_join(id, self.me).await {
+                tracing::warn!(error = %e, "could not record a room join");
+            }
+        }
+        let members = channel
+            .members()
+            .into_iter()
+            .filter(|(u, _)| !self.hidden.contains(u))
+            .map(|(_, m)| m)
+            .collect();
+        self.joined.insert(
+            id,
+            Joined {
+                channel,
+                delivered: 0,
+            },
+        );
+        self.refusals = 0;
+        let joined = ServerMsg::Joined {
+            room: raw.to_owned(),
+            last_seq: room.last_seq,
+            closed: room.closed,
+            members,
+        };
+        send_msg(socket, &joined).await?;
+        // A client cannot have seen more than the room holds.
+        let mut cursor = last_seq.map(|s| s.min(room.last_seq));
+        let batch = match cursor {
+            Some(after) => store.messages_after(id, after, 500).await,
+            None => store.messages_before(id, u64::MAX, HISTORY_PAGE).await,
+        };
+        let mut batch = match batch {
+            Ok(b) => b,
+            Err(e) => return self.internal(socket, e).await,
+        };
+        let mut upto = cursor.unwrap_or(0);
+        loop {
+            if batch.is_empty() {
+                break;
+            }
+            for m in &batch {
+                upto = m.seq;
+                if m.author.is_some_and(|a| self.hidden.contains(&a)) {
+                    continue;
+                }
+                let msg = ServerMsg::Message {
+                    room: raw.to_owned(),
+                    message: wire_message(m),
+                };
+                send_msg(socket, &msg).await?;
+            }
+            if cursor.is_none() {
+                break;
+            }
+            cursor = Some(upto);
+            batch = match store.messages_after(id, upto, 500).await {
+                Ok(b) => b,
+                Err(e) => return self.internal(socket, e).await,
+            };
+        }
+        if let Some(j) = self.joined.get_mut(&id) {
+            j.delivered = upto;
+        }
+        self.streams.insert(id, BroadcastStream::new(rx));
+        send_msg(
+            socket,
+            &ServerMsg::CaughtUp {
+                room: raw.to_owned(),
+                seq: upto,
+            },
+        )
+        .await
+    }
+
+    async fn post(
+        &mut self,
+        socket: &mut WebSocket,
+        room: String,
+        client_id: String,
+        text: String,
+    ) -> Flow {
+        let refusal = |code, message: String, limit: Option<u64>| ServerMsg::Error {
+            code,
+            message,
+            limit,
+            room: Some(room.clone()),
+            client_id: Some(client_id.clone()),
+        };
+        if self.sends.check().is_err() {
+            let msg = refusal(
+                ErrorCode::RateLimited,
+                format!(
+                    "Too many messages: at most {SENDS_PER_SECOND} per second (bursts of {SEND_BURST})."
+                ),
+                Some(u64::from(SENDS_PER_SECOND)),
+            );
+            return self.refuse(socket, msg).await;
+        }
+        let Some(id) = self.joined_room(&room) else {
+            let msg = refusal(
+                ErrorCode::NotJoined,
+                "Join the room before posting to it.".into(),
+                None,
+            );
+            return self.refuse(socket, msg).await;
+        };
+        let Ok(cid) = ClientMessageId::parse(&client_id) else {
+            let msg = refusal(
+                ErrorCode::BadClientId,
+                "A client_id is 8 to 64 letters, digits, '-' or '_'.".into(),
+                Some(64),
+            );
+            return self.refuse(socket, msg).await;
+        };
+        if text.chars().count() > MAX_MESSAGE_CHARS {
+            let msg = refusal(
+                ErrorCode::MessageTooLong,
+                format!("A message can be at most {MAX_MESSAGE_CHARS} characters long."),
+                Some(MAX_MESSAGE_CHARS as u64),
+            );
+            return self.refuse(socket, msg).await;
+        }
+        let body = match MessageText::parse("text", &text) {
+            Ok(b) => b,
+            Err(e) => {
+                let msg = refusal(ErrorCode::BadMessage, e.message, None);
+                return self.refuse(socket, msg).await;
+            }
+        };
+        let store = self.hub.store().clone();
+        match store.muted_until(id, self.me, app::domain::now_utc()).await {
+            Ok(Some(until)) => {
+                let msg = refusal(
+                    ErrorCode::Muted,
+                    format!(
+                        "A moderator muted you in this room until {} UTC.",
+                        until.format("%H:%M")
+                    ),
+                    None,
+                );
+                return self.refuse(socket, msg).await;
+            }
+            Ok(None) => {}
+            Err(e) => return self.internal(socket, e).await,
+        }
+        match store.post_message(id, self.me, &cid, &body).await {
+            Ok(posted) => {
+                let seq = posted.message().seq;
+                // Announced for a repeat too: harmless, and it covers a
+                // crash between the first attempt's commit and announcement.
+                app::ports::LiveRooms::announce(self.hub.as_ref(), id, seq);
+                self.refusals = 0;
+                send_msg(
+                    socket,
+                    &ServerMsg::Ack {
+                        room,
+                        client_id,
+                        seq,
+                    },
+                )
+                .await
+            }
+            Err(StoreError::Conflict(_)) => {
+                let msg = refusal(
+                    ErrorCode::RoomClosed,
+                    "This room is closed: no new messages.".into(),
+                    None,
+                );
+                self.refuse(socket, msg).await
+            }
+            Err(StoreError::NotFound) => {
+                let msg = refusal(
+                    ErrorCode::UnknownRoom,
+                    "That room no longer exists.".into(),
+                    None,
+                );
+                self.refuse(socket, msg).await
+            }
+            Err(e) => self.internal(socket, e).await,
+        }
+    }
+
+    async fn history(&mut self, socket: &mut WebSocket, raw: &str, before: u64) -> Flow {
+        let Some(id) = self.joined_room(raw) else {
+            let msg = error_in(
+                ErrorCode::NotJoined,
+                "Join the room to read its history.",
+                raw,
+                None,
+            );
+            return self.refuse(socket, msg).await;
+        };
+        let store = self.hub.store().clone();
+        let mut page = match store.messages_before(id, before, HISTORY_PAGE + 1).await {
+            Ok(p) => p,
+            Err(e) => return self.internal(socket, e).await,
+        };
+        let more = page.len() > HISTORY_PAGE as usize;
+        if more {
+            page.remove(0);
+        }
+        let messages = page
+            .iter()
+            .filter(|m| !m.author.is_some_and(|a| self.hidden.contains(&a)))
+            .map(wire_message)
+            .collect();
+        send_msg(
+            socket,
+            &ServerMsg::History {
+                room: raw.to_owned(),
+                messages,
+                more,
+            },
+        )
+        .await
+    }
+
+    async fn on_room_frame(
+        &mut self,
+        socket: &mut WebSocket,
+        room: RoomId,
+        item: Result<Frame, BroadcastStreamRecvError>,
+    ) -> Flow {
+        match item {
+            Ok(frame) => {
+                if frame
+                    .about
+                    .is_some_and(|u| self.hidden.contains(&u) || (u == self.me && !frame.to_self))
+                {
+                    return Ok(());
+                }
+                if let Some(seq) = frame.seq {
+                    let Some(j) = self.joined.get_mut(&room) else {
+                        return Ok(());
+                    };
+                    if seq <= j.delivered {
+                        return Ok(());
+                    }
+                    j.delivered = seq;
+                }
+                send_text(socket, frame.json).await
+            }
+            Err(BroadcastStreamRecvError::Lagged(missed)) => {
+                tracing::info!(%room, missed, "socket fell behind a room; asking it to resync");
+                self.leave(room);
+                send_msg(
+                    socket,
+                    &ServerMsg::Resync {
+                        room: room.to_string(),
+                    },
+                )
+                .await
+            }
+        }
+    }
+
+    async fn internal(&mut self, socket: &mut WebSocket, e: StoreError) -> Flow {
+        tracing::error!(error = %e, "store failed on a socket");
+        send_msg(
+            socket,
+            &error(
+                ErrorCode::Internal,
+                "Something went wrong on our side. Please try again.",
+            ),
+        )
+        .await
+    }
+}

@@ -1,0 +1,1083 @@
+//! Live rooms over real WebSockets, on SQLite and (when given) PostgreSQL:
+//! the upgrade's session and Origin checks, live chat and presence, resume
+//! after a dropped connection with nothing missing or duplicated,
+//! idempotent retries, gap-free sequence numbers under concurrent posters,
+//! history paging, every limit and bad input answered on the socket,
+//! blocked pairs, posts over HTTP, and messages of deleted accounts.
+
+mod common;
+
+use common::{event_with, spawn_app, user_id, Backend, TestApp, PASSWORD};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::{
+    connect_async,
+    tungstenite::{client::IntoClientRequest, http::HeaderValue, Message},
+    MaybeTlsStream, WebSocketStream,
+};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Logs `email` in with a client of its own and returns its session cookie
+/// (`name=value`), to hand to the WebSocket client.
+async fn session_cookie(app: &TestApp, email: &str) -> String {
+    let res = common::client()
+        .post(format!("{}/api/login", app.base))
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "login {}", res.status());
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("rapport_session="))
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// Opens `/ws` with these headers; `Err(status)` when the upgrade is refused.
+async fn open(app: &TestApp, cookie: Option<&str>, origin: Option<&str>) -> Result<Ws, u16> {
+    let mut req = format!("ws://{}/ws", app.addr)
+        .into_client_request()
+        .unwrap();
+    if let Some(c) = cookie {
+        req.headers_mut()
+            .insert("cookie", HeaderValue::from_str(c).unwrap());
+    }
+    if let Some(o) = origin {
+        req.headers_mut()
+            .insert("origin", HeaderValue::from_str(o).unwrap());
+    }
+    match connect_async(req).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => Err(res.status().as_u16()),
+        Err(e) => panic!("connect failed: {e}"),
+    }
+}
+
+/// A signed-in protocol client.
+struct Client {
+    ws: Ws,
+    email: String,
+}
+
+impl Client {
+    /// Connects as `email` and says hello.
+    async fn connect(app: &TestApp, email: &str) -> Client {
+        let cookie = session_cookie(app, email).await;
+        Client::with_cookie(app, email, &cookie).await
+    }
+
+    /// Connects with a session cookie already logged in (logins are rate-limited).
+    async fn with_cookie(app: &TestApp, email: &str, cookie: &str) -> Client {
+        let ws = open(app, Some(cookie), Some(&app.base)).await.unwrap();
+        let mut c = Client {
+            ws,
+            email: email.to_owned(),
+        };
+        c.send(json!({"type": "hello", "version": 1})).await;
+        let welcome = c.recv().await;
+        assert_eq!(welcome["type"], "welcome", "{welcome}");
+        c
+    }
+
+    async fn send(&mut self, v: Value) {
+        self.ws.send(Message::text(v.to_string())).await.unwrap();
+    }
+
+    /// The next protocol message (text frame), within five seconds.
+    async fn recv(&mut self) -> Value {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+                .await
+                .unwrap_or_else(|_| panic!("{}: nothing received within 5 s", self.email))
+                .expect("socket open")
+                .expect("frame");
+            match frame {
+                Message::Text(t) => return serde_json::from_str(t.as_str()).unwrap(),
+                Message::Close(c) => panic!("{}: closed: {c:?}", self.email),
+                _ => continue,
+            }
+        }
+    }
+
+    /// Skips messages until one satisfies `pred`.
+    async fn recv_until(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let v = self.recv().await;
+            if std::env::var("WS_DEBUG").is_ok() {
+                eprintln!("{} <- {v}", self.email);
+            }
+            if pred(&v) {
+                return v;
+            }
+        }
+    }
+
+    /// Nothing but pings/presence arrives within `ms` (no chat message).
+    async fn no_message_within(&mut self, ms: u64) {
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return,
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                    assert_ne!(v["type"], "message", "{}: unexpected {v}", self.email);
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// Joins `room` and returns the `joined` message and the chat messages
+    /// sent before `caught_up`.
+    async fn join(&mut self, room: &str, last_seq: Option<u64>) -> (Value, Vec<Value>) {
+        let mut req = json!({"type": "join", "room": room});
+        if let Some(s) = last_seq {
+            req["last_seq"] = json!(s);
+        }
+        self.send(req).await;
+        let joined = self
+            .recv_until(|v| v["type"] == "joined" || v["type"] == "error")
+            .await;
+        assert_eq!(joined["type"], "joined", "{joined}");
+        let mut messages = vec![];
+        loop {
+            let v = self.recv().await;
+            match v["type"].as_str() {
+                Some("message") => messages.push(v["message"].clone()),
+                Some("caught_up") => break,
+                _ => {}
+            }
+        }
+        (joined, messages)
+    }
+
+    /// Posts and returns the `ack` or `error` answering it.
+    async fn post(&mut self, room: &str, client_id: &str, text: &str) -> Value {
+        self.send(json!({"type": "send", "room": room, "client_id": client_id, "text": text}))
+            .await;
+        self.recv_until(|v| {
+            (v["type"] == "ack" || v["type"] == "error") && v["client_id"] == client_id
+        })
+        .await
+    }
+
+    /// The next `n` chat messages (skipping everything else).
+    async fn messages(&mut self, n: usize) -> Vec<Value> {
+        let mut out = vec![];
+        while out.len() < n {
+            let v = self.recv_until(|v| v["type"] == "message").await;
+            out.push(v["message"].clone());
+        }
+        out
+    }
+}
+
+fn seqs(messages: &[Value]) -> Vec<u64> {
+    messages
+        .iter()
+        .map(|m| m["seq"].as_u64().unwrap())
+        .collect()
+}
+
+fn texts(messages: &[Value]) -> Vec<String> {
+    messages
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Creates a topic room in `slug` as `app`'s user and returns its id.
+async fn create_room(app: &TestApp, slug: &str, title: &str) -> String {
+    let (status, id) = app
+        .call_json(
+            "create_room",
+            &[("slug", slug), ("kind", "topic"), ("title", title)],
+        )
+        .await;
+    assert_eq!(status, 200, "{id}");
+    id.as_str().unwrap().to_owned()
+}
+
+async fn upgrade_needs_a_session_and_an_allowed_origin(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_slug, clients) = event_with(app, &[]).await;
+    let ada = &clients[0];
+    assert_eq!(open(ada, None, Some(&ada.base)).await.err(), Some(401));
+    assert_eq!(
+        open(ada, Some("rapport_session=forged"), None).await.err(),
+        Some(401),
+        "an unknown session is refused"
+    );
+    let cookie = session_cookie(ada, "ada@example.org").await;
+    assert_eq!(
+        open(ada, Some(&cookie), Some("https://evil.example"))
+            .await
+            .err(),
+        Some(403),
+        "a foreign Origin is refused"
+    );
+    assert!(open(ada, Some(&cookie), Some(&ada.base)).await.is_ok());
+    assert!(
+        open(ada, Some(&cookie), None).await.is_ok(),
+        "a client that is not a browser sends no Origin"
+    );
+    // A logged-out session no longer opens sockets.
+    let (status, _) = ada.call_json("logout", &[]).await;
+    assert_eq!(status, 200);
+}
+on_both_backends!(
+    upgrade_checks,
+    upgrade_needs_a_session_and_an_allowed_origin
+);
+
+async fn two_members_chat_live_with_presence(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (slug, clients) = event_with(app, &["Ben"]).await;
+    let room = create_room(&clients[0], &slug, "Rust folks").await;
+    let ben_id = user_id(&clients[1]).await;
+
+    let mut ada = Client::connect(&clients[0], "ada@example.org").await;
+    let (joined, history) = ada.join(&room, None).await;
+    assert_eq!(joined["last_seq"], 0);
+    assert!(history.is_empty());
+    let names: Vec<&str> = joined["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ada"]);
+
+    let mut ben = Client::connect(&clients[1], "ben@example.org").await;
+    let (joined, _) = ben.join(&room, None).await;
+    assert_eq!(joined["members"].as_array().unwrap().len(), 2);
+    let arrived = ada.recv_until(|v| v["type"] == "presence_joined").await;
+    assert_eq!(arrived["member"]["user_id"], ben_id.as_str());
+    assert_eq!(arrived["member"]["name"], "Ben");
+
+    // The rooms list shows live occupancy.
+    let (_, list) = clients[0]
+        .call_json("event_rooms", &[("slug", &slug)])
+        .await;
+    assert_eq!(list["rooms"][0]["occupancy"], 2, "{list}");
+
+    let ack = ada.post(&room, "ada-msg-0001", "Hello Ben").await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    assert_eq!(ack["seq"], 1);
+    let got = ben.messages(1).await;
+    assert_eq!(got[0]["text"], "Hello Ben");
+    assert_eq!(got[0]["author_name"], "Ada");
+    assert_eq!(got[0]["seq"], 1);
+    let own = ada.messages(1).await;
+    assert_eq!(own[0]["seq"], 1, "the sender gets its own message too");
+
+    let ack = ben.post(&room, "ben-msg-0001", "Hi Ada").await;
+    assert_eq!(ack["seq"], 2);
+    assert_eq!(texts(&ada.messages(1).await), ["Hi Ada"]);
+
+    // Leaving tells the others.
+    ben.send(json!({"type": "leave", "room": room})).await;
+    ben.recv_until(|v| v["type"] == "left").await;
+    let left = ada.recv_until(|v| v["type"] == "presence_left").await;
+    assert_eq!(left["user_id"], ben_id.as_str());
+
+    // The room page renders the history on the server.
+    let page = clients[1]
+        .get(&format!("/e/{slug}/rooms/{room}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Hello Ben") && page.contains("Hi Ada"));
+}
+on_both_backends!(chat_and_presence, two_members_chat_live_with_presence);
+
+async fn resume_after_a_dropped_connection_gets_exactly_the_missed_messages(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (slug, clients) = event_with(app, &["Ben"]).await;
+    let room = create_room(&clients[0], &slug, "Hallway").await;
+    let mut ada = Client::connect(&clients[0], "ada@example.org").await;
+    ada.join(&room, None).await;
+    let mut ben = Client::connect(&clients[1], "ben@example.org").await;
+    ben.join(&room, None).await;
+
+    ada.post(&room, "resume-0001", "one").await;
+    let seen = ben.messages(1).await;
+    let last = seen[0]["seq"].as_u64().unwrap();
+    drop(ben);
+
+    for i in 2..=6 {
+        let ack = ada
+            .post(&room, &format!("resume-000{i}"), &format!("m{i}"))
+            .await;
+        assert_eq!(ack["seq"], i);
+    }
+    let mut ben = Client::connect(&clients[1], "ben@example.org").await;
+    let (joined, replayed) = ben.join(&room, Some(last)).await;
+    assert_eq!(joined["last_seq"], 6);
+    assert_eq!(
+        seqs(&replayed),
+        [2, 3, 4, 5, 6],
+        "every missed message once, in order"
+    );
+    assert_eq!(texts(&replayed), ["m2", "m3", "m4", "m5", "m6"]);
+
+    // Then live, without a gap or a repeat.
+    ada.post(&room, "resume-0007", "m7").await;
+    assert_eq!(seqs(&ben.messages(1).await), [7]);
+    ben.no_message_within(300).await;
+
+    // Resuming from the newest number replays nothing.
+    let mut again = Client::connect(&clients[1], "ben@example.org").await;
+    let (_, replayed) = again.join(&room, Some(7)).await;
+    assert!(replayed.is_empty());
+}
+on_both_backends!(
+    resume,
+    resume_after_a_dropped_connection_gets_exactly_the_missed_messages
+);
+
+async fn a_retried_send_is_stored_once(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (slug, clients) = event_with(app, &["Ben"]).await;
+    let room = create_room(&clients[0], &slug, "Retry").await;
+    let mut ada = Client::connect(&clients[0], "ada@example.org").await;
+    ada.join(&room, None).await;
+    let mut ben = Client::connect(&clients[1], "ben@example.org").await;
+    ben.join(&room, None).await;
+
+    let first = ada.post(&room, "same-id-0001", "once").await;
+    let again = ada.post(&room, "same-id-0001", "once").await;
+    assert_eq!(first["seq"], 1);
+    assert_eq!(again["type"], "ack");
+    assert_eq!(
+        again["seq"], 1,
+        "a retry is acknowledged with the stored number"
+    );
+    // On a new connection too (the outbox sent after a reconnect).
+    let mut ada2 = Client::connect(&clients[0], "ada@example.org").await;
+    ada2.join(&room, Some(1)).await;
+    assert_eq!(ada2.post(&room, "same-id-0001", "once").await["seq"], 1);
+
+    assert_eq!(seqs(&ben.messages(1).await), [1]);
+    ben.no_message_within(300).await;
+    // Another person may use the same id for their own message.
+    assert_eq!(ben.post(&room, "same-id-0001", "mine").await["seq"], 2);
+}
+on_both_backends!(idempotent_retry, a_retried_send_is_stored_once);
+
+async fn concurrent_posters_get_gap_free_sequence_numbers(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let names = ["Ben", "Chloe", "Dev"];
+    let (slug, clients) = event_with(app, &names).await;
+    let room = create_room(&clients[0], &slug, "Busy").await;
+    let mut listener = Client::connect(&clients[0], "ada@example.org").await;
+    listener.join(&room, None).await;
+
+    let per_poster = 10;
+    let mut tasks = vec![];
+    for (i, name) in names.iter().enumerate() {
+        let email = format!("{}@example.org", name.to_lowercase());
+        let mut c = Client::connect(&clients[i + 1], &email).await;
+        let room = room.clone();
+        tasks.push(tokio::spawn(async move {
+            c.join(&room, None).await;
+            // Send everything at once (the burst allows 10), then collect acks.
+            for n in 0..per_poster {
+                c.send(json!({"type": "send", "room": room,
+                    "client_id": format!("{}-{n:04}", c.email.replace(['@', '.'], "-")),
+                    "text": format!("{} {n}", c.email)}))
+                    .await;
+            }
+            let mut acks = vec![];
+            while acks.len() < per_poster {
+                let v = c
+                    .recv_until(|v| v["type"] == "ack" || v["type"] == "error")
+                    .await;
+                assert_eq!(v["type"], "ack", "{v}");
+                acks.push(v["seq"].as_u64().unwrap());
+            }
+            acks
+        }));
+    }
+    let mut all = vec![];
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort_unstable();
+    let total = (names.len() * per_poster) as u64;
+    assert_eq!(all, (1..=total).collect::<Vec<_>>(), "gap-free and unique");
+    let live = listener.messages(total as usize).await;
+    assert_eq!(
+        seqs(&live),
+        (1..=total).collect::<Vec<_>>(),
+        "in order, live"
+    );
+}
+on_both_backends!(
+    concurrent_posters,
+    concurrent_posters_get_gap_free_sequence_numbers
+);
+
+async fn history_pages_back(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (slug, clients) = event_with(app, &[]).await;
+    let room = create_room(&clients[0], &slug, "Archive").await;
+    let ada_id = app::domain::UserId(user_id(&clients[0]).await.parse().unwrap());
+    let room_id = app::domain::RoomId::parse(&room).unwrap();
+    for i in 1..=60 {
+        clients[0]
+            .store
+            .post_message(
+                room_id,
+                ada_id,
+                &app::domain::ClientMessageId::parse(&format!("hist-{i:04}")).unwrap(),
+                &app::domain::MessageText::parse("text", &format!("h{i}")).unwrap(),
+            )
+            .await
+            .unwrap();
+    }
+    let mut ada = Client::connect(&clients[0], "ada@example.org").await;
+    let (joined, recent) = ada.join(&room, None).await;
+    assert_eq!(joined["last_seq"], 60);
+    assert_eq!(
+        seqs(&recent),
+        (11..=60).collect::<Vec<_>>(),
+        "the newest page"
+    );
+    ada.send(json!({"type": "history", "room": room, "before": 11}))
+        .await;
+    let page = ada.recv_until(|v| v["type"] == "history").await;
+    assert_eq!(page["more"], false);
+    let older = page["messages"].as_array().unwrap().clone();
+    assert_eq!(seqs(&older), (1..=10).collect::<Vec<_>>());
+    ada.send(json!({"type": "history", "room": room, "before": 60}))
+        .await;
+    let page = ada.recv_until(|v| v["type"] == "history").await;
+    assert_eq!(page["more"], true);
+    assert_eq!(page["messages"].as_array().unwrap().len(), 50);
+}
+on_both_backends!(history, history_pages_back);
+
+async fn error_code(c: &mut Client) -> (String, Value) {
+    let v = c.recv_until(|v| v["type"] == "error").await;
+    (v["code"].as_str().unwrap().to_owned(), v)
+}
+
+async fn limits_and_bad_input_are_answered_on_the_socket(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (slug, clients) = event_with(app, &["Ben"]).await;
+    let room = create_room(&clients[0], &slug, "Limits").await;
+    let cookie = session_cookie(&clients[0], "ada@example.org").await;
+
+    // Before hello, and with a version this server does not speak.
+    let ws = open(&clients[0], Some(&cookie), None).await.unwrap();
+    let mut raw = Client {
+        ws,
+        email: "ada@example.org".into(),
+    };
+    raw.send(json!({"type": "join", "room": room})).await;
+    assert_eq!(error_code(&mut raw).await.0, "bad_message");
+    raw.send(json!({"type": "hello", "version": 99})).await;
+    let (code, v) = error_code(&mut raw).await;
+    assert_eq!(code, "unsupported_version");
+    assert_eq!(v["limit"], 1);
+
+    let mut ada = Client::connect(&clients[0], "ada@example.org").await;
+    ada.ws.send(Message::text("{not json")).await.unwrap();
+    assert_eq!(error_code(&mut ada).await.0, "bad_message");
+    ada.send(json!({"type": "shout", "room": room})).await;
+    assert_eq!(error_code(&mut ada).await.0, "bad_message");
+    ada.ws.send(Message::binary(vec![1u8, 2, 3])).await.unwrap();
+    let (code, v) = error_code(&mut ada).await;
+    assert_eq!(code, "bad_message");
+    assert!(v["message"].as_str().unwrap().contains("Binary"));
+
+    // Posting to a room not joined; then the size limit, exactly.
+    assert_eq!(
+        ada.post(&room, "limit-0001", "hi").await["code"],
+        "not_joined"
+    );
+    ada.join(&room, None).await;
+    let too_long = ada.post(&room, "limit-0002", &"x".repeat(2001)).await;
+    assert_eq!(too_long["code"], "message_too_long", "{too_long}");
+    assert_eq!(too_long["limit"], 2000);
+    assert_eq!(
+        ada.post(&room, "limit-0003", &"é".repeat(2000)).await["type"],
+        "ack"
+    );
+    assert_eq!(
+        ada.post(&room, "bad id", "hi").await["code"],
+        "bad_client_id"
+    );
+
+    // A flood: the burst passes, then each refusal names the rate.
+    for n in 0..15 {
+        ada.send(json!({"type": "send", "room": room, "client_id": format!("flood-{n:04}"), "text": "spam"}))
+            .await;
+    }
+    let mut acks = 0;
+    let mut limited = 0;
+    for _ in 0..15 {
+        let v = ada
+            .recv_until(|v| v["type"] == "ack" || v["type"] == "error")
+            .await;
+        if v["type"] == "ack" {
+            acks += 1;
+        } else {
+            assert_eq!(v["code"], "rate_limited", "{v}");
+            assert_eq!(v["limit"], 5);
+            limited += 1;
+        }
+    }
+    assert!(limited >= 1 && acks >= 5, "{acks} acks, {limited} refused");
+
+    // A room of another event, and one that does not exist.
+    let other = clients[1].create_event("Other Conf").await;
+    let foreign = create_room(&clients[1], &other, "Elsewhere").await;
+    ada.send(json!({"type": "join", "room": foreign})).await;
+    assert_eq!(error_code(&mut ada).await.0, "unknown_room");
+    ada.send(json!({"type": "join", "room": "not-a-room"}))
+        .await;
+    assert_eq!(error_code(&mut ada).await.0, "unknown_room");
+
+    // The socket still works after all that.
+    ada.send(json!({"type": "ping"})).await;
+    ada.recv_until(|v| v["type"] == "pong").await;
+
+    // A frame over the limit closes the socket with 1009; others carry on.
+    let mut ben = Client::connect(&clients[1], "ben@example.org").await;
+    ben.join(&room, None).await;
+    ada.ws
+        .send(Message::text("x".repeat(20 * 1024)))
+        .await
+        .unwrap();
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(5), ada.ws.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => break frame,
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    let frame = closed.expect("a close reason");
+    assert_eq!(u16::from(frame.code), 1009);
+    assert!(frame.reason.contains("16384"), "{}", frame.reason);
+    assert_eq!(
+        ben.post(&room, "after-0001", "still here").await["type"],
+        "ack"
+    );
+}
+on_both_backends!(limits, limits_and_bad_input_are_answered_on_the_socket);
+
+async fn blocked_pairs_do_not_see_each_other(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (slug, clients) = event_with(app, &["Ben", "Chloe"]).await;
+    let room = create_room(&clients[0], &slug, "Blocked").await;
+    let chloe_id = user_id(&clients[2]).await;
+    let (status, _) = clients[1]
+        .call_json("block", &[("user_id", &chloe_id)])
+        .await;
+    assert!(status == 200 || status == 302 || status == 303, "{status}");
+
+    let mut chloe = Client::connect(&clients[2], "chloe@example.org").await;
+    chloe.join(&room, None).await;
+    let mut ada = Client::connect(&clients[0], "ada@example.org").await;
+    ada.join(&room, None).await;
+    let mut ben = Client::connect(&clients[1], "ben@example.org").await;
+    let (joined, _) = ben.join(&room, None).await;
+    let names: Vec<&str> = joined["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ada", "Ben"], "Chloe's presence is hidden from Ben");
+
+    chloe.post(&room, "chloe-0001", "from Chloe").await;
+    ben.post(&room, "ben-00001", "from Ben").await;
+    assert_eq!(texts(&ada.messages(2).await), ["from Chloe", "from Ben"]);
+    assert_eq!(
+        texts(&ben.messages(1).await),
+        ["from Ben"],
+        "Ben does not get Chloe's"
+    );
+    ben.no_message_within(300).await;
+    let chloe_got = chloe.messages(1).await;
+    assert_eq!(texts(&chloe_got), ["from Chloe"], "nor Chloe Ben's");
+    chloe.no_message_within(300).await;
+    // Nor on the page, nor in a replay.
+    let page = clients[1]
+        .get(&format!("/e/{slug}/rooms/{room}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("from Chloe"));
+    let mut ben2 = Client::connect(&clients[1], "ben@example.org").await;
+    let (_, replay) = ben2.join(&room, Some(0)).await;
+    assert_eq!(texts(&replay), ["from Ben"]);
+}
+on_both_backends!(blocks, blocked_pairs_do_not_see_each_other);
+
+async fn a_post_over_http_reaches_sockets_and_deleted_authors_show_as_deleted(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (slug, clients) = event_with(app, &["Ben"]).await;
+    let room = create_room(&clients[0], &slug, "Forms").await;
+    let mut ada = Client::connect(&clients[0], "ada@example.org").await;
+    ada.join(&room, None).await;
+    let (status, seq) = clients[1]
+        .call_json(
+            "post_room_message",
+            &[
+                ("slug", &slug),
+                ("room", &room),
+                ("client_id", "form-0001"),
+                ("text", "no JavaScript here"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{seq}");
+    assert_eq!(seq, 1);
+    let got = ada.messages(1).await;
+    assert_eq!(got[0]["author_name"], "Ben");
+
+    let (status, body) = clients[1]
+        .call_json("delete_account", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mut again = Client::connect(&clients[0], "ada@example.org").await;
+    let (_, replay) = again.join(&room, Some(0)).await;
+    assert_eq!(replay[0]["author_id"], Value::Null);
+    assert_eq!(replay[0]["author_name"], "Deleted user");
+    assert_eq!(replay[0]["text"], "no JavaScript here");
+}
+on_both_backends!(
+    http_posts,
+    a_post_over_http_reaches_sockets_and_deleted_authors_show_as_deleted
+);
+
+async fn moderation_takes_effect_live_and_is_logged(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (slug, clients) = event_with(app, &["Ben", "Chloe"]).await;
+    let room = create_room(&clients[0], &slug, "Moderated").await;
+    let ben_id = user_id(&clients[1]).await;
+    let mut ada = Client::connect(&clients[0], "ada@example.org").await;
+    ada.join(&room, None).await;
+    let mut ben = Client::connect(&clients[1], "ben@example.org").await;
+    ben.join(&room, None).await;
+    assert_eq!(ben.post(&room, "mod-00001", "rude words").await["seq"], 1);
+    ada.messages(1).await;
+
+    // An attendee who did not create the room cannot moderate it.
+    let seq = "1";
+    let (status, _) = clients[2]
+        .call_json(
+            "delete_room_message",
+            &[("slug", &slug), ("room", &room), ("seq", seq)],
+        )
+        .await;
+    assert_eq!(status, 403);
+    // Anyone may report.
+    let (status, body) = clients[2]
+        .call_json(
+            "report_room_message",
+            &[
+                ("slug", &slug),
+                ("room", &room),
+                ("seq", seq),
+                ("reason", "rude"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    // The organizer removes it: everyone sees it removed at once.
+    let (status, body) = clients[0]
+        .call_json(
+            "delete_room_message",
+            &[("slug", &slug), ("room", &room), ("seq", seq)],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for c in [&mut ada, &mut ben] {
+        let v = c.recv_until(|v| v["type"] == "message_deleted").await;
+        assert_eq!(v["seq"], 1);
+    }
+    let mut later = Client::connect(&clients[2], "chloe@example.org").await;
+    let (_, replay) = later.join(&room, Some(0)).await;
+    assert_eq!(replay[0]["deleted"], true);
+    assert_eq!(replay[0]["text"], "");
+
+    // Muted: Ben's sends are refused, naming the mute.
+    let (status, body) = clients[0]
+        .call_json(
+            "mute_in_room",
+            &[
+                ("slug", &slug),
+                ("room", &room),
+                ("user_id", &ben_id),
+                ("minutes", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let refused = ben.post(&room, "mod-00002", "let me speak").await;
+    assert_eq!(refused["code"], "muted", "{refused}");
+
+    // Closed: the room says so live, and takes no messages or joins.
+    let (status, body) = clients[0]
+        .call_json(
+            "close_room",
+            &[("slug", &slug), ("room", &room), ("closed", "true")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let state = later.recv_until(|v| v["type"] == "room_state").await;
+    assert_eq!(state["closed"], true);
+    assert_eq!(
+        later.post(&room, "mod-00003", "anyone?").await["code"],
+        "room_closed"
+    );
+    let mut fresh = Client::connect(&clients[2], "chloe@example.org").await;
+    fresh.send(json!({"type": "join", "room": room})).await;
+    assert_eq!(error_code(&mut fresh).await.0, "room_closed");
+    let (status, _) = clients[0]
+        .call_json(
+            "close_room",
+            &[("slug", &slug), ("room", &room), ("closed", "false")],
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // Every action is in the organizer's log; attendees cannot read it.
+    let (status, log) = clients[0]
+        .call_json("room_audit_log", &[("slug", &slug)])
+        .await;
+    assert_eq!(status, 200, "{log}");
+    let lines: Vec<String> = log["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["what"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("removed a message of Ben in Moderated")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("muted Ben in Moderated until")));
+    assert!(lines.contains(&"closed Moderated".to_owned()));
+    assert!(lines.contains(&"reopened Moderated".to_owned()));
+    let (status, _) = clients[1]
+        .call_json("room_audit_log", &[("slug", &slug)])
+        .await;
+    assert_eq!(status, 403);
+}
+on_both_backends!(moderation, moderation_takes_effect_live_and_is_logged);
+
+/// A `rapport` instance on a runtime of its own, so it can be killed like
+/// a crashed process: dropping the runtime ends its sockets and tasks.
+struct Instance {
+    app: TestApp,
+    kill: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Instance {
+    async fn start(db: &common::TestDb) -> Instance {
+        let config = server::config::Config {
+            database_url: Some(db.url.clone()),
+            // Shared: the same key signs session cookies on every instance.
+            data_dir: db.data_dir.clone(),
+            bind: "127.0.0.1:0".parse().unwrap(),
+            public_url: None,
+            allowed_origins: vec![],
+            trust_forwarded_for: false,
+            site_root: "target/site".into(),
+        };
+        let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
+        let (kill, killed) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let app = server::startup::Application::build(&config)
+                    .await
+                    .expect("instance starts");
+                let _ = addr_tx.send(app.addr);
+                tokio::select! {
+                    _ = app.run_until(std::future::pending()) => {}
+                    _ = killed => {}
+                }
+            });
+            rt.shutdown_background();
+        });
+        let addr = addr_rx.await.unwrap();
+        let store = server::db::Db::connect(&db.url).await.unwrap().into_store();
+        Instance {
+            app: TestApp {
+                addr,
+                store,
+                base: format!("http://{addr}"),
+                client: common::client(),
+                data_dir: db.data_dir.clone(),
+                database_url: db.url.clone(),
+            },
+            kill: Some(kill),
+            thread: Some(thread),
+        }
+    }
+
+    /// The same instance through another person's cookie jar.
+    fn as_other(&self) -> TestApp {
+        self.app.other_client()
+    }
+
+    fn kill(&mut self) {
+        if let Some(k) = self.kill.take() {
+            let _ = k.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Two instances on one PostgreSQL database: people on different instances
+/// talk both ways, in order; one instance dies and its people resume on the
+/// other without losing a message.
+#[tokio::test]
+async fn two_instances_on_postgres_talk_and_survive_one_dying() {
+    let Some(db) = common::fresh_database(Backend::Postgres).await else {
+        return;
+    };
+    let a = Instance::start(&db).await;
+    let mut b = Instance::start(&db).await;
+    let (slug, clients) = event_with(a.as_other(), &["Ben"]).await;
+    let room = create_room(&clients[0], &slug, "Across").await;
+    let ben_on_b = b.as_other();
+    let mut ada = Client::connect(&clients[0], "ada@example.org").await;
+    ada.join(&room, None).await;
+    // A second socket on A that only listens (`post` skips what it reads).
+    let mut watcher = Client::connect(&clients[0], "ada@example.org").await;
+    watcher.join(&room, None).await;
+    let mut ben = Client::connect(&ben_on_b, "ben@example.org").await;
+    ben.join(&room, None).await;
+    let ben_id = user_id(&clients[1]).await;
+    // Presence is merged across instances.
+    let came = ada.recv_until(|v| v["type"] == "presence_joined").await;
+    assert_eq!(came["member"]["user_id"], ben_id.as_str());
+
+    for i in 1..=5 {
+        ada.post(&room, &format!("across-a{i:03}"), &format!("a{i}"))
+            .await;
+    }
+    assert_eq!(
+        texts(&ben.messages(5).await),
+        ["a1", "a2", "a3", "a4", "a5"]
+    );
+    ben.post(&room, "across-b001", "b1").await;
+    let got = watcher.messages(6).await;
+    assert_eq!(seqs(&got), [1, 2, 3, 4, 5, 6], "A's own and B's, in order");
+    assert_eq!(got[5]["text"], "b1");
+
+    // B dies; Ben comes back on A and gets what he missed, once, in order.
+    let last = 6;
+    b.kill();
+    // The dead instance's people disappear within seconds.
+    let died = tokio::time::Instant::now();
+    let deadline = died + Duration::from_secs(15);
+    loop {
+        let frame = tokio::time::timeout_at(deadline, ada.ws.next())
+            .await
+            .expect("Ben's presence ends within 15 s");
+        let Some(Ok(Message::Text(t))) = frame else {
+            continue;
+        };
+        let v: Value = serde_json::from_str(t.as_str()).unwrap();
+        if v["type"] == "presence_left" {
+            assert_eq!(v["user_id"], ben_id.as_str());
+            break;
+        }
+    }
+    assert!(died.elapsed() < Duration::from_secs(12));
+    for i in 6..=8 {
+        ada.post(&room, &format!("across-a{i:03}"), &format!("a{i}"))
+            .await;
+    }
+    let mut ben = Client::connect(&clients[1], "ben@example.org").await;
+    let (_, replay) = ben.join(&room, Some(last)).await;
+    assert_eq!(texts(&replay), ["a6", "a7", "a8"]);
+    ada.post(&room, "across-a009", "a9").await;
+    assert_eq!(texts(&ben.messages(1).await), ["a9"]);
+}
+
+/// Appends chat messages to `have`, checking each is the next number.
+fn take_in_order(have: &mut Vec<u64>, messages: &[Value], who: &str) {
+    for m in messages {
+        let seq = m["seq"].as_u64().unwrap();
+        assert_eq!(
+            seq,
+            have.len() as u64 + 1,
+            "{who}: got {seq} after {:?} (a gap, repeat or reordering)",
+            have.last()
+        );
+        have.push(seq);
+    }
+}
+
+/// Chaos, bounded in time: while three people post (each dropping their
+/// connection at random and resending unacknowledged messages with the
+/// same ids), four readers disconnect and resume at random. Every reader
+/// ends with the whole history, in order, without a duplicate, and every
+/// message was stored exactly once.
+async fn chaos_with_random_disconnects_loses_nothing(backend: Backend) {
+    use rand::{Rng, SeedableRng};
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let people = ["Ben", "Chloe", "Dev", "Eve"];
+    let (slug, clients) = event_with(app, &people).await;
+    let room = create_room(&clients[0], &slug, "Chaos").await;
+    let per_poster = 15u64;
+    let posters = 3u64;
+    let total = per_poster * posters;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+
+    let mut readers = vec![];
+    for (r, who) in ["ada", "dev", "eve", "ada"].into_iter().enumerate() {
+        let app = match who {
+            "ada" => clients[0].other_client(),
+            "dev" => clients[3].other_client(),
+            _ => clients[4].other_client(),
+        };
+        let (room, done) = (room.clone(), done.clone());
+        readers.push(tokio::spawn(async move {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(100 + r as u64);
+            let email = format!("{who}@example.org");
+            let cookie = session_cookie(&app, &email).await;
+            let mut have: Vec<u64> = vec![];
+            let mut reconnects = 0;
+            loop {
+                let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+                let mut c = Client::with_cookie(&app, &email, &cookie).await;
+                let (_, replay) = c.join(&room, Some(have.len() as u64)).await;
+                take_in_order(&mut have, &replay, &email);
+                if finished && have.len() as u64 == total {
+                    return (have, reconnects);
+                }
+                let until =
+                    tokio::time::Instant::now() + Duration::from_millis(rng.gen_range(50..400));
+                while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(until, c.ws.next()).await {
+                    if let Message::Text(t) = frame {
+                        let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                        if v["type"] == "message" {
+                            take_in_order(&mut have, &[v["message"].clone()], &email);
+                        }
+                    }
+                }
+                drop(c);
+                reconnects += 1;
+            }
+        }));
+    }
+
+    let mut writers = vec![];
+    for p in 0..posters as usize {
+        let app = clients[p].other_client();
+        let email = ["ada", "ben", "chloe"][p].to_owned() + "@example.org";
+        let room = room.clone();
+        writers.push(tokio::spawn(async move {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(p as u64);
+            let cookie = session_cookie(&app, &email).await;
+            let mut c = Client::with_cookie(&app, &email, &cookie).await;
+            c.join(&room, None).await;
+            let mut seqs = vec![];
+            for n in 0..per_poster {
+                let id = format!("chaos-{p}-{n:04}");
+                let msg = json!({"type": "send", "room": room, "client_id": id, "text": format!("{p}/{n}")});
+                loop {
+                    c.send(msg.clone()).await;
+                    if rng.gen_bool(0.25) {
+                        // Drop the connection before the ack: resend on a new one.
+                        c = Client::with_cookie(&app, &email, &cookie).await;
+                        c.join(&room, None).await;
+                        continue;
+                    }
+                    let v = c
+                        .recv_until(|v| {
+                            (v["type"] == "ack" || v["type"] == "error") && v["client_id"] == id
+                        })
+                        .await;
+                    if v["type"] == "ack" {
+                        seqs.push(v["seq"].as_u64().unwrap());
+                        break;
+                    }
+                    assert_eq!(v["code"], "rate_limited", "{v}");
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                tokio::time::sleep(Duration::from_millis(rng.gen_range(0..60))).await;
+            }
+            seqs
+        }));
+    }
+    let mut stored = vec![];
+    for w in writers {
+        stored.extend(w.await.unwrap());
+    }
+    stored.sort_unstable();
+    assert_eq!(
+        stored,
+        (1..=total).collect::<Vec<_>>(),
+        "each message stored once"
+    );
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    for r in readers {
+        let (have, reconnects) = tokio::time::timeout(Duration::from_secs(30), r)
+            .await
+            .expect("readers finish")
+            .unwrap();
+        assert_eq!(have, (1..=total).collect::<Vec<_>>());
+        assert!(reconnects > 0);
+    }
+}
+on_both_backends!(chaos, chaos_with_random_disconnects_loses_nothing);
