@@ -252,6 +252,17 @@ pub struct Photo {
     pub etag: String,
 }
 
+/// A room message of mine, as my data export lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MyMessage {
+    pub event_name: String,
+    pub room_title: String,
+    pub seq: i64,
+    pub text: String,
+    pub sent_at: DateTime<Utc>,
+    pub removed: bool,
+}
+
 /// A directory search. Every condition narrows the result (AND).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DirectoryQuery {
@@ -345,6 +356,9 @@ pub trait ProfileStore: Send + Sync {
     async fn set_photo(&self, user: UserId, photo: &Photo) -> StoreResult<()>;
     async fn photo(&self, user: UserId) -> StoreResult<Option<Photo>>;
     async fn delete_photo(&self, user: UserId) -> StoreResult<()>;
+    /// Every room message `user` wrote, for their data export: (event
+    /// name, room title, sequence, text, sent at, removed by a moderator).
+    async fn messages_by(&self, user: UserId) -> StoreResult<Vec<MyMessage>>;
     /// Deletes the account and everything that is only its own (profile,
     /// tags, memberships, sessions, photo, blocks, search entry).
     async fn delete_user(&self, user: UserId) -> StoreResult<()>;

@@ -603,6 +603,19 @@ pub struct MyData {
     /// My private notes, ratings and labels, including those about people
     /// who have since deleted their account.
     pub notes: Vec<MyNote>,
+    /// What I wrote in rooms.
+    pub messages: Vec<MyRoomMessage>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MyRoomMessage {
+    pub event: String,
+    pub room: String,
+    pub seq: i64,
+    pub text: String,
+    pub sent_at: String,
+    /// Removed by a moderator (still mine, so still exported).
+    pub removed: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -670,12 +683,26 @@ pub async fn export_my_data() -> Result<MyData, AppError> {
             updated_at: n.updated_at.to_rfc3339(),
         })
         .collect();
+    let messages = store
+        .messages_by(me.id)
+        .await?
+        .into_iter()
+        .map(|m| MyRoomMessage {
+            event: m.event_name,
+            room: m.room_title,
+            seq: m.seq,
+            text: m.text,
+            sent_at: m.sent_at.to_rfc3339(),
+            removed: m.removed,
+        })
+        .collect();
     Ok(MyData {
         exported_at: chrono::Utc::now().to_rfc3339(),
         profile,
         memberships,
         connections,
         notes,
+        messages,
     })
 }
 

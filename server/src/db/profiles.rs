@@ -11,8 +11,8 @@ use app::{
         VisibilitySettings,
     },
     ports::{
-        DirectoryCursor, DirectoryEntry, DirectoryPage, DirectoryQuery, Membership, Photo,
-        ProfileStore, StoreError, StoreResult, User,
+        DirectoryCursor, DirectoryEntry, DirectoryPage, DirectoryQuery, Membership, MyMessage,
+        Photo, ProfileStore, StoreError, StoreResult, User,
     },
 };
 use async_trait::async_trait;
@@ -481,6 +481,39 @@ impl ProfileStore for Db {
         .map(|r| r.rows_affected()))
         .map_err(backend)?;
         Ok(())
+    }
+
+    async fn messages_by(&self, user: UserId) -> StoreResult<Vec<MyMessage>> {
+        let rows: Vec<(
+            String,
+            String,
+            i64,
+            String,
+            chrono::DateTime<chrono::Utc>,
+            bool,
+        )> = on_read!(self, |pool| sqlx::query_as(
+            "SELECT e.name, r.title, m.seq, m.body, m.created_at, m.deleted \
+                 FROM room_messages m JOIN rooms r ON r.id = m.room_id \
+                 JOIN events e ON e.id = r.event_id \
+                 WHERE m.author_id = $1 ORDER BY m.created_at, r.id, m.seq"
+        )
+        .bind(user.0)
+        .fetch_all(pool)
+        .await)
+        .map_err(backend)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(event_name, room_title, seq, text, sent_at, removed)| MyMessage {
+                    event_name,
+                    room_title,
+                    seq,
+                    text,
+                    sent_at,
+                    removed,
+                },
+            )
+            .collect())
     }
 
     async fn delete_user(&self, user: UserId) -> StoreResult<()> {
