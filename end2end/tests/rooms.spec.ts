@@ -114,3 +114,39 @@ test('two people chat live in a room, through a dropped connection', async ({
   await plain.context.close();
   await benSide.context.close();
 });
+
+test('a meetup room on a 360px phone: created with a place and time, chat fits', async ({
+  browser,
+  baseURL,
+}) => {
+  const WIDTH = 360;
+  const { context, page } = await newPage(browser, baseURL, {
+    viewport: { width: WIDTH, height: 740 },
+  });
+  const noSideScroll = async () => {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, `page ${page.url()} is ${width}px wide`).toBeLessThanOrEqual(WIDTH);
+  };
+  await signUp(page, newPerson('Maximiliane'));
+  const slug = await createEvent(page, newEvent('Phone rooms'));
+  await open(page, `/e/${slug}/rooms`);
+  await noSideScroll();
+  const form = main(page);
+  await form.getByLabel('Kind').selectOption('meetup');
+  await form.getByLabel('Title').fill('Rustaceans-und-Softwareentwicklungsbegeisterte');
+  await form.getByLabel('Place (meetups)').fill('Table 12');
+  await form.getByLabel('Starts (meetups)').fill('2031-05-14T15:00');
+  await form.getByLabel('Ends (meetups)').fill('2031-05-14T15:30');
+  await form.getByRole('button', { name: 'Create room' }).click();
+  await expect(page).toHaveURL(/\/rooms\/[0-9a-f-]{36}$/);
+  await expect(main(page).locator('p.meta')).toContainText('15:00–15:30 · May 14 · Table 12');
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-link', 'live');
+  await say(page, 'https://example.org/a/very/long/address/without/any/spaces/0123456789abcdef');
+  await expect(messageTexts(page)).toHaveCount(1);
+  await noSideScroll();
+  await expectAccessible(page);
+  await open(page, `/e/${slug}/rooms`);
+  await expect(main(page).locator('.room-card')).toContainText('Table 12');
+  await noSideScroll();
+  await context.close();
+});

@@ -276,9 +276,23 @@ async fn main() {
         send_handles.push(tokio::spawn(async move {
             let begin = Instant::now();
             let mut tick = tokio::time::interval(interval);
+            // A late tick must not turn into a burst over the socket's limit.
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             let mut n = 0u64;
             let (mut sink, mut stream) = ws.split();
-            let drain = tokio::spawn(async move { while stream.next().await.is_some() {} });
+            // Counts what the server stored (acks) and refused.
+            let drain = tokio::spawn(async move {
+                let (mut acked, mut refused) = (0u64, 0u64);
+                while let Some(Ok(frame)) = stream.next().await {
+                    let Message::Text(t) = frame else { continue };
+                    if t.as_str().contains("\"type\":\"ack\"") {
+                        acked += 1;
+                    } else if t.as_str().contains("\"type\":\"error\"") {
+                        refused += 1;
+                    }
+                }
+                (acked, refused)
+            });
             while begin.elapsed() < run {
                 tick.tick().await;
                 n += 1;
@@ -289,14 +303,20 @@ async fn main() {
                     break;
                 }
             }
-            *posted.lock().unwrap().entry(room).or_default() += n;
-            drain.abort();
+            // Let the last acks arrive, then close so the drain ends.
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let _ = sink.close().await;
+            let (acked, refused) = drain.await.unwrap_or_default();
+            if refused > 0 {
+                eprintln!("sender {s}: {refused} of {n} sends refused");
+            }
+            *posted.lock().unwrap().entry(room).or_default() += acked;
         }));
     }
     for h in send_handles {
         h.await.unwrap();
     }
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
     stop.store(true, Ordering::Relaxed);
     for h in handles {
         let _ = h.await;
@@ -317,7 +337,7 @@ async fn main() {
     let per_room = posted_total / a.rooms as u64;
     let expected = per_room * a.connections as u64;
     println!(
-        "posted {posted_total} messages ({:.0}/s)",
+        "stored {posted_total} messages ({:.0}/s)",
         posted_total as f64 / a.seconds as f64
     );
     println!(
