@@ -145,6 +145,22 @@ test('a meetup room on a 360px phone: created with a place and time, chat fits',
   await expect(messageTexts(page)).toHaveCount(1);
   await noSideScroll();
   await expectAccessible(page);
+
+  // Paging back: the page shows the newest 50; earlier ones on request.
+  const roomPath = new URL(page.url()).pathname;
+  const room = roomPath.split('/').pop()!;
+  for (let i = 1; i <= 55; i++) {
+    const res = await context.request.post('/api/post_room_message', {
+      form: { slug, room, client_id: `page-back-${String(i).padStart(4, '0')}`, text: `old ${i}` },
+    });
+    expect(res.status(), await res.text()).toBe(200);
+  }
+  await open(page, roomPath);
+  await expect(messageTexts(page)).toHaveCount(50);
+  await expect(messageTexts(page).first()).toHaveText('old 6');
+  await page.getByRole('button', { name: 'Show earlier messages' }).click();
+  await expect(messageTexts(page)).toHaveCount(56);
+  await expect(page.getByRole('button', { name: 'Show earlier messages' })).toHaveCount(0);
   await open(page, `/e/${slug}/rooms`);
   await expect(main(page).locator('.room-card')).toContainText('Table 12');
   await noSideScroll();

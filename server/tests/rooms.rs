@@ -1081,3 +1081,42 @@ async fn chaos_with_random_disconnects_loses_nothing(backend: Backend) {
     }
 }
 on_both_backends!(chaos, chaos_with_random_disconnects_loses_nothing);
+
+/// When the LISTEN connections are killed (a network blip, a PostgreSQL
+/// restart), instances reconnect and resync from the database: messages
+/// posted around the blip still reach the other instance, in order.
+#[tokio::test]
+async fn instances_resync_after_their_listener_connection_drops() {
+    let Some(db) = common::fresh_database(Backend::Postgres).await else {
+        return;
+    };
+    let a = Instance::start(&db).await;
+    let b = Instance::start(&db).await;
+    let (slug, clients) = event_with(a.as_other(), &["Ben"]).await;
+    let room = create_room(&clients[0], &slug, "Blip").await;
+    let mut ada = Client::connect(&clients[0], "ada@example.org").await;
+    ada.join(&room, None).await;
+    let mut ben = Client::connect(&b.as_other(), "ben@example.org").await;
+    ben.join(&room, None).await;
+    ada.post(&room, "blip-0001", "before").await;
+    assert_eq!(texts(&ben.messages(1).await), ["before"]);
+
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+        .await
+        .unwrap();
+    let killed: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert_eq!(killed.len(), 2, "one listener per instance");
+    for i in 2..=4 {
+        ada.post(&room, &format!("blip-000{i}"), &format!("m{i}"))
+            .await;
+    }
+    let got = ben.messages(3).await;
+    assert_eq!(seqs(&got), [2, 3, 4]);
+    assert_eq!(texts(&got), ["m2", "m3", "m4"]);
+}

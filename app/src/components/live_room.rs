@@ -61,12 +61,14 @@ pub struct LiveRoom {
     pub last_seq: StoredValue<u64>,
     /// Caught up on the current connection: sends go out at once.
     pub caught_up: StoredValue<bool>,
+    /// Older messages exist than the first one shown.
+    pub more: RwSignal<bool>,
 }
 
 impl LiveRoom {
     /// The state for a page rendered with `messages`, the room's newest,
     /// when the room's newest number was `head`.
-    pub fn new(room: String, messages: Vec<WireMessage>, head: u64) -> Self {
+    pub fn new(room: String, messages: Vec<WireMessage>, head: u64, more: bool) -> Self {
         let last = messages.last().map(|m| m.seq).unwrap_or(0).max(head);
         LiveRoom {
             room: StoredValue::new(room),
@@ -77,7 +79,20 @@ impl LiveRoom {
             notice: RwSignal::new(None),
             last_seq: StoredValue::new(last),
             caught_up: StoredValue::new(false),
+            more: RwSignal::new(more),
         }
+    }
+
+    /// Asks for the page of messages before the first one shown.
+    pub fn older(&self) -> Vec<ClientMsg> {
+        let first = self
+            .messages
+            .with_untracked(|m| m.first().map(|m| m.seq))
+            .unwrap_or(u64::MAX);
+        vec![ClientMsg::History {
+            room: self.room.get_value(),
+            before: first,
+        }]
     }
 
     fn join(&self) -> ClientMsg {
@@ -153,6 +168,17 @@ impl LiveRoom {
             }
             ServerMsg::Message { room, message } if mine(&room) => {
                 self.add(message);
+                vec![]
+            }
+            ServerMsg::History {
+                room,
+                messages,
+                more,
+            } if mine(&room) => {
+                for m in messages {
+                    self.add(m);
+                }
+                self.more.set(more);
                 vec![]
             }
             ServerMsg::CaughtUp { room, .. } if mine(&room) => {
@@ -475,7 +501,7 @@ mod tests {
     fn welcome_is_answered_with_a_join_resuming_after_the_last_message_shown() {
         let owner = Owner::new();
         owner.with(|| {
-            let live = LiveRoom::new("r".into(), vec![msg(1, "a"), msg(2, "b")], 2);
+            let live = LiveRoom::new("r".into(), vec![msg(1, "a"), msg(2, "b")], 2, false);
             let out = live.apply(ServerMsg::Welcome {
                 version: 1,
                 user_id: "u".into(),
@@ -502,7 +528,7 @@ mod tests {
     fn messages_are_kept_in_order_once_and_advance_the_resume_point() {
         let owner = Owner::new();
         owner.with(|| {
-            let live = LiveRoom::new("r".into(), vec![], 0);
+            let live = LiveRoom::new("r".into(), vec![], 0, false);
             live.apply(message(2, "two"));
             live.apply(message(1, "one"));
             live.apply(message(2, "two"));
@@ -521,7 +547,7 @@ mod tests {
     fn typed_messages_wait_while_offline_and_go_out_with_the_same_ids_after_rejoining() {
         let owner = Owner::new();
         owner.with(|| {
-            let live = LiveRoom::new("r".into(), vec![], 0);
+            let live = LiveRoom::new("r".into(), vec![], 0, false);
             assert!(live.queue("id-00000001".into(), "hello".into()).is_empty());
             let out = live.apply(ServerMsg::CaughtUp {
                 room: "r".into(),
@@ -546,10 +572,43 @@ mod tests {
     }
 
     #[test]
+    fn earlier_pages_are_asked_for_before_the_first_message_and_merged_in_order() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let live = LiveRoom::new("r".into(), vec![msg(51, "x"), msg(52, "y")], 52, true);
+            assert_eq!(
+                live.older(),
+                vec![ClientMsg::History {
+                    room: "r".into(),
+                    before: 51
+                }]
+            );
+            live.apply(ServerMsg::History {
+                room: "r".into(),
+                messages: vec![msg(49, "a"), msg(50, "b")],
+                more: false,
+            });
+            let seqs: Vec<u64> = live
+                .messages
+                .get_untracked()
+                .iter()
+                .map(|m| m.seq)
+                .collect();
+            assert_eq!(seqs, [49, 50, 51, 52]);
+            assert!(!live.more.get_untracked());
+            assert_eq!(
+                live.last_seq.get_value(),
+                52,
+                "paging back does not move the resume point"
+            );
+        });
+    }
+
+    #[test]
     fn a_refused_send_is_marked_and_a_rate_limited_one_kept_for_later() {
         let owner = Owner::new();
         owner.with(|| {
-            let live = LiveRoom::new("r".into(), vec![], 0);
+            let live = LiveRoom::new("r".into(), vec![], 0, false);
             live.queue("id-00000001".into(), "x".into());
             live.queue("id-00000002".into(), "y".into());
             let refusal = |id: &str, code| ServerMsg::Error {

@@ -142,7 +142,12 @@ pub fn RoomChatPage() -> impl IntoView {
 
 #[component]
 fn RoomChat(v: RoomView) -> impl IntoView {
-    let live = LiveRoom::new(v.room.id.clone(), v.messages.clone(), v.room.last_seq);
+    let live = LiveRoom::new(
+        v.room.id.clone(),
+        v.messages.clone(),
+        v.room.last_seq,
+        v.more,
+    );
     let offset = v.utc_offset_minutes;
     let my_id = v.my_id.clone();
     let slug = v.slug.clone();
@@ -227,7 +232,21 @@ fn RoomChat(v: RoomView) -> impl IntoView {
         </p>
         <div class="room-layout">
             <section class="chat" aria-label="Messages">
-                {v.more.then(|| view! { <p class="hint">"Earlier messages are not shown here."</p> })}
+                <Show when=move || live.more.get()>
+                    <p>
+                        <button type="button" class="secondary small" on:click=move |_| {
+                            let out = live.older();
+                            #[cfg(feature = "hydrate")]
+                            driver.with_value(|d| {
+                                if let Some(d) = d {
+                                    d.send(out);
+                                }
+                            });
+                            #[cfg(not(feature = "hydrate"))]
+                            drop(out);
+                        }>"Show earlier messages"</button>
+                    </p>
+                </Show>
                 <FormError error=action_error(delete) />
                 <FormError error=action_error(close) />
                 <FormError error=action_error(mute) />
@@ -346,13 +365,15 @@ fn MessageItem(m: WireMessage, offset: i32, mine: bool, tools: MessageTools) -> 
     });
     view! {
         <li class=class id=format!("m{}", m.seq) data-seq=m.seq>
-            <p class="byline">
+            // A <div>, not a <p>: a <form> inside a <p> makes the browser
+            // close the <p> early, and the page would no longer hydrate.
+            <div class="byline">
                 <span class="author">{m.author_name.clone()}</span>
                 " "
                 <time datetime=m.at.clone()>{clock(&m.at, offset)}</time>
                 " "
                 {action}
-            </p>
+            </div>
             {if m.deleted {
                 view! { <p class="text removed">"Message removed by a moderator."</p> }.into_any()
             } else {
