@@ -79,11 +79,13 @@ pub fn App() -> impl IntoView {
 fn Frame() -> impl IntoView {
     components::session::provide_session();
     components::scan_queue::provide_scan_queue();
+    components::live::provide_live();
     view! {
         <a class="skip-link" href="#main">
             "Skip to content"
         </a>
         <components::layout::Header />
+        <components::live::LiveNotices />
         <main id="main" tabindex="-1">
             <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
                 <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />

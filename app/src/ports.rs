@@ -873,6 +873,25 @@ pub struct AuditEntry {
     pub created_at: DateTime<Utc>,
 }
 
+/// A member's report of a room message, as the moderators read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageReport {
+    pub room: RoomId,
+    pub room_title: String,
+    pub seq: u64,
+    /// `None` when the reporter deleted their account.
+    pub reporter_name: Option<String>,
+    pub reason: String,
+    /// The message as it is now: empty once removed.
+    pub text: String,
+    /// `None` when the author deleted their account.
+    pub author: Option<UserId>,
+    pub author_name: Option<String>,
+    /// A moderator removed the message already.
+    pub removed: bool,
+    pub created_at: DateTime<Utc>,
+}
+
 /// Rooms, their messages and their moderation.
 #[async_trait]
 pub trait RoomStore: Send + Sync {
@@ -942,6 +961,8 @@ pub trait RoomStore: Send + Sync {
     ) -> StoreResult<()>;
     /// The event's moderation log, newest first.
     async fn audit_log(&self, event: EventId) -> StoreResult<Vec<AuditEntry>>;
+    /// Reports of the event's room messages, newest first.
+    async fn message_reports(&self, event: EventId) -> StoreResult<Vec<MessageReport>>;
 }
 
 /// The live side of rooms, as the server functions see it (the hub in
@@ -955,6 +976,23 @@ pub trait LiveRooms: Send + Sync + 'static {
     /// Tells subscribers that the room changed (a message removed, closed
     /// or reopened); they are sent what changed.
     fn room_changed(&self, room: RoomId, change: crate::realtime::ServerMsg);
+    /// Sends a personal notification to every open socket of each of
+    /// `users`, on every instance. Fire and forget: never fails the caller.
+    fn notify(&self, users: &[UserId], notice: crate::realtime::Notice);
+    /// Sends a notification to every member of `event` who is connected.
+    fn notify_members(&self, event: EventId, notice: crate::realtime::Notice);
+    /// Tells whoever watches `event`'s dashboard (slug `slug`) that its
+    /// numbers changed; bursts are coalesced.
+    fn dashboard_changed(&self, event: EventId, slug: &str);
+    /// Tells the other instances that what matching knows about `user`
+    /// changed (this instance has updated its own indexes already).
+    fn member_changed(&self, user: UserId);
+    /// The people in a live room with `user` right now (on any instance),
+    /// not counting `user`.
+    fn in_rooms_with(&self, user: UserId) -> std::collections::HashSet<UserId>;
+    /// Closes the sockets opened with session `session` of `user` (signed
+    /// out), or all of `user`'s sockets when `None` (account deleted).
+    fn session_ended(&self, user: UserId, session: Option<String>);
 }
 
 /// Settings the server functions need from configuration.

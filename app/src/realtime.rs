@@ -45,6 +45,12 @@ pub enum ClientMsg {
     History { room: String, before: u64 },
     /// Keep-alive at the application level; answered with `pong`.
     Ping,
+    /// Watch the live dashboard of an event (its slug); organizers and
+    /// staff only. Answered with `watching`, then `dashboard_changed`
+    /// whenever its numbers move.
+    Watch { event: String },
+    /// Stop watching an event's dashboard.
+    Unwatch { event: String },
 }
 
 /// Someone present in a room.
@@ -94,6 +100,8 @@ pub enum ErrorCode {
     TooManyRooms,
     /// The client id is not 8–64 of `A-Za-z0-9-_`.
     BadClientId,
+    /// Only organizers and staff of the event may watch its dashboard.
+    Forbidden,
     /// Something failed on the server; try again.
     Internal,
 }
@@ -150,12 +158,13 @@ pub enum ServerMsg {
     /// Left the room (answer to `leave`).
     Left { room: String },
     /// A personal notification (connections, meetings, announcements).
-    Notification {
-        kind: NotificationKind,
-        text: String,
-        #[serde(default)]
-        link: Option<String>,
-    },
+    /// Every socket of the person gets it, whichever rooms it joined.
+    Notification(Notice),
+    /// Answer to `watch`: dashboard changes of `event` follow.
+    Watching { event: String },
+    /// The numbers on `event`'s dashboard changed: fetch them again. Sent
+    /// at most about once a second per event, however busy it is.
+    DashboardChanged { event: String },
     /// Answer to `ping`.
     Pong,
     /// A refusal. `limit` is the number the limit allows, where there is one.
@@ -175,11 +184,33 @@ pub enum ServerMsg {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
+    /// We are connected now (a scan, an approved request, mutual interest).
     Connection,
+    /// Someone scanned my badge and waits for my approval.
     ConnectionRequest,
+    /// Someone proposed a meeting (or another time for one).
     MeetingRequest,
+    /// A meeting I take part in was accepted, declined or cancelled.
+    MeetingUpdate,
+    /// We both marked the other as interesting (and are connected now).
     MutualInterest,
+    /// The organizers of one of my events announced something.
     Announcement,
+}
+
+/// A personal notification: what happened, in a sentence, and where to
+/// look at it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub kind: NotificationKind,
+    /// One sentence for people ("Ben Okafor connected with you.").
+    pub text: String,
+    /// A path on this server to open (the connection, the agenda, …).
+    #[serde(default)]
+    pub link: Option<String>,
+    /// The event it belongs to (its slug), when it belongs to one.
+    #[serde(default)]
+    pub event: Option<String>,
 }
 
 /// The limits of one socket, sent in `welcome` so clients can respect them.
@@ -197,6 +228,21 @@ pub struct SocketLimits {
     pub max_rooms: u32,
     /// Seconds without any frame from the client before the socket is closed.
     pub idle_timeout_secs: u32,
+}
+
+#[cfg(test)]
+impl SocketLimits {
+    /// Limits as a server sends them, for client tests.
+    pub fn sample() -> Self {
+        SocketLimits {
+            max_message_chars: 2000,
+            messages_per_second: 5,
+            burst: 10,
+            max_frame_bytes: 16384,
+            max_rooms: 32,
+            idle_timeout_secs: 60,
+        }
+    }
 }
 
 impl ServerMsg {
@@ -240,6 +286,24 @@ mod tests {
     #[test]
     fn an_unknown_type_does_not_parse() {
         assert!(serde_json::from_str::<ClientMsg>(r#"{"type":"shout"}"#).is_err());
+    }
+
+    #[test]
+    fn notifications_are_flat_objects_tagged_notification() {
+        let json = serde_json::to_value(ServerMsg::Notification(Notice {
+            kind: NotificationKind::MutualInterest,
+            text: "You and Ben are interested in meeting.".into(),
+            link: Some("/connections".into()),
+            event: Some("demo".into()),
+        }))
+        .unwrap();
+        assert_eq!(json["type"], "notification");
+        assert_eq!(json["kind"], "mutual_interest");
+        assert_eq!(json["event"], "demo");
+        let back: ServerMsg = serde_json::from_value(json).unwrap();
+        assert!(
+            matches!(back, ServerMsg::Notification(n) if n.link.as_deref() == Some("/connections"))
+        );
     }
 
     #[test]

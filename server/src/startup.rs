@@ -50,11 +50,11 @@ impl Application {
         };
         let mut allowed_origins = config.allowed_origins();
         allowed_origins.push(format!("http://{addr}"));
-        let hub = crate::realtime::Hub::new(store.clone());
-        if let crate::db::Pools::Postgres(pool) = &db.pools {
-            crate::realtime::pg::spawn_listener(pool.clone(), hub.clone());
-            crate::realtime::pg::spawn_presence(pool.clone(), hub.clone());
-        }
+        let pg = match &db.pools {
+            crate::db::Pools::Postgres(pool) => Some(pool.clone()),
+            _ => None,
+        };
+        let hub = crate::realtime::Hub::new(store.clone(), pg.clone());
         let state = AppState {
             store: store.clone(),
             leptos_options: leptos_options(config, addr),
@@ -66,6 +66,10 @@ impl Application {
             matching: Arc::default(),
             live: hub.clone(),
         };
+        if let Some(pool) = pg {
+            crate::realtime::pg::spawn_listener(pool.clone(), hub.clone(), state.clone());
+            crate::realtime::pg::spawn_presence(pool, hub.clone());
+        }
         spawn_housekeeping(state.clone());
         let router = http::router(
             state,

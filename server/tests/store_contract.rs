@@ -3006,6 +3006,22 @@ mod rooms {
             store.report_message(talk.id, 42, ben.id, "").await,
             Err(StoreError::NotFound)
         ));
+        store.report_message(talk.id, 2, ben.id, "").await.unwrap();
+        let reports = store.message_reports(event.id).await.unwrap();
+        assert_eq!(reports.len(), 2);
+        let one = reports.iter().find(|r| r.seq == 1).unwrap();
+        assert_eq!(one.reason, "rude");
+        assert_eq!(one.text, "one");
+        assert_eq!(one.author, Some(ada.id));
+        assert_eq!(
+            one.reporter_name.as_deref(),
+            Some(ben.display_name.as_str())
+        );
+        assert_eq!(one.room, talk.id);
+        assert!(!one.removed);
+        let two = reports.iter().find(|r| r.seq == 2).unwrap();
+        assert!(two.removed, "removed before it was reported");
+        assert_eq!(two.text, "", "a removed text is not shown again");
         let log: Vec<ModerationAction> = store
             .audit_log(event.id)
             .await

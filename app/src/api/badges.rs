@@ -217,9 +217,10 @@ pub async fn perform_scan(
             decide(state, scanner, &b, req.mode).await?,
         ),
     };
+    let scan_id = uuid::Uuid::new_v4();
     let record = store
         .record_scan(&NewScan {
-            id: uuid::Uuid::new_v4(),
+            id: scan_id,
             event,
             scanner,
             target,
@@ -236,7 +237,30 @@ pub async fn perform_scan(
     {
         met_if_meeting(state, event, scanner, target).await?;
     }
+    // A replayed offline scan returns the first record: nothing new to tell.
+    if record.id == scan_id {
+        announce_scan(state, &record);
+    }
     Ok(record)
+}
+
+/// Tells the badge's owner what the scan did to them, and the organizers'
+/// dashboard that a scan happened.
+#[cfg(feature = "ssr")]
+fn announce_scan(state: &AppState, record: &ScanRecord) {
+    use crate::realtime::NotificationKind;
+    let Some(event) = record.event else { return };
+    let kind = match record.outcome {
+        ScanOutcome::Connected => Some(NotificationKind::Connection),
+        ScanOutcome::Requested => Some(NotificationKind::ConnectionRequest),
+        _ => None,
+    };
+    match (kind, record.scanner, record.target) {
+        (Some(kind), Some(by), Some(to)) => {
+            super::notify::connection(state, event, by, to, kind);
+        }
+        _ => super::notify::dashboard_of(state, event),
+    }
 }
 
 /// Two people with an accepted meeting who scan each other's badges have
@@ -810,6 +834,7 @@ pub async fn join_from_scan(id: String) -> Result<(), AppError> {
     }
     tracing::info!(event = %event, user = %me.id, "joined through a badge scan");
     crate::api::matching::member_changed(&state, me.id).await;
+    super::notify::dashboard_of(&state, event);
     let again = perform_scan(
         &state,
         me.id,

@@ -247,5 +247,14 @@ pub async fn answer_request(
             crate::ports::StoreError::NotFound => missing(),
             other => other.into(),
         })?;
+    if accept {
+        super::notify::connection(
+            &state,
+            event,
+            me.id,
+            from,
+            crate::realtime::NotificationKind::Connection,
+        );
+    }
     Ok(())
 }

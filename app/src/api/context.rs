@@ -59,9 +59,20 @@ pub async fn sign_in(user: UserId) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Ends the session and deletes it from the store.
+/// Ends the session and deletes it from the store; sockets opened with it
+/// are closed.
 pub async fn sign_out() -> Result<(), AppError> {
-    session().await?.flush().await.map_err(session_error)
+    let session = session().await?;
+    let user = session
+        .get::<UserId>(SESSION_USER_KEY)
+        .await
+        .map_err(session_error)?;
+    let id = session.id().map(|id| id.to_string());
+    session.flush().await.map_err(session_error)?;
+    if let (Some(user), Some(id)) = (user, id) {
+        state()?.live.session_ended(user, Some(id));
+    }
+    Ok(())
 }
 
 fn session_error(e: tower_sessions::session::Error) -> AppError {

@@ -258,6 +258,7 @@ pub async fn post_announcement(slug: String, body: String) -> Result<(), AppErro
         .post_announcement(event.id, user.id, body.as_str())
         .await?;
     tracing::info!(event = %event.id, "announcement posted");
+    crate::api::notify::announcement(&state, &event, body.as_str());
     Ok(())
 }
 
@@ -277,6 +278,7 @@ async fn join(event: Event) -> Result<String, AppError> {
         })?;
     tracing::info!(event = %event.id, user = %user.id, "member joined");
     crate::api::matching::member_changed(&state, user.id).await;
+    crate::api::notify::dashboard(&state, &event);
     leptos_axum::redirect(&format!("/e/{}", event.slug.as_str()));
     Ok(event.slug.as_str().to_owned())
 }

@@ -1,5 +1,6 @@
 //! Rate limits where abuse is cheap: login per account and per IP address,
-//! sign-up per IP address, badge scans per account. In memory, per instance
+//! sign-up per IP address, badge scans and room posts (over HTTP; sockets
+//! have their own) per account. In memory, per instance
 //! (GCRA via `governor`).
 
 use crate::{domain::UserId, error::AppError};
@@ -18,6 +19,9 @@ pub struct Limits {
     /// Badge scans per account (every attempt, whatever its outcome): a
     /// person scans a few badges a minute, a scraper trying codes thousands.
     scans_per_user: DefaultKeyedRateLimiter<UserId>,
+    /// Room messages posted through the plain form (no JavaScript), with
+    /// the same budget a socket has, so the form is no way around it.
+    posts_per_user: DefaultKeyedRateLimiter<UserId>,
 }
 
 impl std::fmt::Debug for Limits {
@@ -48,6 +52,8 @@ impl Default for Limits {
             // one every 2 s: 1,800 an hour at most, nowhere near enough to
             // find badges by guessing codes.
             scans_per_user: RateLimiter::keyed(quota(30, Duration::from_secs(2))),
+            // 10 at once, then five a second, as on a socket.
+            posts_per_user: RateLimiter::keyed(quota(10, Duration::from_millis(200))),
         }
     }
 }
@@ -86,9 +92,15 @@ impl Limits {
         check(&self.scans_per_user, &user)
     }
 
+    /// Counts a room message posted over HTTP by `user`.
+    pub fn post(&self, user: UserId) -> Result<(), AppError> {
+        check(&self.posts_per_user, &user)
+    }
+
     /// Forgets keys whose budget is full again, so memory stays bounded.
     pub fn forget_idle(&self) {
         self.scans_per_user.retain_recent();
+        self.posts_per_user.retain_recent();
         self.login_per_account.retain_recent();
         self.login_per_ip.retain_recent();
         self.signup_per_ip.retain_recent();

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::{context, profiles},
+    api::{context, notify, profiles},
     domain::{EventId, FunnelStage, ProfileField, UserId, Viewer},
     matching::MatchIndex,
     ports::{AppState, MatchMember},
@@ -76,6 +76,8 @@ pub struct MeetList {
     pub event_name: String,
     pub slug: String,
     pub here_now: bool,
+    /// Only people in a live room with me right now.
+    pub in_room: bool,
     /// I opted out of networking here: no recommendations.
     pub opted_out: bool,
     /// I have no tags yet: recommendations need some.
@@ -200,6 +202,18 @@ impl Recommender {
     }
 }
 
+/// An explanation's reasons as the cards show them.
+#[cfg(feature = "ssr")]
+fn reason_views(e: &crate::matching::score::Explanation) -> Vec<ReasonView> {
+    e.reasons
+        .iter()
+        .map(|r| ReasonView {
+            kind: r.kind,
+            tag: r.tag.as_str().to_owned(),
+        })
+        .collect()
+}
+
 #[cfg(feature = "ssr")]
 fn poisoned() -> AppError {
     tracing::error!("a matching index lock was poisoned");
@@ -211,18 +225,24 @@ fn poisoned() -> AppError {
 #[cfg(feature = "ssr")]
 pub async fn member_changed(state: &AppState, user: UserId) {
     state.matching.refresh_user(state, user).await;
+    state.live.member_changed(user);
 }
 
 /// The people I should meet at the event, best first, with why. `here_now`
-/// ("on"): only people checked in at the venue.
+/// ("on"): only people checked in at the venue; `in_room` ("on"): only
+/// people in a live room with me right now.
 #[server(prefix = "/api", endpoint = "people_to_meet")]
-pub async fn people_to_meet(slug: String, here_now: Option<String>) -> Result<MeetList, AppError> {
+pub async fn people_to_meet(
+    slug: String,
+    here_now: Option<String>,
+    in_room: Option<String>,
+) -> Result<MeetList, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
     let (event, membership) = profiles::event_for_member(&state, &slug, me.id).await?;
-    let here_now = here_now
-        .as_deref()
-        .is_some_and(|v| !v.is_empty() && v != "off");
+    let on = |v: Option<String>| v.as_deref().is_some_and(|v| !v.is_empty() && v != "off");
+    let (here_now, in_room) = (on(here_now), on(in_room));
+    let with_me = in_room.then(|| state.live.in_rooms_with(me.id));
     let mut exclude = state.store.blocked_with(me.id).await?;
     exclude.extend(state.store.dismissed(event.id, me.id).await?);
     exclude.extend(
@@ -238,7 +258,16 @@ pub async fn people_to_meet(slug: String, here_now: Option<String>) -> Result<Me
         let index = index.read().map_err(|_| poisoned())?;
         // "Here now" filters after ranking, so ask for more first.
         let wanted = if here_now { PAGE * 10 } else { PAGE };
-        index.recommend(&me.id, wanted, exclude.iter())
+        match &with_me {
+            // Few people share a room with me: rank among them only.
+            Some(with_me) => index
+                .recommend(&me.id, index.len(), exclude.iter())
+                .into_iter()
+                .filter(|r| with_me.contains(&r.member))
+                .take(wanted)
+                .collect(),
+            None => index.recommend(&me.id, wanted, exclude.iter()),
+        }
     };
     let interested = state.store.interested_in(event.id, me.id).await?;
     let has_tags = !state.store.tags_of(me.id).await?.is_empty();
@@ -269,15 +298,7 @@ pub async fn people_to_meet(slug: String, here_now: Option<String>) -> Result<Me
             headline: show(ProfileField::Headline, user.headline),
             company: show(ProfileField::Company, user.company),
             event_line: their.event_line,
-            reasons: rec
-                .explanation
-                .reasons
-                .iter()
-                .map(|r| ReasonView {
-                    kind: r.kind,
-                    tag: r.tag.as_str().to_owned(),
-                })
-                .collect(),
+            reasons: reason_views(&rec.explanation),
             interested: interested.contains(&user.id),
             checked_in: their.checked_in_at.is_some(),
         });
@@ -294,10 +315,58 @@ pub async fn people_to_meet(slug: String, here_now: Option<String>) -> Result<Me
         event_name: event.name,
         slug: event.slug.as_str().to_owned(),
         here_now,
+        in_room,
         opted_out: membership.opted_out,
         has_tags,
         cards,
     })
+}
+
+/// Why I should meet someone, for a list of people (a room's "here now").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonReasons {
+    pub user_id: String,
+    /// Strongest first; empty when we have nothing in common (or matching
+    /// does not apply to one of us).
+    pub reasons: Vec<ReasonView>,
+}
+
+/// The most people [`why_meet`] explains at once.
+pub const WHY_MEET_MAX: usize = 200;
+
+/// Why I should meet each of `ids` at the event, as recommendations say it.
+/// People I blocked or who blocked me, or unknown ids, get no reasons.
+#[server(prefix = "/api", endpoint = "why_meet")]
+pub async fn why_meet(slug: String, ids: Vec<String>) -> Result<Vec<PersonReasons>, AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let (event, _) = profiles::event_for_member(&state, &slug, me.id).await?;
+    if ids.len() > WHY_MEET_MAX {
+        return Err(AppError::Invalid {
+            field: "ids".into(),
+            message: format!("At most {WHY_MEET_MAX} people at once."),
+        });
+    }
+    let blocked = state.store.blocked_with(me.id).await?;
+    let index = state.matching.index(&state, event.id).await?;
+    let index = index.read().map_err(|_| poisoned())?;
+    Ok(ids
+        .into_iter()
+        .map(|raw| {
+            let reasons = raw
+                .parse()
+                .ok()
+                .map(UserId)
+                .filter(|u| *u != me.id && !blocked.contains(u))
+                .and_then(|u| index.explain_pair(&me.id, &u))
+                .map(|e| reason_views(&e))
+                .unwrap_or_default();
+            PersonReasons {
+                user_id: raw,
+                reasons,
+            }
+        })
+        .collect())
 }
 
 /// My answer to a recommendation: `interested` (connects us when they are
@@ -324,6 +393,9 @@ pub async fn answer_recommendation(
             let mutual = state.store.mark_interested(event.id, me.id, other).await?;
             if mutual {
                 tracing::info!(event = %event.id, "mutual interest: connected");
+                notify::mutual(&state, &event, me.id, other);
+            } else {
+                notify::dashboard(&state, &event);
             }
             Ok(InterestResult { mutual })
         }

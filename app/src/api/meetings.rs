@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::{context, profiles, tokens},
+    api::{context, notify, profiles, tokens},
     domain::{FunnelStage, MeetingMessage, MeetingMinutes, MeetingPlaceText, UserId},
     ports::{AppState, Event, Meeting, MeetingChange, NewMeeting, StoreError},
+    realtime::NotificationKind,
 };
 #[cfg(feature = "ssr")]
 use chrono::{DateTime, Utc};
@@ -395,6 +396,14 @@ pub async fn request_meeting(
         .store
         .record_funnel(event.id, me.id, &[other], FunnelStage::MeetingRequested)
         .await?;
+    notify::meeting(
+        &state,
+        &event,
+        me.id,
+        other,
+        NotificationKind::MeetingRequest,
+        "asks to meet you.",
+    );
     leptos_axum::redirect(&format!("/e/{}/agenda", event.slug.as_str()));
     Ok(meeting.id.to_string())
 }
@@ -494,6 +503,22 @@ pub async fn answer_meeting(id: String, answer: String) -> Result<(), AppError> 
             state.store.record_funnel(event.id, a, &[b], stage).await?;
         }
     }
+    let what = match change {
+        MeetingChange::Accept => Some("accepted your meeting."),
+        MeetingChange::Decline => Some("declined your meeting."),
+        MeetingChange::Cancel => Some("cancelled your meeting."),
+        _ => None,
+    };
+    if let Some(what) = what {
+        notify::meeting(
+            &state,
+            &event,
+            me.id,
+            other,
+            NotificationKind::MeetingUpdate,
+            what,
+        );
+    }
     Ok(())
 }
 
@@ -540,6 +565,14 @@ pub async fn counter_meeting(id: String, when: MeetingWhen) -> Result<(), AppErr
         )
         .await
         .map_err(settled)?;
+    notify::meeting(
+        &state,
+        &event,
+        me.id,
+        meeting.other(me.id),
+        NotificationKind::MeetingRequest,
+        "proposes another time to meet.",
+    );
     Ok(())
 }
 

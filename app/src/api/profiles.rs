@@ -729,6 +729,7 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
     }
     context::sign_out().await?;
     state.store.delete_user(me.id).await?;
+    state.live.session_ended(me.id, None);
     crate::api::matching::member_changed(&state, me.id).await;
     tracing::info!(user = %me.id, "account deleted");
     leptos_axum::redirect("/?deleted=1");

@@ -320,6 +320,7 @@ pub async fn post_room_message(
 ) -> Result<u64, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
+    state.limits.post(me.id)?;
     let (event, _role) = event_and_role(&state, &slug, me.id).await?;
     let room = room_in(&state, &event, &room).await?;
     let client_id = ClientMessageId::parse(&client_id)?;
@@ -378,12 +379,30 @@ pub struct AuditLine {
     pub what: String,
 }
 
+/// A reported message, for the moderators.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportLine {
+    /// When it was reported, in the event's time zone.
+    pub at: String,
+    pub reporter: String,
+    pub reason: String,
+    pub room_id: String,
+    pub room_title: String,
+    pub seq: u64,
+    pub author: String,
+    /// Empty once removed.
+    pub text: String,
+    pub removed: bool,
+}
+
 /// The moderation log of an event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditView {
     pub event_name: String,
     pub slug: String,
     pub lines: Vec<AuditLine>,
+    /// Reported messages, newest first.
+    pub reports: Vec<ReportLine>,
 }
 
 /// The room `room` of event `slug` if `me` may moderate it, else 403.
@@ -539,9 +558,27 @@ pub async fn room_audit_log(slug: String) -> Result<AuditView, AppError> {
             }
         })
         .collect();
+    let reports = state
+        .store
+        .message_reports(event.id)
+        .await?
+        .into_iter()
+        .map(|r| ReportLine {
+            at: crate::api::badges::local_time(&event, r.created_at),
+            reporter: r.reporter_name.unwrap_or_else(|| "A deleted user".into()),
+            reason: r.reason,
+            room_id: r.room.to_string(),
+            room_title: r.room_title,
+            seq: r.seq,
+            author: r.author_name.unwrap_or_else(|| "a deleted user".into()),
+            text: r.text,
+            removed: r.removed,
+        })
+        .collect();
     Ok(AuditView {
         event_name: event.name.clone(),
         slug: event.slug.as_str().to_owned(),
         lines,
+        reports,
     })
 }

@@ -2,15 +2,15 @@
 //! (messages, who is here, the outbox of messages not yet acknowledged,
 //! the link's state) and, behind `hydrate`, the WebSocket that feeds it.
 //!
-//! [`LiveRoom::apply`] is the protocol logic, kept free of the browser so
-//! it is unit-tested natively: it takes one server message and returns
-//! what to send back. The socket driver ([`start`]) only moves frames:
-//! it says hello, reconnects with exponential backoff (0.5 s doubling to
-//! 15 s, with jitter), rejoins with the last sequence number seen so the
-//! server replays what was missed, and after each (re)join sends the
-//! outbox again with the same client ids (the server stores each once).
+//! Its [`Listener`](super::live::Listener) implementation is the protocol
+//! logic, kept free of the browser so it is unit-tested natively: it takes
+//! one server message and returns what to send back. The tab's one socket
+//! ([`super::live`]) only moves frames and reconnects; on every welcome
+//! the room rejoins with the last sequence number seen so the server
+//! replays what was missed, and after each (re)join sends the outbox again
+//! with the same client ids (the server stores each once).
 
-use crate::realtime::{ClientMsg, PresenceMember, ServerMsg, WireMessage, PROTOCOL_VERSION};
+use crate::realtime::{ClientMsg, PresenceMember, ServerMsg, WireMessage};
 use leptos::prelude::*;
 
 /// A message typed here and not yet acknowledged by the server.
@@ -138,18 +138,17 @@ impl LiveRoom {
             vec![]
         }
     }
+}
 
-    /// The connection opened: say hello.
-    pub fn opened(&self) -> Vec<ClientMsg> {
+impl super::live::Listener for LiveRoom {
+    /// The connection opened (the link says hello).
+    fn opened(&self) {
         self.caught_up.set_value(false);
         self.link.set(Link::Connecting);
-        vec![ClientMsg::Hello {
-            version: PROTOCOL_VERSION,
-        }]
     }
 
     /// The connection closed.
-    pub fn closed(&self) {
+    fn closed(&self) {
         self.caught_up.set_value(false);
         if self.link.get_untracked() != Link::Refused {
             self.link.set(Link::Offline);
@@ -158,7 +157,7 @@ impl LiveRoom {
     }
 
     /// Applies one server message; returns what to send back.
-    pub fn apply(&self, msg: ServerMsg) -> Vec<ClientMsg> {
+    fn apply(&self, msg: ServerMsg) -> Vec<ClientMsg> {
         let mine = |room: &str| self.room.with_value(|r| r == room);
         match msg {
             ServerMsg::Welcome { .. } => vec![self.join()],
@@ -254,7 +253,9 @@ impl LiveRoom {
             _ => vec![],
         }
     }
+}
 
+impl LiveRoom {
     /// Adds a message in sequence order, once.
     fn add(&self, message: WireMessage) {
         let seq = message.seq;
@@ -286,197 +287,10 @@ pub fn new_client_id() -> String {
     }
 }
 
-#[cfg(feature = "hydrate")]
-pub use driver::start;
-
-/// The WebSocket of a room page (browser only).
-#[cfg(feature = "hydrate")]
-mod driver {
-    use super::LiveRoom;
-    use crate::realtime::{ClientMsg, ServerMsg};
-    use std::{cell::RefCell, rc::Rc};
-    use wasm_bindgen::{closure::Closure, JsCast};
-    use web_sys::{MessageEvent, WebSocket};
-
-    /// One socket and its handlers, replaced on every reconnect.
-    #[derive(Default)]
-    struct Conn {
-        ws: Option<WebSocket>,
-        /// Failed attempts since the last successful join (for the backoff).
-        attempts: u32,
-        /// The page is gone: no more reconnects.
-        stopped: bool,
-        handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
-        timer: Option<i32>,
-    }
-
-    /// A handle to send through the current socket.
-    #[derive(Clone)]
-    pub struct Driver(Rc<RefCell<Conn>>);
-
-    impl Driver {
-        /// Sends each message if the socket is open (otherwise they wait:
-        /// the outbox is sent again after the next join).
-        pub fn send(&self, msgs: Vec<ClientMsg>) {
-            let conn = self.0.borrow();
-            let Some(ws) = conn.ws.as_ref() else { return };
-            if ws.ready_state() != WebSocket::OPEN {
-                return;
-            }
-            for m in msgs {
-                if let Ok(text) = serde_json::to_string(&m) {
-                    let _ = ws.send_with_str(&text);
-                }
-            }
-        }
-
-        /// Reconnects at once if the socket is down (e.g. the browser came
-        /// back online), instead of waiting out the backoff.
-        pub fn reconnect_now(&self, live: LiveRoom) {
-            let waiting = {
-                let mut conn = self.0.borrow_mut();
-                if conn.stopped || conn.ws.is_some() {
-                    return;
-                }
-                conn.attempts = 0;
-                conn.timer.take()
-            };
-            if let (Some(t), Some(w)) = (waiting, web_sys::window()) {
-                w.clear_timeout_with_handle(t);
-            }
-            open(self.clone(), live);
-        }
-
-        /// Closes the socket now and reconnects soon (e.g. the browser went
-        /// offline: a socket over a dead network would linger).
-        pub fn drop_connection(&self) {
-            let ws = self.0.borrow_mut().ws.take();
-            if let Some(ws) = ws {
-                let _ = ws.close();
-            }
-        }
-
-        pub fn stop(&self) {
-            let mut conn = self.0.borrow_mut();
-            conn.stopped = true;
-            if let Some(t) = conn.timer.take() {
-                if let Some(w) = web_sys::window() {
-                    w.clear_timeout_with_handle(t);
-                }
-            }
-            if let Some(ws) = conn.ws.take() {
-                let _ = ws.close();
-            }
-            conn.handlers.clear();
-        }
-    }
-
-    fn url() -> Option<String> {
-        let location = web_sys::window()?.location();
-        let scheme = if location.protocol().ok()? == "https:" {
-            "wss"
-        } else {
-            "ws"
-        };
-        Some(format!("{scheme}://{}/ws", location.host().ok()?))
-    }
-
-    /// Starts the live link of `live`; returns the driver (stop it when
-    /// the page goes away).
-    pub fn start(live: LiveRoom) -> Driver {
-        let driver = Driver(Rc::new(RefCell::new(Conn::default())));
-        open(driver.clone(), live);
-        driver
-    }
-
-    fn schedule(driver: Driver, live: LiveRoom, delay_ms: i32) {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let d = driver.clone();
-        let retry = Closure::once_into_js(move || {
-            d.0.borrow_mut().timer = None;
-            open(d.clone(), live);
-        });
-        if let Ok(t) = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), delay_ms)
-        {
-            driver.0.borrow_mut().timer = Some(t);
-        }
-    }
-
-    fn open(driver: Driver, live: LiveRoom) {
-        if driver.0.borrow().stopped {
-            return;
-        }
-        let Some(ws) = url().and_then(|u| WebSocket::new(&u).ok()) else {
-            return reconnect_later(driver, live);
-        };
-        let on_open = {
-            let d = driver.clone();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| d.send(live.opened()))
-        };
-        let on_message = {
-            let d = driver.clone();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-                let Some(text) = e
-                    .dyn_ref::<MessageEvent>()
-                    .and_then(|m| m.data().as_string())
-                else {
-                    return;
-                };
-                let Ok(msg) = serde_json::from_str::<ServerMsg>(&text) else {
-                    return;
-                };
-                if matches!(msg, ServerMsg::CaughtUp { .. }) {
-                    d.0.borrow_mut().attempts = 0;
-                }
-                let replies = live.apply(msg);
-                d.send(replies);
-            })
-        };
-        let on_close = {
-            let d = driver.clone();
-            let this = ws.clone();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-                // Only the current socket's close counts.
-                let current = d.0.borrow().ws.as_ref().is_none_or(|w| *w == this);
-                if current {
-                    d.0.borrow_mut().ws = None;
-                    live.closed();
-                    reconnect_later(d.clone(), live);
-                }
-            })
-        };
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        let mut conn = driver.0.borrow_mut();
-        conn.ws = Some(ws);
-        conn.handlers = vec![on_open, on_message, on_close];
-    }
-
-    fn reconnect_later(driver: Driver, live: LiveRoom) {
-        let attempts = {
-            let mut conn = driver.0.borrow_mut();
-            if conn.stopped || conn.timer.is_some() {
-                return;
-            }
-            conn.attempts = conn.attempts.saturating_add(1);
-            conn.attempts
-        };
-        let base = 500.0 * 2f64.powi(attempts.min(5) as i32 - 1);
-        let delay = base.min(15_000.0) * (0.75 + js_sys::Math::random() * 0.5);
-        schedule(driver, live, delay as i32);
-    }
-}
-
-#[cfg(feature = "hydrate")]
-pub use driver::Driver;
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::components::live::Listener;
     use crate::realtime::ErrorCode;
 
     fn msg(seq: u64, text: &str) -> WireMessage {
@@ -505,14 +319,7 @@ mod tests {
             let out = live.apply(ServerMsg::Welcome {
                 version: 1,
                 user_id: "u".into(),
-                limits: crate::realtime::SocketLimits {
-                    max_message_chars: 2000,
-                    messages_per_second: 5,
-                    burst: 10,
-                    max_frame_bytes: 16384,
-                    max_rooms: 32,
-                    idle_timeout_secs: 60,
-                },
+                limits: crate::realtime::SocketLimits::sample(),
             });
             assert_eq!(
                 out,

@@ -300,6 +300,25 @@ impl<K: Copy + Eq + Hash + Ord> MatchIndex<K> {
         self.slot_of.contains_key(member)
     }
 
+    /// Why `asker` and `other` should meet, as a recommendation would say
+    /// it (whether or not `other` made the asker's top list); `None` when
+    /// either is unknown or opted out.
+    pub fn explain_pair(&self, asker: &K, other: &K) -> Option<Explanation> {
+        let member = |k: &K| {
+            let slot = *self.slot_of.get(k)?;
+            self.members[slot as usize]
+                .as_ref()
+                .filter(|m| !m.opted_out)
+        };
+        let (me, them) = (member(asker)?, member(other)?);
+        Some(score::explain(
+            &me.profile,
+            &them.profile,
+            |tag: &u32| self.weight(*tag),
+            |tag: &u32| self.tags[*tag as usize].tag.clone(),
+        ))
+    }
+
     /// Adds `member` or replaces what the index knows about them: their tags
     /// with intents, their company (compared trimmed and case-insensitively;
     /// empty for none) and whether they opted out of matching. Only the
@@ -865,6 +884,17 @@ mod tests {
             recs[1].explanation.reasons[0].kind,
             ReasonKind::TheyOfferWhatYouSeek
         );
+    }
+
+    #[test]
+    fn a_pair_is_explained_as_its_recommendation_is() {
+        let index = meetup();
+        for rec in index.recommend(&1, 10, &[]) {
+            assert_eq!(index.explain_pair(&1, &rec.member), Some(rec.explanation));
+        }
+        let stranger = index.explain_pair(&1, &6).unwrap();
+        assert!(stranger.reasons.is_empty(), "nothing in common, no reasons");
+        assert_eq!(index.explain_pair(&1, &99), None);
     }
 
     #[test]

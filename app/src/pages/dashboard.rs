@@ -1,7 +1,8 @@
 //! The organizer dashboard (`/e/:slug/dashboard`): the event's networking
 //! at a glance, as numbers and server-rendered SVG charts. With JavaScript
-//! it refreshes itself every 30 seconds; without, a reload shows the
-//! latest numbers.
+//! it watches the event over the tab's live connection and fetches the
+//! numbers again whenever they change (and every 30 seconds, for room
+//! occupancy); without, a reload shows the latest numbers.
 
 use crate::api::dashboard::{dashboard, DashboardView};
 use crate::components::charts::{BarChart, ColumnChart};
@@ -26,6 +27,16 @@ pub fn DashboardPage() -> impl IntoView {
             }
         });
     });
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let link = crate::components::live::use_live();
+        let event = slug();
+        let id = link.attach(std::rc::Rc::new(Watch {
+            event: event.clone(),
+            tick,
+        }));
+        on_cleanup(move || link.detach(id, vec![crate::realtime::ClientMsg::Unwatch { event }]));
+    });
     let data = Resource::new(move || (slug(), tick.get()), |(s, _)| dashboard(s));
     view! {
         <Title text="Dashboard · Rapport" />
@@ -37,6 +48,30 @@ pub fn DashboardPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Watches the event's dashboard on the live connection; each change
+/// bumps `tick`, which fetches the numbers again.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+struct Watch {
+    event: String,
+    tick: RwSignal<u32>,
+}
+
+impl crate::components::live::Listener for Watch {
+    fn apply(&self, msg: crate::realtime::ServerMsg) -> Vec<crate::realtime::ClientMsg> {
+        use crate::realtime::{ClientMsg, ServerMsg};
+        match msg {
+            ServerMsg::Welcome { .. } => vec![ClientMsg::Watch {
+                event: self.event.clone(),
+            }],
+            ServerMsg::DashboardChanged { event } if event == self.event => {
+                self.tick.update(|t| *t += 1);
+                vec![]
+            }
+            _ => vec![],
+        }
     }
 }
 
@@ -61,7 +96,7 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
     view! {
         <p class="eyebrow"><a href=format!("/e/{}", d.slug)>{d.event_name.clone()}</a></p>
         <h1>"Dashboard"</h1>
-        <p class="meta">{format!("Times in {}. Updates every 30 seconds.", d.time_zone)}</p>
+        <p class="meta">{format!("Times in {}. Updates live.", d.time_zone)}</p>
         <dl class="stats" aria-label="Key numbers">
             <Stat label="Members" value=d.members.to_string() />
             <Stat label="Checked in" value=d.checked_in.to_string() />
@@ -85,5 +120,43 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
                 <BarChart title=format!("Top tags: {}", intent.label()) bars=bars.clone() />
             }).collect_view()}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::components::live::Listener;
+    use crate::realtime::{ClientMsg, ServerMsg};
+
+    #[test]
+    fn a_welcome_watches_the_event_and_only_its_changes_refetch() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let tick = RwSignal::new(0u32);
+            let w = Watch {
+                event: "demo".into(),
+                tick,
+            };
+            let hello = w.apply(ServerMsg::Welcome {
+                version: 1,
+                user_id: "u".into(),
+                limits: crate::realtime::SocketLimits::sample(),
+            });
+            assert_eq!(
+                hello,
+                vec![ClientMsg::Watch {
+                    event: "demo".into()
+                }]
+            );
+            w.apply(ServerMsg::DashboardChanged {
+                event: "other".into(),
+            });
+            assert_eq!(tick.get_untracked(), 0);
+            w.apply(ServerMsg::DashboardChanged {
+                event: "demo".into(),
+            });
+            assert_eq!(tick.get_untracked(), 1);
+        });
     }
 }

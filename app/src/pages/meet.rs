@@ -25,10 +25,11 @@ pub fn PeopleToMeetPage() -> impl IntoView {
     let query = use_query_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let here_now = move || query.read().get("here_now");
+    let in_room = move || query.read().get("in_room");
     let answer = ServerAction::<AnswerRecommendation>::new();
     let list = Resource::new(
-        move || (slug(), here_now(), answer.version().get()),
-        |(s, h, _)| people_to_meet(s, h),
+        move || (slug(), here_now(), in_room(), answer.version().get()),
+        |(s, h, r, _)| people_to_meet(s, h, r),
     );
     let mutual = move || {
         answer
@@ -54,6 +55,10 @@ pub fn PeopleToMeetPage() -> impl IntoView {
                                 <div class="field checkbox">
                                     <input type="checkbox" id="f-here" name="here_now" value="on" checked=l.here_now />
                                     <label for="f-here">"Only people checked in here now"</label>
+                                </div>
+                                <div class="field checkbox">
+                                    <input type="checkbox" id="f-room" name="in_room" value="on" checked=l.in_room />
+                                    <label for="f-room">"Only people in a room with me now"</label>
                                 </div>
                                 <button type="submit" class="secondary">"Show"</button>
                             </form>

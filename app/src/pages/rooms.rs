@@ -7,12 +7,14 @@
 
 use crate::api::rooms::{
     clock, event_rooms, room_audit_log, room_page, CloseRoom, CreateRoom, DeleteRoomMessage,
-    MuteInRoom, ReportRoomMessage, RoomSummary, RoomView,
+    MuteInRoom, ReportLine, ReportRoomMessage, RoomSummary, RoomView,
 };
 use crate::components::forms::{action_error, Field, FormError, TextArea};
 use crate::components::layout::ErrorNotice;
 use crate::components::live_room::{new_client_id, LiveRoom};
 use crate::domain::{RoomKind, MAX_MESSAGE_CHARS};
+#[cfg(feature = "hydrate")]
+use crate::realtime::ClientMsg;
 use crate::realtime::WireMessage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -153,32 +155,17 @@ fn RoomChat(v: RoomView) -> impl IntoView {
     let slug = v.slug.clone();
     let text = RwSignal::new(String::new());
 
+    // The room takes part in the tab's live connection while shown.
     #[cfg(feature = "hydrate")]
-    let driver = {
-        let driver = StoredValue::new_local(None::<crate::components::live_room::Driver>);
-        if !v.room.closed {
-            Effect::new(move |_| {
-                use send_wrapper::SendWrapper;
-                let d = crate::components::live_room::start(live);
-                driver.set_value(Some(d.clone()));
-                let on_offline = SendWrapper::new(d.clone());
-                let offline = window_event_listener(leptos::ev::offline, move |_| {
-                    on_offline.drop_connection()
-                });
-                let on_online = SendWrapper::new(d.clone());
-                let online = window_event_listener(leptos::ev::online, move |_| {
-                    on_online.reconnect_now(live)
-                });
-                let d = SendWrapper::new(d);
-                on_cleanup(move || {
-                    offline.remove();
-                    online.remove();
-                    d.stop();
-                });
-            });
-        }
-        driver
-    };
+    let link = crate::components::live::use_live();
+    #[cfg(feature = "hydrate")]
+    if !v.room.closed {
+        Effect::new(move |_| {
+            let id = link.attach(std::rc::Rc::new(live));
+            let room = live.room.get_value();
+            on_cleanup(move || link.detach(id, vec![ClientMsg::Leave { room }]));
+        });
+    }
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         // Without JavaScript the form posts to the server function instead.
@@ -190,11 +177,7 @@ fn RoomChat(v: RoomView) -> impl IntoView {
         let out = live.queue(new_client_id(), body);
         text.set(String::new());
         #[cfg(feature = "hydrate")]
-        driver.with_value(|d| {
-            if let Some(d) = d {
-                d.send(out);
-            }
-        });
+        link.send(out);
         #[cfg(not(feature = "hydrate"))]
         drop(out);
     };
@@ -215,6 +198,24 @@ fn RoomChat(v: RoomView) -> impl IntoView {
     let room = v.room.clone();
     let mine = my_id.clone();
     let names = StoredValue::new((slug.clone(), room.id.clone(), my_id.clone()));
+    // Why I should meet the people here, fetched in the browser whenever
+    // who is here changes ("connect with people in this room").
+    let why = {
+        let slug = slug.clone();
+        LocalResource::new(move || {
+            let ids: Vec<String> = live.members.get().into_iter().map(|m| m.user_id).collect();
+            let slug = slug.clone();
+            async move {
+                if ids.is_empty() {
+                    return std::collections::HashMap::new();
+                }
+                crate::api::matching::why_meet(slug, ids)
+                    .await
+                    .map(|people| people.into_iter().map(|p| (p.user_id, p.reasons)).collect())
+                    .unwrap_or_default()
+            }
+        })
+    };
     view! {
         <Title text=format!("{} · {} · Rapport", room.title, v.event_name) />
         <p class="eyebrow"><a href=format!("/e/{slug}/rooms")>{format!("Rooms · {}", v.event_name)}</a></p>
@@ -237,11 +238,7 @@ fn RoomChat(v: RoomView) -> impl IntoView {
                         <button type="button" class="secondary small" on:click=move |_| {
                             let out = live.older();
                             #[cfg(feature = "hydrate")]
-                            driver.with_value(|d| {
-                                if let Some(d) = d {
-                                    d.send(out);
-                                }
-                            });
+                            link.send(out);
                             #[cfg(not(feature = "hydrate"))]
                             drop(out);
                         }>"Show earlier messages"</button>
@@ -295,6 +292,10 @@ fn RoomChat(v: RoomView) -> impl IntoView {
                         let (slug, room_id, me) = names.get_value();
                         let href = format!("/e/{slug}/p/{}", m.user_id);
                         let label = format!("Mute {} for 10 minutes", m.name);
+                        let reasons = why
+                            .get()
+                            .and_then(|w| w.get(&m.user_id).cloned())
+                            .unwrap_or_default();
                         let muting = (can_moderate && m.user_id != me).then(|| view! {
                             <ActionForm action=mute attr:class="inline-form">
                                 <input type="hidden" name="slug" value=slug.clone() />
@@ -304,7 +305,15 @@ fn RoomChat(v: RoomView) -> impl IntoView {
                                 <button type="submit" class="link-button" aria-label=label>"Mute"</button>
                             </ActionForm>
                         });
-                        view! { <li><a href=href>{m.name}</a> {muting}</li> }
+
+                        let chips = (!reasons.is_empty()).then(|| view! {
+                            <ul class="chips reasons" aria-label=format!("Why meet {}", m.name)>
+                                {reasons.into_iter().take(2).map(|r| view! {
+                                    <li class=format!("chip {}", r.intent().as_str())>{r.text()}</li>
+                                }).collect_view()}
+                            </ul>
+                        });
+                        view! { <li><a href=href>{m.name}</a> {muting} {chips}</li> }
                     }).collect_view()}
                 </ul>
                 {can_moderate.then(|| {
@@ -388,7 +397,11 @@ fn MessageItem(m: WireMessage, offset: i32, mine: bool, tools: MessageTools) -> 
 pub fn ModerationLogPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let log = Resource::new(slug, room_audit_log);
+    let delete = ServerAction::<DeleteRoomMessage>::new();
+    let log = Resource::new(
+        move || (slug(), delete.version().get()),
+        |(s, _)| room_audit_log(s),
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -397,6 +410,21 @@ pub fn ModerationLogPage() -> impl IntoView {
                         <Title text=format!("Moderation log · {} · Rapport", l.event_name) />
                         <p class="eyebrow"><a href=format!("/e/{}/rooms", l.slug)>{format!("Rooms · {}", l.event_name)}</a></p>
                         <h1>"Moderation log"</h1>
+                        <h2>"Reported messages"</h2>
+                        <FormError error=action_error(delete) />
+                        {if l.reports.is_empty() {
+                            view! { <p class="empty">"No reports."</p> }.into_any()
+                        } else {
+                            let slug = l.slug.clone();
+                            view! {
+                                <ul class="audit-log" data-testid="reports">
+                                    {l.reports.into_iter().map(|r| view! {
+                                        <ReportItem r=r slug=slug.clone() delete />
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                        <h2>"What moderators did"</h2>
                         {if l.lines.is_empty() {
                             view! { <p class="empty">"Nothing moderated yet."</p> }.into_any()
                         } else {
@@ -416,5 +444,34 @@ pub fn ModerationLogPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// One reported message: who reported it and why, the message as it is
+/// now, and a button to remove it.
+#[component]
+fn ReportItem(
+    r: ReportLine,
+    slug: String,
+    delete: ServerAction<DeleteRoomMessage>,
+) -> impl IntoView {
+    let room_link = format!("/e/{slug}/rooms/{}", r.room_id);
+    let seq = r.seq.to_string();
+    view! {
+        <li>
+            <span class="meta">{r.at}</span> " " <strong>{r.reporter}</strong>
+            {format!(" reported message #{} of {} in ", r.seq, r.author)}
+            <a href=room_link>{r.room_title}</a>
+            {(!r.reason.is_empty()).then(|| format!(": “{}”", r.reason))}
+            <blockquote>{if r.removed { "Removed.".to_owned() } else { r.text }}</blockquote>
+            {(!r.removed).then(|| view! {
+                <ActionForm action=delete attr:class="inline-form">
+                    <input type="hidden" name="slug" value=slug.clone() />
+                    <input type="hidden" name="room" value=r.room_id.clone() />
+                    <input type="hidden" name="seq" value=seq.clone() />
+                    <button type="submit" class="secondary small" aria-label=format!("Remove reported message {seq}")>"Remove"</button>
+                </ActionForm>
+            })}
+        </li>
     }
 }

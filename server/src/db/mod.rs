@@ -17,6 +17,7 @@ mod badges;
 mod claims;
 mod connections;
 mod events;
+pub mod live;
 mod matching;
 mod meetings;
 mod postgres;

@@ -12,8 +12,8 @@ use super::{backend, conflict_or_backend, on_read, on_write, Db};
 use app::{
     domain::{ClientMessageId, EventId, MessageText, RoomId, RoomKind, UserId},
     ports::{
-        AuditEntry, ModerationAction, NewRoom, Posted, Room, RoomMessage, RoomStore, StoreError,
-        StoreResult,
+        AuditEntry, MessageReport, ModerationAction, NewRoom, Posted, Room, RoomMessage, RoomStore,
+        StoreError, StoreResult,
     },
 };
 use async_trait::async_trait;
@@ -113,6 +113,20 @@ struct AuditRow {
     target_name: Option<String>,
     seq: Option<i64>,
     detail: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReportRow {
+    room_id: Uuid,
+    room_title: String,
+    seq: i64,
+    reporter_name: Option<String>,
+    reason: String,
+    body: Option<String>,
+    author_id: Option<Uuid>,
+    author_name: Option<String>,
+    deleted: Option<bool>,
     created_at: DateTime<Utc>,
 }
 
@@ -550,5 +564,46 @@ impl RoomStore for Db {
                 })
             })
             .collect()
+    }
+
+    async fn message_reports(&self, event: EventId) -> StoreResult<Vec<MessageReport>> {
+        let rows: Vec<ReportRow> = on_read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT rr.room_id, r.title AS room_title, rr.seq, \
+                 ur.display_name AS reporter_name, rr.reason, m.body, m.author_id, \
+                 ua.display_name AS author_name, m.deleted, rr.created_at \
+                 FROM room_reports rr JOIN rooms r ON r.id = rr.room_id \
+                 LEFT JOIN room_messages m ON m.room_id = rr.room_id AND m.seq = rr.seq \
+                 LEFT JOIN users ur ON ur.id = rr.reporter_id \
+                 LEFT JOIN users ua ON ua.id = m.author_id \
+                 WHERE r.event_id = $1 ORDER BY rr.created_at DESC, rr.id",
+            )
+            .bind(event.0)
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(backend)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let removed = r.deleted.unwrap_or(true);
+                MessageReport {
+                    room: RoomId(r.room_id),
+                    room_title: r.room_title,
+                    seq: seq_out(r.seq),
+                    reporter_name: r.reporter_name,
+                    reason: r.reason,
+                    text: if removed {
+                        String::new()
+                    } else {
+                        r.body.unwrap_or_default()
+                    },
+                    author: r.author_id.map(UserId),
+                    author_name: r.author_name,
+                    removed,
+                    created_at: r.created_at,
+                }
+            })
+            .collect())
     }
 }

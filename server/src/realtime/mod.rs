@@ -17,19 +17,25 @@
 //! [`CHANNEL_CAPACITY`] frames behind is told to resync.
 //!
 //! With PostgreSQL, [`pg`] carries the announcements between instances.
+//!
+//! Beside rooms, the hub carries what is personal ([`bus`]): notifications
+//! to people wherever they are connected, changes of an event's dashboard
+//! to the organizers watching it, and matching updates between instances.
 
+pub mod bus;
 pub mod pg;
 pub mod socket;
 
 use app::{
-    domain::{RoomId, UserId},
+    domain::{EventId, RoomId, UserId},
     ports::{LiveRooms, Store},
-    realtime::{PresenceMember, ServerMsg},
+    realtime::{Notice, PresenceMember, ServerMsg},
 };
 use axum::extract::ws::Utf8Bytes;
+use bus::{BusMsg, Personal};
 use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex, Weak},
     time::Duration,
 };
 use tokio::sync::{broadcast, watch};
@@ -54,6 +60,9 @@ pub struct Frame {
     /// Whether `about`'s own sockets get it too (their messages yes, news
     /// of their own presence no: they learn it from `joined`).
     pub to_self: bool,
+    /// Not a message but an order (on a personal channel): close the
+    /// sockets of this session id ("" for every session).
+    pub ends_session: Option<Arc<str>>,
     /// The JSON text.
     pub json: Utf8Bytes,
 }
@@ -68,6 +77,7 @@ impl Frame {
             seq,
             about,
             to_self: true,
+            ends_session: None,
             json: json.into(),
         }
     }
@@ -246,10 +256,25 @@ impl RoomChannel {
 /// The wire form of a stored message (shared with the room page).
 pub use app::api::rooms::wire as wire_message;
 
+/// Dashboard changes of one event are sent at most this often.
+pub const DASHBOARD_EVERY: Duration = Duration::from_secs(1);
+
 /// The live rooms of this instance.
 pub struct Hub {
     store: Arc<dyn Store>,
     rooms: Mutex<HashMap<RoomId, Arc<RoomChannel>>>,
+    /// Personal and dashboard channels.
+    pub personal: Personal,
+    /// With PostgreSQL: the pool the bus publishes through (every instance
+    /// delivers what it hears). Without: delivered here at once.
+    bus: Option<sqlx::PgPool>,
+    /// This instance, so it can skip its own matching updates.
+    pub instance: uuid::Uuid,
+    /// Events whose dashboard change waits for the end of its
+    /// [`DASHBOARD_EVERY`] window.
+    pending_dashboards: Mutex<HashSet<EventId>>,
+    /// The hub itself, for the tasks it spawns.
+    me: Weak<Hub>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -259,11 +284,48 @@ impl std::fmt::Debug for Hub {
 }
 
 impl Hub {
-    pub fn new(store: Arc<dyn Store>) -> Arc<Self> {
-        Arc::new(Hub {
+    /// A hub; `bus` is the PostgreSQL pool when several instances may share
+    /// the database.
+    pub fn new(store: Arc<dyn Store>, bus: Option<sqlx::PgPool>) -> Arc<Self> {
+        Arc::new_cyclic(|me| Hub {
             store,
             rooms: Mutex::new(HashMap::new()),
+            personal: Personal::default(),
+            bus,
+            instance: uuid::Uuid::new_v4(),
+            pending_dashboards: Mutex::new(HashSet::new()),
+            me: me.clone(),
         })
+    }
+
+    /// Delivers `msg` on every instance: published on PostgreSQL (and
+    /// delivered here when heard back), or delivered here directly.
+    pub fn publish(&self, msg: BusMsg) {
+        let Some(hub) = self.me.upgrade() else { return };
+        match &self.bus {
+            Some(pool) => {
+                let payload = match serde_json::to_string(&msg) {
+                    Ok(p) if p.len() <= crate::db::live::MAX_PAYLOAD => p,
+                    Ok(p) => {
+                        tracing::warn!(bytes = p.len(), "bus message too large; not sent");
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not serialise a bus message");
+                        return;
+                    }
+                };
+                let pool = pool.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = crate::db::live::publish(&pool, &payload).await {
+                        tracing::warn!(error = %e, "could not publish on the bus");
+                    }
+                });
+            }
+            None => {
+                tokio::spawn(async move { hub.personal.deliver(&hub.store, msg).await });
+            }
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -415,5 +477,77 @@ impl LiveRooms for Hub {
         if let Some(c) = self.existing(room) {
             let _ = c.tx.send(Frame::new(None, None, &change));
         }
+    }
+
+    fn notify(&self, users: &[UserId], notice: Notice) {
+        if users.is_empty() {
+            return;
+        }
+        self.publish(BusMsg::Notify {
+            users: users.iter().map(|u| u.0).collect(),
+            notice,
+        });
+    }
+
+    fn notify_members(&self, event: EventId, notice: Notice) {
+        self.publish(BusMsg::Members {
+            event: event.0,
+            notice,
+        });
+    }
+
+    fn dashboard_changed(&self, event: EventId, slug: &str) {
+        // The first change of a window waits for the window's end; later
+        // ones in it are covered by that one.
+        let first = self
+            .pending_dashboards
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(event);
+        if !first {
+            return;
+        }
+        let Some(hub) = self.me.upgrade() else { return };
+        let slug = slug.to_owned();
+        tokio::spawn(async move {
+            tokio::time::sleep(DASHBOARD_EVERY).await;
+            hub.pending_dashboards
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&event);
+            hub.publish(BusMsg::Dashboard {
+                event: event.0,
+                slug,
+            });
+        });
+    }
+
+    fn member_changed(&self, user: UserId) {
+        // One instance needs nobody told.
+        if self.bus.is_some() {
+            self.publish(BusMsg::Member {
+                user: user.0,
+                from: self.instance,
+            });
+        }
+    }
+
+    fn session_ended(&self, user: UserId, session: Option<String>) {
+        self.publish(BusMsg::SessionEnded {
+            user: user.0,
+            session,
+        });
+    }
+
+    fn in_rooms_with(&self, user: UserId) -> HashSet<UserId> {
+        let mut with = HashSet::new();
+        for channel in self.channels() {
+            let members = channel.members();
+            if members.iter().any(|(id, _)| *id == user) {
+                with.extend(members.into_iter().map(|(id, _)| id));
+            }
+        }
+        with.remove(&user);
+        with
     }
 }

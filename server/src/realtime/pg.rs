@@ -11,6 +11,11 @@
 //! - `d:<room>:<seq>` — a message was removed;
 //! - `s:<room>:<0|1>` — the room was reopened (0) or closed (1).
 //!
+//! The same listener hears the bus ([`crate::db::live::LIVE_CHANNEL`],
+//! [`super::bus`]): personal notifications and dashboard changes are
+//! delivered to this instance's sockets, matching updates from other
+//! instances refresh this instance's indexes.
+//!
 //! Notifications sent while the listener was disconnected are lost, so
 //! after every (re)connection the hub resyncs each live room from the
 //! database: nothing committed in the gap is skipped.
@@ -21,9 +26,13 @@
 //! ignored, so the people of an instance that died disappear within
 //! `PRESENCE_FRESH + PRESENCE_EVERY` (8 s).
 
-use super::Hub;
-use crate::db::rooms::ROOMS_CHANNEL;
-use app::{domain::RoomId, ports::LiveRooms, realtime::ServerMsg};
+use super::{bus::BusMsg, Hub};
+use crate::db::{live::LIVE_CHANNEL, rooms::ROOMS_CHANNEL};
+use app::{
+    domain::{RoomId, UserId},
+    ports::{AppState, LiveRooms},
+    realtime::ServerMsg,
+};
 use sqlx::postgres::{PgListener, PgPool};
 use std::{sync::Arc, time::Duration};
 
@@ -83,8 +92,10 @@ pub fn spawn_presence(pool: PgPool, hub: Arc<Hub>) {
     });
 }
 
-/// Listens for room announcements until the process ends.
-pub fn spawn_listener(pool: PgPool, hub: Arc<Hub>) {
+/// Listens for room announcements and the bus until the process ends.
+/// `state` is this instance's, whose matching indexes other instances'
+/// updates refresh.
+pub fn spawn_listener(pool: PgPool, hub: Arc<Hub>, state: AppState) {
     tokio::spawn(async move {
         loop {
             let mut listener = match PgListener::connect_with(&pool).await {
@@ -95,7 +106,7 @@ pub fn spawn_listener(pool: PgPool, hub: Arc<Hub>) {
                     continue;
                 }
             };
-            if let Err(e) = listener.listen(ROOMS_CHANNEL).await {
+            if let Err(e) = listener.listen_all([ROOMS_CHANNEL, LIVE_CHANNEL]).await {
                 tracing::warn!(error = %e, "room listener could not listen; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
@@ -103,6 +114,9 @@ pub fn spawn_listener(pool: PgPool, hub: Arc<Hub>) {
             hub.resync_all().await;
             loop {
                 match listener.try_recv().await {
+                    Ok(Some(n)) if n.channel() == LIVE_CHANNEL => {
+                        on_bus(&hub, &state, n.payload());
+                    }
                     Ok(Some(n)) => on_notification(&hub, n.payload()),
                     // The connection dropped and was re-established: what
                     // was announced in between is lost, so read it back.
@@ -118,6 +132,31 @@ pub fn spawn_listener(pool: PgPool, hub: Arc<Hub>) {
             }
         }
     });
+}
+
+/// Delivers one bus message heard from PostgreSQL on this instance.
+fn on_bus(hub: &Arc<Hub>, state: &AppState, payload: &str) {
+    let msg = match serde_json::from_str::<BusMsg>(payload) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!(error = %e, "unreadable bus message ignored");
+            return;
+        }
+    };
+    match msg {
+        BusMsg::Member { user, from } => {
+            if from != hub.instance {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    state.matching.refresh_user(&state, UserId(user)).await;
+                });
+            }
+        }
+        other => {
+            let hub = hub.clone();
+            tokio::spawn(async move { hub.personal.deliver(hub.store(), other).await });
+        }
+    }
 }
 
 /// Applies one announcement (`kind:room:number`) to the local hub.

@@ -3,8 +3,9 @@
 //! `app::realtime` until the client leaves, idles out or is too slow.
 //!
 //! Each socket is one task running one loop over three sources: frames from
-//! the client, frames from the rooms it joined (one broadcast receiver per
-//! room, merged in a `StreamMap`), and a ping timer. It never waits for
+//! the client, frames from its topics (one broadcast receiver per joined
+//! room, one for the person's notifications, one per watched
+//! dashboard, merged in a `StreamMap`), and a ping timer. It never waits for
 //! another socket: a socket that cannot keep up only delays itself, falls
 //! behind its rooms' channels and is told to resync, and one whose writes
 //! stall for [`SEND_TIMEOUT`] is closed (the client resumes from its last
@@ -13,7 +14,9 @@
 use super::{wire_message, Frame, Hub, RoomChannel};
 use app::{
     api::context::SESSION_USER_KEY,
-    domain::{ClientMessageId, MessageText, RoomId, UserId, MAX_MESSAGE_CHARS},
+    domain::{
+        ClientMessageId, EventId, MessageText, Role, RoomId, Slug, UserId, MAX_MESSAGE_CHARS,
+    },
     ports::StoreError,
     realtime::{ClientMsg, ErrorCode, ServerMsg, SocketLimits, HISTORY_PAGE, PROTOCOL_VERSION},
 };
@@ -63,6 +66,8 @@ pub const FRAME_BURST: u32 = 40;
 pub const MAX_REFUSALS: u32 = 100;
 /// Rooms joined at once on one socket.
 pub const MAX_ROOMS: usize = 32;
+/// Dashboards watched at once on one socket.
+pub const MAX_WATCHED: usize = 8;
 
 /// The limits as announced in `welcome`.
 pub fn limits() -> SocketLimits {
@@ -144,6 +149,8 @@ async fn upgrade(
         }
     };
     let hub = ctx.hub.clone();
+    let session_id = session.id().map(|id| id.to_string());
+    let expires = session.expiry_date().unix_timestamp();
     ws.read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
         .max_write_buffer_size(MAX_WRITE_BUFFER)
@@ -153,6 +160,8 @@ async fn upgrade(
             Connection {
                 hub,
                 me: user.id,
+                session_id,
+                expires,
                 name: user.display_name,
                 hidden,
                 greeted: false,
@@ -169,6 +178,18 @@ async fn upgrade(
 fn limiter(per_second: u32, burst: u32) -> DefaultDirectRateLimiter {
     let nz = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
     RateLimiter::direct(Quota::per_second(nz(per_second)).allow_burst(nz(burst)))
+}
+
+/// What a socket listens to besides the client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Topic {
+    /// A joined room.
+    Room(RoomId),
+    /// The person's own notifications (sent after `hello`) and orders to
+    /// close when their session ends.
+    Me,
+    /// The dashboard of an event (organizers and staff).
+    Dashboard(EventId),
 }
 
 /// A room joined on this socket.
@@ -192,6 +213,11 @@ type Flow = Result<(), Stop>;
 struct Connection {
     hub: Arc<Hub>,
     me: UserId,
+    /// The session the socket was opened with: signing out of it closes
+    /// the socket.
+    session_id: Option<String>,
+    /// When that session expires (Unix seconds): the socket closes then.
+    expires: i64,
     name: String,
     /// People blocked either way with me: their messages and presence are
     /// not sent to me (reloaded at every join).
@@ -199,7 +225,7 @@ struct Connection {
     /// `hello` with a supported version was received.
     greeted: bool,
     joined: HashMap<RoomId, Joined>,
-    streams: StreamMap<RoomId, BroadcastStream<Frame>>,
+    streams: StreamMap<Topic, BroadcastStream<Frame>>,
     sends: DefaultDirectRateLimiter,
     frames: DefaultDirectRateLimiter,
     /// Refusals since the last accepted frame; a flood ends the socket.
@@ -240,6 +266,10 @@ fn error_in(
 
 impl Connection {
     async fn run(mut self, mut socket: WebSocket) {
+        // From the start, so signing out closes even a socket that never
+        // said hello; notifications are sent only after it did.
+        let rx = self.hub.personal.user(self.me);
+        self.streams.insert(Topic::Me, BroadcastStream::new(rx));
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ping.tick().await;
@@ -262,12 +292,17 @@ impl Connection {
                         self.on_client_frame(&mut socket, frame).await
                     }
                 },
-                Some((room, item)) = self.streams.next(), if !self.streams.is_empty() => {
-                    self.on_room_frame(&mut socket, room, item).await
+                Some((topic, item)) = self.streams.next(), if !self.streams.is_empty() => {
+                    match topic {
+                        Topic::Room(room) => self.on_room_frame(&mut socket, room, item).await,
+                        Topic::Me | Topic::Dashboard(_) => self.on_other_frame(&mut socket, topic, item).await,
+                    }
                 }
                 _ = ping.tick() => {
                     if last_heard.elapsed() > IDLE_TIMEOUT {
                         Err(Stop::Close(1001, "idle timeout"))
+                    } else if chrono::Utc::now().timestamp() > self.expires {
+                        Err(Stop::Close(1008, "session expired"))
                     } else {
                         match tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Ping(Default::default()))).await {
                             Ok(Ok(())) => Ok(()),
@@ -291,16 +326,34 @@ impl Connection {
         self.leave_all();
     }
 
-    /// Leaves every room (presence, channels) when the socket ends.
+    /// Leaves every room (presence, channels) and drops every other
+    /// topic when the socket ends.
     fn leave_all(&mut self) {
         let rooms: Vec<RoomId> = self.joined.keys().copied().collect();
         for room in rooms {
             self.leave(room);
         }
+        let topics: Vec<Topic> = self.streams.keys().copied().collect();
+        for topic in topics {
+            self.drop_topic(topic);
+        }
+    }
+
+    /// Stops listening to a personal or dashboard topic; false if it was not.
+    fn drop_topic(&mut self, topic: Topic) -> bool {
+        if self.streams.remove(&topic).is_none() {
+            return false;
+        }
+        match topic {
+            Topic::Me => self.hub.personal.release_user(self.me),
+            Topic::Dashboard(event) => self.hub.personal.release_dashboard(event),
+            Topic::Room(room) => self.hub.release(room),
+        }
+        true
     }
 
     fn leave(&mut self, room: RoomId) -> bool {
-        self.streams.remove(&room);
+        self.streams.remove(&Topic::Room(room));
         match self.joined.remove(&room) {
             Some(j) => {
                 j.channel.depart(self.me);
@@ -409,6 +462,99 @@ impl Connection {
             } => self.post(socket, room, client_id, text).await,
             ClientMsg::History { room, before } => self.history(socket, &room, before).await,
             ClientMsg::Ping => send_msg(socket, &ServerMsg::Pong).await,
+            ClientMsg::Watch { event } => self.watch(socket, event).await,
+            ClientMsg::Unwatch { event } => {
+                let id = match Slug::parse(&event) {
+                    Ok(slug) => match self.hub.store().event_by_slug(&slug).await {
+                        Ok(e) => e.map(|e| e.id),
+                        Err(e) => return self.internal(socket, e).await,
+                    },
+                    Err(_) => None,
+                };
+                if id.is_some_and(|id| self.drop_topic(Topic::Dashboard(id))) {
+                    Ok(())
+                } else {
+                    let msg = error(ErrorCode::BadMessage, "You are not watching that event.");
+                    self.refuse(socket, msg).await
+                }
+            }
+        }
+    }
+
+    /// Starts sending `event`'s dashboard changes, for its organizers and staff.
+    async fn watch(&mut self, socket: &mut WebSocket, event: String) -> Flow {
+        let forbidden = || {
+            error(
+                ErrorCode::Forbidden,
+                "Only the organizers and staff of that event can watch its dashboard.",
+            )
+        };
+        let Ok(slug) = Slug::parse(&event) else {
+            return self.refuse(socket, forbidden()).await;
+        };
+        let store = self.hub.store().clone();
+        let found = match store.event_by_slug(&slug).await {
+            Ok(e) => e,
+            Err(e) => return self.internal(socket, e).await,
+        };
+        let Some(found) = found else {
+            return self.refuse(socket, forbidden()).await;
+        };
+        match store.member_role(found.id, self.me).await {
+            Ok(Some(Role::Organizer | Role::Staff)) => {}
+            Ok(_) => return self.refuse(socket, forbidden()).await,
+            Err(e) => return self.internal(socket, e).await,
+        }
+        let topic = Topic::Dashboard(found.id);
+        let watched = self
+            .streams
+            .keys()
+            .filter(|t| matches!(t, Topic::Dashboard(_)))
+            .count();
+        if !self.streams.contains_key(&topic) {
+            if watched >= MAX_WATCHED {
+                let msg = ServerMsg::Error {
+                    code: ErrorCode::TooManyRooms,
+                    message: format!("At most {MAX_WATCHED} dashboards at once on one connection."),
+                    limit: Some(MAX_WATCHED as u64),
+                    room: None,
+                    client_id: None,
+                };
+                return self.refuse(socket, msg).await;
+            }
+            let rx = self.hub.personal.dashboard(found.id);
+            self.streams.insert(topic, BroadcastStream::new(rx));
+        }
+        self.refusals = 0;
+        send_msg(socket, &ServerMsg::Watching { event }).await
+    }
+
+    /// Sends a personal or dashboard frame; one missed because the socket
+    /// was behind is not worth a resync (they are hints, not history).
+    async fn on_other_frame(
+        &mut self,
+        socket: &mut WebSocket,
+        topic: Topic,
+        item: Result<Frame, BroadcastStreamRecvError>,
+    ) -> Flow {
+        match item {
+            Ok(Frame {
+                ends_session: Some(ended),
+                ..
+            }) => {
+                let mine = ended.is_empty() || self.session_id.as_deref() == Some(&*ended);
+                if mine {
+                    Err(Stop::Close(1008, "signed out"))
+                } else {
+                    Ok(())
+                }
+            }
+            Ok(_) if !self.greeted => Ok(()),
+            Ok(frame) => send_text(socket, frame.json).await,
+            Err(BroadcastStreamRecvError::Lagged(missed)) => {
+                tracing::info!(?topic, missed, "socket missed notifications");
+                Ok(())
+            }
         }
     }
 
@@ -466,7 +612,7 @@ impl Connection {
         }
         // Subscribe before reading history, so every message committed
         // from now on also arrives live; replayed ones are dropped below.
-        self.streams.remove(&id);
+        self.streams.remove(&Topic::Room(id));
         let (channel, rx) = self.hub.subscribe(id, room.last_seq);
         let rejoin = self.joined.contains_key(&id);
         if !rejoin {
@@ -534,7 +680,8 @@ impl Connection {
         if let Some(j) = self.joined.get_mut(&id) {
             j.delivered = upto;
         }
-        self.streams.insert(id, BroadcastStream::new(rx));
+        self.streams
+            .insert(Topic::Room(id), BroadcastStream::new(rx));
         send_msg(
             socket,
             &ServerMsg::CaughtUp {

@@ -241,6 +241,52 @@ pub async fn event_with(app: TestApp, others: &[&str]) -> (String, Vec<TestApp>)
     (slug, clients)
 }
 
+/// An event in the future (meetings cannot be in the past), organized by
+/// Ada; `others` sign up, join and set their tags (interest, offer, seek).
+pub async fn future_event(
+    app: TestApp,
+    others: &[(&str, &str, &str, &str)],
+) -> (String, Vec<TestApp>) {
+    app.signup("Ada", "ada@example.org").await;
+    let (status, slug) = app
+        .call_json(
+            "create_event",
+            &[
+                ("name", "Future Conf"),
+                ("starts_on", "2031-05-14"),
+                ("ends_on", "2031-05-15"),
+                ("time_zone", "Europe/Berlin"),
+                ("venue", "Hall 1"),
+                ("description", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{slug}");
+    let slug = slug.as_str().unwrap().to_owned();
+    let (_, page) = app.call_json("event_page", &[("slug", &slug)]).await;
+    let code = page["invitation"]["join_code"].as_str().unwrap().to_owned();
+    let mut clients = vec![app];
+    for (name, interest, offer, seek) in others {
+        let c = clients[0].other_client();
+        c.signup(name, &format!("{}@example.org", name.to_lowercase()))
+            .await;
+        assert_eq!(c.call_json("join_by_code", &[("code", &code)]).await.0, 200);
+        let (status, body) = c
+            .call_json(
+                "update_tags",
+                &[
+                    ("tags_interest", interest),
+                    ("tags_offer", offer),
+                    ("tags_seek", seek),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        clients.push(c);
+    }
+    (slug, clients)
+}
+
 /// Defines `$name` twice: `sqlite` and `postgres` test functions in a module
 /// named `$name`, each calling `$body(backend)`.
 #[macro_export]
@@ -258,3 +304,4 @@ macro_rules! on_both_backends {
         }
     };
 }
+pub mod ws;
