@@ -17,6 +17,7 @@ mod badges;
 mod claims;
 mod connections;
 mod events;
+mod integrations;
 mod matching;
 mod meetings;
 mod postgres;
