@@ -738,3 +738,90 @@ on_both_backends!(
     hanging_receivers,
     a_hanging_receiver_never_holds_up_requests
 );
+
+/// Scans with the in-app scanner of `slug` (a typed badge code).
+async fn scan(app: &TestApp, slug: &str, code: &str, mode: &str) -> Value {
+    let (status, body) = app
+        .call_json(
+            "scan_badge",
+            &[
+                ("slug", slug),
+                ("badge", code),
+                ("mode", mode),
+                ("method", "scanner"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+async fn scans_notify_connections_and_check_ins(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |app| {
+        app.webhooks.poll_every = Duration::from_millis(50);
+    })
+    .await
+    else {
+        return;
+    };
+    let (slug, people) = event_with(app, &["Ben", "Chloe"]).await;
+    let (ada, ben, chloe) = (&people[0], &people[1], &people[2]);
+    // One receiver for connections and check-ins, one for joins only.
+    let (url, seen) = receiver(vec![], None).await;
+    let secret = add_webhook(ada, &slug, &url, &["connection_created", "checkin"]).await;
+    let (joins_url, joins) = receiver(vec![], None).await;
+    add_webhook(ada, &slug, &joins_url, &["member_joined"]).await;
+
+    let (_, badge) = chloe.call_json("my_badge", &[("slug", &slug)]).await;
+    let code = badge["badge"]["code"].as_str().unwrap().to_owned();
+    assert_eq!(
+        scan(ben, &slug, &code, "connect").await["outcome"],
+        "connected"
+    );
+    assert_eq!(
+        scan(ben, &slug, &code, "connect").await["outcome"],
+        "already_connected"
+    );
+    assert_eq!(
+        scan(ada, &slug, &code, "check_in").await["outcome"],
+        "checked_in"
+    );
+    assert_eq!(
+        scan(ada, &slug, &code, "check_in").await["outcome"],
+        "already_checked_in"
+    );
+
+    wait_for(&seen, 2).await;
+    let mut bodies: Vec<Value> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(h, b)| {
+            assert!(signed_with(&secret, h, b));
+            serde_json::from_str(b).unwrap()
+        })
+        .collect();
+    bodies.sort_by_key(|b| b["type"].as_str().unwrap().to_owned());
+    let (checkin, connection) = (&bodies[0], &bodies[1]);
+    assert_eq!(checkin["type"], "checkin");
+    assert_eq!(checkin["data"]["member"]["name"], "Chloe");
+    assert_eq!(checkin["data"]["checked_in_by"]["name"], "Ada");
+    assert_eq!(connection["type"], "connection.created");
+    assert_eq!(connection["data"]["via"], "scanner");
+    let mut names: Vec<&str> = connection["data"]["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Ben", "Chloe"]);
+
+    // Repeats notified nobody, and the joins-only webhook got nothing.
+    let (_, page) = ada
+        .call_json("integrations_overview", &[("slug", &slug)])
+        .await;
+    assert_eq!(page["deliveries"].as_array().unwrap().len(), 2, "{page}");
+    assert!(joins.lock().unwrap().is_empty());
+}
+on_both_backends!(scan_webhooks, scans_notify_connections_and_check_ins);

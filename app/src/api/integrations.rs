@@ -96,6 +96,16 @@ fn when(event: &Event, at: chrono::DateTime<chrono::Utc>) -> String {
     crate::api::badges::local_time(event, at)
 }
 
+/// Without JavaScript, a plain form post gets the page back. (Creating a
+/// token or webhook answers with the secret itself instead: a secret never
+/// goes into a URL.)
+#[cfg(feature = "ssr")]
+fn back_to_page(event: &Event) {
+    if context::is_plain_form_post() {
+        leptos_axum::redirect(&format!("/e/{}/integrations", event.slug.as_str()));
+    }
+}
+
 #[cfg(feature = "ssr")]
 fn bad_id(field: &str) -> AppError {
     AppError::NotFound(format!("That {field} does not exist."))
@@ -196,6 +206,7 @@ pub async fn revoke_api_token(slug: String, token_id: String) -> Result<(), AppE
             other => other.into(),
         })?;
     tracing::info!(event = %event.id, token = %id, "API token revoked");
+    back_to_page(&event);
     Ok(())
 }
 
@@ -260,5 +271,6 @@ pub async fn delete_webhook(slug: String, webhook_id: String) -> Result<(), AppE
             other => other.into(),
         })?;
     tracing::info!(event = %event.id, webhook = %id, "webhook removed");
+    back_to_page(&event);
     Ok(())
 }
