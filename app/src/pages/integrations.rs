@@ -39,6 +39,7 @@ pub fn IntegrationsPage() -> impl IntoView {
     let new_secret = Signal::derive(move || create_hook.value().get().and_then(Result::ok));
     view! {
         <Title text="Integrations · Rapport" />
+        <div class="integrations">
         <h1>"Integrations"</h1>
         <ShownOnce created=new_token testid="new-token" />
         <ShownOnce created=new_secret testid="new-webhook-secret" />
@@ -54,6 +55,7 @@ pub fn IntegrationsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </div>
     }
 }
 
