@@ -2,6 +2,8 @@
 //! (organizers) and `/e/<slug>/export/statistics.csv` (organizers and
 //! staff). What may be exported is decided in `app::api::exports`; here
 //! it is written out, with formula cells defused against CSV injection.
+//! The public API (`api_v1`) serves the same files through
+//! [`attendees_csv`] and [`statistics_csv`].
 
 use crate::contacts::{defuse, download};
 use app::{api::context::SESSION_USER_KEY, domain::UserId, error::AppError, ports::AppState};
@@ -75,30 +77,7 @@ async fn attendees(
         Ok(rows) => rows,
         Err(e) => return refused(e),
     };
-    let header = [
-        "name",
-        "email",
-        "role",
-        "company",
-        "job_title",
-        "joined_at",
-        "checked_in_at",
-        "networking",
-    ]
-    .map(String::from)
-    .to_vec();
-    let body = csv(std::iter::once(header).chain(rows.into_iter().map(|r| {
-        vec![
-            r.name,
-            r.email,
-            r.role.as_str().to_owned(),
-            r.company,
-            r.job_title,
-            r.joined_at,
-            r.checked_in_at.unwrap_or_default(),
-            if r.opted_out { "opted out" } else { "yes" }.to_owned(),
-        ]
-    })));
+    let body = attendees_csv(rows);
     respond(&slug, "attendees", body)
 }
 
@@ -115,7 +94,39 @@ async fn statistics(
         Ok(rows) => rows,
         Err(e) => return refused(e),
     };
+    respond(&slug, "statistics", statistics_csv(rows))
+}
+
+/// The attendees CSV (header row first), shared with the public API's export.
+pub fn attendees_csv(rows: Vec<app::api::exports::AttendeeRow>) -> Result<String, csv::Error> {
+    let header = [
+        "name",
+        "email",
+        "role",
+        "company",
+        "job_title",
+        "joined_at",
+        "checked_in_at",
+        "networking",
+    ]
+    .map(String::from)
+    .to_vec();
+    csv(std::iter::once(header).chain(rows.into_iter().map(|r| {
+        vec![
+            r.name,
+            r.email,
+            r.role.as_str().to_owned(),
+            r.company,
+            r.job_title,
+            r.joined_at,
+            r.checked_in_at.unwrap_or_default(),
+            if r.opted_out { "opted out" } else { "yes" }.to_owned(),
+        ]
+    })))
+}
+
+/// The statistics CSV (header row first), shared with the public API's export.
+pub fn statistics_csv(rows: Vec<(String, String, String)>) -> Result<String, csv::Error> {
     let header = vec!["section".to_owned(), "name".to_owned(), "value".to_owned()];
-    let body = csv(std::iter::once(header).chain(rows.into_iter().map(|(a, b, c)| vec![a, b, c])));
-    respond(&slug, "statistics", body)
+    csv(std::iter::once(header).chain(rows.into_iter().map(|(a, b, c)| vec![a, b, c])))
 }

@@ -1,5 +1,5 @@
 //! The axum router: Leptos pages and server functions, `/healthz`, static
-//! files, and the layers every request passes (sessions, Origin check,
+//! files, the public API (`/api/v1`), and the layers every request passes (sessions, Origin check,
 //! security headers, compression, tracing).
 
 use crate::sessions::StoreSessions;
@@ -36,6 +36,8 @@ pub struct RouterConfig {
     pub allowed_origins: Vec<String>,
     /// The live rooms served at `/ws`.
     pub hub: Arc<crate::realtime::Hub>,
+    /// The data directory (the public API writes import invitations to its outbox).
+    pub data_dir: std::path::PathBuf,
 }
 
 pub fn router(state: AppState, config: RouterConfig) -> Router {
@@ -61,6 +63,7 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
         .merge(crate::contacts::routes())
         .merge(crate::calendar::routes())
         .merge(crate::exports::routes())
+        .merge(crate::api_v1::routes(config.data_dir))
         .merge(crate::realtime::socket::routes(ws))
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
@@ -112,7 +115,10 @@ async fn check_origin(
     next: Next,
 ) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe {
+    // The public API authenticates by bearer token only (a cookie never
+    // counts there), so a browser on another site cannot act for anyone.
+    let bearer_only = req.uri().path().starts_with("/api/v1/");
+    if !safe && !bearer_only {
         let headers = req.headers();
         let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
         let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());

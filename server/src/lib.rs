@@ -1,10 +1,11 @@
 //! The `rapport` server process: configuration, start-up and graceful
 //! shutdown, the axum router, the SQLite and PostgreSQL stores, sessions,
-//! the realtime hub (live rooms over WebSocket), the demo seed and the
-//! command-line interface.
+//! the realtime hub (live rooms over WebSocket), the public REST API and
+//! its webhook worker, the demo seed and the command-line interface.
 
 #![recursion_limit = "256"]
 
+pub mod api_v1;
 pub mod badges;
 pub mod calendar;
 pub mod cli;
@@ -19,3 +20,4 @@ pub mod secret;
 pub mod seed;
 pub mod sessions;
 pub mod startup;
+pub mod webhooks;

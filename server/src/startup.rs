@@ -15,6 +15,9 @@ use tokio::net::TcpListener;
 pub struct Application {
     pub addr: SocketAddr,
     pub store: Arc<dyn Store>,
+    /// The webhook worker's settings; tests shorten its retry schedule
+    /// before [`Application::run_until`] starts it.
+    pub webhooks: crate::webhooks::WorkerConfig,
     listener: TcpListener,
     router: axum::Router,
     db: Db,
@@ -78,10 +81,12 @@ impl Application {
                 https: config.https(),
                 allowed_origins,
                 hub,
+                data_dir: config.data_dir.clone(),
             },
         );
         Ok(Self {
             addr,
+            webhooks: crate::webhooks::WorkerConfig::default(),
             store,
             listener,
             router,
@@ -100,6 +105,7 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let worker = crate::webhooks::spawn(self.store.clone(), self.webhooks);
         axum::serve(
             self.listener,
             self.router
@@ -107,6 +113,7 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await?;
+        worker.abort();
         self.db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -232,6 +232,7 @@ pub async fn perform_scan(
         })
         .await?;
     tracing::info!(scan = %record.id, outcome = record.outcome.as_str(), method = req.method.as_str(), "badge scanned");
+    crate::api::webhooks::scan_recorded(&*state.store, &record).await;
     if let (Some(event), Some(target), ScanOutcome::Connected | ScanOutcome::AlreadyConnected) =
         (record.event, record.target, record.outcome)
     {
@@ -833,6 +834,7 @@ pub async fn join_from_scan(id: String) -> Result<(), AppError> {
         Err(e) => return Err(e.into()),
     }
     tracing::info!(event = %event, user = %me.id, "joined through a badge scan");
+    crate::api::webhooks::member_joined(&*state.store, event, me.id, "badge_scan").await;
     crate::api::matching::member_changed(&state, me.id).await;
     super::notify::dashboard_of(&state, event);
     let again = perform_scan(

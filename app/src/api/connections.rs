@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::{context, profiles},
+    api::{context, profiles, webhooks},
     domain::{ConnectionNoteText, EventId, Labels, ProfileField, Rating, UserId, Viewer},
     ports::{AppState, ConnectionEntry, ConnectionNote},
 };
@@ -239,7 +239,7 @@ pub async fn answer_request(
     if accept && state.store.blocked_either_way(me.id, from).await? {
         return Err(missing());
     }
-    state
+    let connected = state
         .store
         .answer_request(event, from, me.id, accept)
         .await
@@ -247,7 +247,8 @@ pub async fn answer_request(
             crate::ports::StoreError::NotFound => missing(),
             other => other.into(),
         })?;
-    if accept {
+    if connected {
+        webhooks::connection_created(&*state.store, event, from, me.id, "approved").await;
         super::notify::connection(
             &state,
             event,

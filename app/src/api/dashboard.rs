@@ -166,6 +166,16 @@ pub async fn dashboard_of(
             "Only the event's organizers and staff see its dashboard.".into(),
         ));
     }
+    dashboard_for(state, &event).await
+}
+
+/// The dashboard numbers of `event`, for a caller already allowed to see
+/// them (an organizer or staff member, or the event's API token).
+#[cfg(feature = "ssr")]
+pub async fn dashboard_for(
+    state: &crate::ports::AppState,
+    event: &crate::ports::Event,
+) -> Result<DashboardView, AppError> {
     let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let members = state.store.list_members(event.id).await?;
     let matching = state.store.match_members(event.id).await?;

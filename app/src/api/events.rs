@@ -277,6 +277,7 @@ async fn join(event: Event) -> Result<String, AppError> {
             other => other.into(),
         })?;
     tracing::info!(event = %event.id, user = %user.id, "member joined");
+    crate::api::webhooks::member_joined(&*state.store, event.id, user.id, "join").await;
     crate::api::matching::member_changed(&state, user.id).await;
     crate::api::notify::dashboard(&state, &event);
     leptos_axum::redirect(&format!("/e/{}", event.slug.as_str()));

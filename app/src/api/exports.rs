@@ -8,7 +8,7 @@ use crate::{
     api::dashboard::{dashboard_of, DashboardView},
     domain::{Role, UserId},
     error::AppError,
-    ports::AppState,
+    ports::{AppState, Event},
 };
 
 /// One attendee as exported.
@@ -37,6 +37,12 @@ pub async fn attendees(
             "Only the event's organizers can export its attendees.".into(),
         ));
     }
+    attendees_of(state, &event).await
+}
+
+/// Every member of `event`, for a caller already allowed to export them
+/// (an organizer, or the event's API token).
+pub async fn attendees_of(state: &AppState, event: &Event) -> Result<Vec<AttendeeRow>, AppError> {
     let mut rows = Vec::new();
     for m in state.store.list_members(event.id).await? {
         let (Some(user), Some(membership)) = (
@@ -66,6 +72,11 @@ pub async fn statistics(
     slug: &str,
 ) -> Result<Vec<(String, String, String)>, AppError> {
     let d: DashboardView = dashboard_of(state, me, slug).await?;
+    Ok(statistics_rows(&d))
+}
+
+/// A dashboard's numbers as (section, name, value) rows.
+pub fn statistics_rows(d: &DashboardView) -> Vec<(String, String, String)> {
     let mut rows: Vec<(String, String, String)> = vec![
         ("event".into(), "name".into(), d.event_name.clone()),
         ("totals".into(), "members".into(), d.members.to_string()),
@@ -123,5 +134,5 @@ pub async fn statistics(
             ));
         }
     }
-    Ok(rows)
+    rows
 }

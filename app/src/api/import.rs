@@ -283,7 +283,10 @@ async fn import_one(
     let event_link = format!("{public_url}/e/{}", event.slug.as_str());
     if let Some(user) = store.user_by_email(&row.email).await? {
         return match store.add_member(event.id, user.id, row.role).await {
-            Ok(()) => Ok(Some((event_link, false))),
+            Ok(()) => {
+                crate::api::webhooks::member_joined(store, event.id, user.id, "import").await;
+                Ok(Some((event_link, false)))
+            }
             Err(StoreError::Conflict(_)) => Ok(None),
             Err(e) => Err(e.into()),
         };
@@ -309,6 +312,7 @@ async fn import_one(
         store.set_tags(user.id, &row.tags).await?;
     }
     store.add_member(event.id, user.id, row.role).await?;
+    crate::api::webhooks::member_joined(store, event.id, user.id, "import").await;
     let token = tokens::invite_token();
     store.create_claim(&token, user.id, event.id).await?;
     Ok(Some((format!("{public_url}/claim/{token}"), true)))

@@ -1,6 +1,7 @@
 //! Rate limits where abuse is cheap: login per account and per IP address,
 //! sign-up per IP address, badge scans and room posts (over HTTP; sockets
-//! have their own) per account. In memory, per instance
+//! have their own) per account, public API calls per API token. In
+//! memory, per instance
 //! (GCRA via `governor`).
 
 use crate::{domain::UserId, error::AppError};
@@ -22,6 +23,9 @@ pub struct Limits {
     /// Room messages posted through the plain form (no JavaScript), with
     /// the same budget a socket has, so the form is no way around it.
     posts_per_user: DefaultKeyedRateLimiter<UserId>,
+    /// Public API calls per API token (by token id): an integration that
+    /// loops cannot starve the event's attendees.
+    api_per_token: DefaultKeyedRateLimiter<uuid::Uuid>,
 }
 
 impl std::fmt::Debug for Limits {
@@ -54,6 +58,9 @@ impl Default for Limits {
             scans_per_user: RateLimiter::keyed(quota(30, Duration::from_secs(2))),
             // 10 at once, then five a second, as on a socket.
             posts_per_user: RateLimiter::keyed(quota(10, Duration::from_millis(200))),
+            // 120 at once (a sync paging through a large event), then ten a
+            // second: plenty for a ticketing or CRM sync.
+            api_per_token: RateLimiter::keyed(quota(120, Duration::from_millis(100))),
         }
     }
 }
@@ -97,8 +104,14 @@ impl Limits {
         check(&self.posts_per_user, &user)
     }
 
+    /// Counts a public API call made with the token `token`.
+    pub fn api(&self, token: uuid::Uuid) -> Result<(), AppError> {
+        check(&self.api_per_token, &token)
+    }
+
     /// Forgets keys whose budget is full again, so memory stays bounded.
     pub fn forget_idle(&self) {
+        self.api_per_token.retain_recent();
         self.scans_per_user.retain_recent();
         self.posts_per_user.retain_recent();
         self.login_per_account.retain_recent();
@@ -162,6 +175,17 @@ mod tests {
             Some("203.0.113.9".parse().unwrap())
         );
         assert_eq!(forwarded_for(&http::HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn each_api_token_has_its_own_budget() {
+        let limits = Limits::default();
+        let (a, b) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        for _ in 0..120 {
+            limits.api(a).unwrap();
+        }
+        assert!(matches!(limits.api(a), Err(AppError::RateLimited { .. })));
+        limits.api(b).unwrap();
     }
 
     #[test]

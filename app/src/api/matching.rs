@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::{context, notify, profiles},
+    api::{context, notify, profiles, webhooks},
     domain::{EventId, FunnelStage, ProfileField, UserId, Viewer},
     matching::MatchIndex,
     ports::{AppState, MatchMember},
@@ -393,6 +393,7 @@ pub async fn answer_recommendation(
             let mutual = state.store.mark_interested(event.id, me.id, other).await?;
             if mutual {
                 tracing::info!(event = %event.id, "mutual interest: connected");
+                webhooks::connection_created(&*state.store, event.id, me.id, other, "mutual").await;
                 notify::mutual(&state, &event, me.id, other);
             } else {
                 notify::dashboard(&state, &event);

@@ -11,6 +11,7 @@ pub mod connections;
 pub mod dashboard;
 pub mod events;
 pub mod import;
+pub mod integrations;
 pub mod matching;
 pub mod meetings;
 pub mod profiles;
@@ -28,3 +29,5 @@ pub mod notify;
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod tokens;
+#[cfg(feature = "ssr")]
+pub mod webhooks;

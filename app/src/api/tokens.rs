@@ -1,5 +1,6 @@
 //! Random secrets that leave the server: invite tokens, join codes, slug
-//! suffixes and badge secrets. All come from the OS random generator.
+//! suffixes, badge secrets, organizer API tokens and webhook secrets. All
+//! come from the OS random generator.
 
 use crate::domain::{BadgeCode, BadgeToken, JoinCode};
 use rand::{rngs::OsRng, Rng, RngCore};
@@ -46,9 +47,64 @@ pub fn slug_suffix() -> String {
         .collect()
 }
 
+/// The URL-safe alphabet of API tokens and webhook secrets (6 bits a letter).
+const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+fn url_safe(len: usize) -> String {
+    let mut rng = OsRng;
+    (0..len)
+        .map(|_| URL_SAFE[rng.gen_range(0..URL_SAFE.len())] as char)
+        .collect()
+}
+
+/// Every API token starts with this, so a leaked one is recognisable (and
+/// secret scanners can be taught to find it).
+pub const API_TOKEN_PREFIX: &str = "rpt_";
+
+/// How many leading characters of a token are kept to tell tokens apart.
+pub const API_TOKEN_SHOWN: usize = 12;
+
+/// A fresh organizer API token: the prefix and 32 URL-safe letters (192 bits).
+pub fn api_token() -> String {
+    format!("{API_TOKEN_PREFIX}{}", url_safe(32))
+}
+
+/// What is stored of an API token: its SHA-256 in lower-case hex. A token
+/// has 192 random bits, so a fast hash is enough (nothing to brute-force);
+/// a database leak reveals no usable token.
+pub fn api_token_hash(token: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A fresh webhook signing secret (192 bits).
+pub fn webhook_secret() -> String {
+    format!("whsec_{}", url_safe(32))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_tokens_are_prefixed_random_and_hashed_to_hex() {
+        let a = api_token();
+        assert!(a.starts_with("rpt_"));
+        assert_eq!(a.len(), 36);
+        assert!(a[4..].bytes().all(|b| URL_SAFE.contains(&b)));
+        assert_ne!(a, api_token());
+        let h = api_token_hash(&a);
+        assert_eq!(h.len(), 64);
+        assert_eq!(h, api_token_hash(&a));
+        assert_ne!(h, api_token_hash(&api_token()));
+        assert_eq!(
+            api_token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 
     #[test]
     fn invite_tokens_carry_128_bits_and_differ() {

@@ -10,6 +10,7 @@
 mod account;
 mod badge;
 mod event;
+mod integrations;
 mod meeting;
 mod profile;
 mod room;
@@ -22,6 +23,7 @@ pub use badge::{
     Rating, ScanMode, ScanOutcome,
 };
 pub use event::{EventDates, EventName, JoinCode, Role, Slug, TimeZoneName};
+pub use integrations::{WebhookKind, WebhookUrl};
 pub use meeting::{FunnelStage, MeetingMessage, MeetingMinutes, MeetingPlaceText, MeetingStatus};
 pub use profile::{
     intent_field, search_document, search_words, ProfileField, TagSet, Viewer, Visibility,

@@ -84,6 +84,9 @@ fn EventView(
                 <a class="button" href=format!("/e/{}/dashboard", e.slug)>"Dashboard"</a>
                 <a class="button secondary" href=format!("/e/{}/badges", e.slug)>"Print badges"</a>
                 <a class="button secondary" href=format!("/e/{}/scan?mode=check_in", e.slug)>"Check people in"</a>
+                {(e.role == Some(crate::domain::Role::Organizer)).then(|| view! {
+                    <a class="button secondary" href=format!("/e/{}/integrations", e.slug)>"Integrations"</a>
+                })}
             </p>
         })}
         {(page.can_announce || page.announcements.len() > 1).then(|| view! {

@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod event;
 pub mod events;
 pub mod home;
+pub mod integrations;
 pub mod join;
 pub mod meet;
 pub mod not_found;

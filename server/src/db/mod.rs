@@ -17,6 +17,7 @@ mod badges;
 mod claims;
 mod connections;
 mod events;
+mod integrations;
 pub mod live;
 mod matching;
 mod meetings;

@@ -117,6 +117,15 @@ pub fn client() -> reqwest::Client {
 
 /// Starts the real application on port 0 with a fresh database.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`], after `configure` adjusted the application (e.g. the
+/// webhook worker's retry schedule).
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Application),
+) -> Option<TestApp> {
     let db = fresh_database(backend).await?;
     let config = Config {
         database_url: Some(db.url.clone()),
@@ -127,7 +136,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         trust_forwarded_for: false,
         site_root: "target/site".into(),
     };
-    let app = Application::build(&config).await.expect("server starts");
+    let mut app = Application::build(&config).await.expect("server starts");
+    configure(&mut app);
     let addr = app.addr;
     let store = app.store.clone();
     tokio::spawn(app.run_until(std::future::pending()));

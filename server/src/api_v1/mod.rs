@@ -1,0 +1,116 @@
+//! The public REST API under `/api/v1`, for integrations (ticketing
+//! systems, CRMs, badge printers): one event per organizer API token, JSON
+//! in and out, errors as `{"error": code, "detail": text}`. Documented in
+//! `docs/api.md`.
+//!
+//! Routes are registered only through utoipa-axum's [`OpenApiRouter`] and
+//! the `#[utoipa::path]` attribute on each handler, which gives both the
+//! axum route and its OpenAPI entry, so `/api/v1/openapi.json` (generated
+//! here, never written by hand) always lists exactly the routes served; the
+//! API tests check that too.
+
+mod auth;
+mod error;
+mod resources;
+
+pub use auth::ApiCaller;
+pub use error::{ApiError, ErrorBody};
+
+use app::ports::AppState;
+use axum::{extract::DefaultBodyLimit, response::IntoResponse, Extension, Json, Router};
+use std::{path::PathBuf, sync::Arc};
+use utoipa::{
+    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+    Modify, OpenApi,
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// Where the API lives.
+pub const BASE: &str = "/api/v1";
+
+/// Import files may be large (100,000 rows); other requests have no body.
+const MAX_BODY: usize = 32 * 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Rapport API",
+        version = "1",
+        description = "Read and import an event's attendees, rooms and statistics. \
+            Authenticate with an organizer API token of the event: `Authorization: Bearer rpt_…`. \
+            Errors are JSON `{\"error\": code, \"detail\": text}`.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "event", description = "The token's event"),
+        (name = "members", description = "Who is at the event"),
+        (name = "rooms", description = "Topic and meetup rooms"),
+        (name = "statistics", description = "The organizer dashboard's numbers"),
+        (name = "exports", description = "CSV files"),
+        (name = "meta", description = "This document"),
+    )
+)]
+struct ApiDoc;
+
+/// Declares the bearer-token scheme every operation uses.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("rpt_ token".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The API's routes and its OpenAPI document, from the same declarations.
+fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use resources::*;
+    let v1 = OpenApiRouter::<AppState>::new()
+        .routes(routes!(get_event))
+        .routes(routes!(list_members))
+        .routes(routes!(get_member))
+        .routes(routes!(import_members))
+        .routes(routes!(list_rooms))
+        .routes(routes!(get_room))
+        .routes(routes!(get_statistics))
+        .routes(routes!(export_attendees))
+        .routes(routes!(export_statistics))
+        .routes(routes!(openapi_json));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(BASE, v1)
+        .split_for_parts()
+}
+
+/// The OpenAPI 3.1 document of the API.
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| parts().1)
+}
+
+/// This document (no token needed).
+#[utoipa::path(get, path = "/openapi.json", tag = "meta", security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
+async fn openapi_json() -> impl IntoResponse {
+    Json(openapi())
+}
+
+/// The routes under [`BASE`]; `data_dir` holds the invitation outbox of imports.
+pub fn routes(data_dir: PathBuf) -> Router<AppState> {
+    let (router, _) = parts();
+    router
+        .route(&format!("{BASE}/"), axum::routing::any(unknown))
+        .route(&format!("{BASE}/{{*rest}}"), axum::routing::any(unknown))
+        .layer(Extension(resources::Outbox(Arc::new(
+            data_dir.join("outbox"),
+        ))))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// Any other path under `/api/v1`: a JSON 404, not the web app's page.
+async fn unknown() -> ApiError {
+    ApiError::not_found("There is no such API endpoint; see /api/v1/openapi.json.")
+}
