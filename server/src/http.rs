@@ -57,6 +57,7 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::photos::routes())
+        .merge(crate::imports::routes())
         .merge(crate::badges::routes())
         .merge(crate::contacts::routes())
         .merge(crate::calendar::routes())

@@ -65,6 +65,11 @@ impl Application {
             limits: Arc::new(Limits::default()),
             matching: Arc::default(),
             live: hub.clone(),
+            postman: Arc::new(crate::mail::Mailer::new(
+                config.smtp_url.as_deref(),
+                config.mail_from.as_deref(),
+                &config.data_dir,
+            )?),
         };
         spawn_housekeeping(state.clone());
         let router = http::router(

@@ -21,7 +21,10 @@ pub use badge::{
     BadgeCode, BadgeRef, BadgeToken, ClientNonce, ConnectionMethod, ConnectionNoteText, Labels,
     Rating, ScanMode, ScanOutcome,
 };
-pub use event::{EventDates, EventName, JoinCode, Role, Slug, TimeZoneName};
+pub use event::{
+    EventDates, EventName, InvitationStatus, JoinCode, JoinPolicy, Role, Slug, SpotList,
+    TimeZoneName,
+};
 pub use meeting::{FunnelStage, MeetingMessage, MeetingMinutes, MeetingPlaceText, MeetingStatus};
 pub use profile::{
     intent_field, search_document, search_words, ProfileField, TagSet, Viewer, Visibility,

@@ -17,6 +17,8 @@ mod badges;
 mod claims;
 mod connections;
 mod events;
+mod imports;
+mod invitations;
 mod matching;
 mod meetings;
 mod postgres;

@@ -117,8 +117,13 @@ pub fn client() -> reqwest::Client {
 
 /// Starts the real application on port 0 with a fresh database.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`], with the configuration adjusted first (e.g. SMTP).
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
     let db = fresh_database(backend).await?;
-    let config = Config {
+    let mut config = Config {
         database_url: Some(db.url.clone()),
         data_dir: db.data_dir.clone(),
         bind: "127.0.0.1:0".parse().unwrap(),
@@ -126,7 +131,10 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         allowed_origins: vec![],
         trust_forwarded_for: false,
         site_root: "target/site".into(),
+        smtp_url: None,
+        mail_from: None,
     };
+    adjust(&mut config);
     let app = Application::build(&config).await.expect("server starts");
     let addr = app.addr;
     let store = app.store.clone();
