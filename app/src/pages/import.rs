@@ -101,7 +101,7 @@ fn InvitationRow(
     resend: ServerAction<ResendInvitation>,
 ) -> impl IntoView {
     let link_id = format!("link-{}", invitation.id);
-    let copy_label = format!("Copy the link for {}", invitation.name);
+    let copy_label = format!("Copy link for {}", invitation.name);
     let link = invitation.link.clone();
     let copy = move |_| {
         #[cfg(feature = "hydrate")]

@@ -70,11 +70,11 @@ fn SettingsForms(
                 <TextArea name="settings[description]" label="Description" value=page.description.clone() maxlength=4000 />
                 <fieldset class="field">
                     <legend>"Who may join"</legend>
-                    <div class="checkbox">
+                    <div class="field checkbox">
                         <input id="f-policy-open" type="radio" name="settings[join_policy]" value="open" checked=!invite_only />
                         <label for="f-policy-open">"Anyone with the invite link or the join code"</label>
                     </div>
-                    <div class="checkbox">
+                    <div class="field checkbox">
                         <input id="f-policy-invite" type="radio" name="settings[join_policy]" value="invite_only" checked=invite_only />
                         <label for="f-policy-invite">"Invitation only (invite link and imported attendees; the join code is refused)"</label>
                     </div>
@@ -138,7 +138,7 @@ fn MemberAdmin(
                 <span class="name">{member.display_name.clone()} {member.is_me.then_some(" (you)")}</span>
                 <span class="badge">{member.role.label()}</span>
             </span>
-            <ActionForm action=action attr:class="inline-form">
+            <ActionForm action=action attr:class="member-form">
                 <input type="hidden" name="slug" value=slug />
                 <input type="hidden" name="user_id" value=member.user_id.clone() />
                 <label for=select_id.clone()>{label}</label>
