@@ -286,10 +286,10 @@ async fn browser_flow(backend: Backend) {
     // The dry run: the planned report, nothing written.
     let location = upload(&app, &slug, GOOD.as_bytes().to_vec()).await;
     let id = upload_id(&location);
-    assert_eq!(
-        app.get(&location).await.status().as_u16(),
-        200,
-        "the preview page renders"
+    let html = app.get(&location).await.text().await.unwrap();
+    assert!(
+        html.contains("Check before importing") && html.contains("Import now"),
+        "{html}"
     );
     let dry = preview(&app, &slug, &id).await;
     assert_eq!(dry["done"], false);

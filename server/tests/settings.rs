@@ -126,6 +126,25 @@ async fn settings_flow(backend: Backend) {
         page["event"]["name"], "Conf Two",
         "members see the new name"
     );
+    // The page itself is rendered on the server, with what was saved.
+    let html = ada
+        .get(&format!("/e/{slug}/settings"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Event settings") && html.contains("Table 2"),
+        "{html}"
+    );
+    assert!(html.contains("Change Ben"), "the members section lists Ben");
+    let html = ben
+        .get(&format!("/e/{slug}/settings"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("Table 2"), "not for attendees");
 
     // Invite only: the join code is refused with a clear message; the
     // invite link still works, and the newcomer approves scans first.
