@@ -106,6 +106,9 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/e/:slug/integrations") view=pages::integrations::IntegrationsPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/rooms") view=pages::rooms::RoomListPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/rooms/:room") view=pages::rooms::RoomChatPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/import") view=pages::import::ImportPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/import/:upload") view=pages::import::ImportUploadPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/moderation") view=pages::rooms::ModerationLogPage ssr=SsrMode::Async />
                 <Route path=path!("/scans/:id") view=pages::badges::ScanResultPage ssr=SsrMode::Async />
                 <Route path=path!("/connect/:token") view=pages::badges::ConnectPage ssr=SsrMode::Async />

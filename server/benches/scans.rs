@@ -154,6 +154,8 @@ async fn start(data_dir: PathBuf, url: String) -> Bench {
         allowed_origins: vec![],
         trust_forwarded_for: false,
         site_root: "target/site".into(),
+        smtp_url: None,
+        mail_from: None,
     };
     let app = Application::build(&config).await.expect("server starts");
     let base = format!("http://{}", app.addr);

@@ -31,7 +31,8 @@ pub enum Command {
     SeedDemo,
     /// Import attendees from a CSV file (header row: name, email, and
     /// optionally role, company, tags) into an event, then print the report.
-    /// Invitations are written to <data dir>/outbox/<event>/.
+    /// Invitations are mailed when RAPPORT_SMTP_URL is set, else written
+    /// to <data dir>/outbox/<event>/.
     Import {
         /// The event's address, as in /e/<slug>.
         #[arg(long)]
@@ -91,13 +92,20 @@ async fn import(config: &Config, slug: &str, file: &std::path::Path) -> anyhow::
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows  {elapsed} (eta {eta})")
             .expect("a valid progress template"),
     );
-    let outbox = config.data_dir.join("outbox");
-    let report = run_import(&db, &config.public_url(), &outbox, &event, plan, |n| {
+    let postman = crate::mail::Mailer::new(
+        config.smtp_url.as_deref(),
+        config.mail_from.as_deref(),
+        &config.data_dir,
+    )?;
+    let (report, invitations) = run_import(&db, &config.public_url(), &event, plan, |n| {
         bar.set_position(n as u64)
     })
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.finish();
+    // The command waits for delivery (a server would do it in the background).
+    app::ports::Postman::deliver(&postman, &db, &event, invitations).await;
+    let delivered = app::ports::InvitationStore::invitations(&db, event.id).await?;
     db.close().await;
     println!(
         "Imported into {}: {} created, {} existing accounts added, {} skipped.",
@@ -113,12 +121,40 @@ async fn import(config: &Config, slug: &str, file: &std::path::Path) -> anyhow::
         println!("  line {line}: {reason}");
     }
     if !report.invitations.is_empty() {
-        println!(
-            "Invitations written to {} (one file per person).",
-            outbox.join(event.slug.as_str()).display()
-        );
+        let sent: std::collections::HashSet<&str> = report
+            .invitations
+            .iter()
+            .map(|(_, email, _)| email.as_str())
+            .collect();
+        let mut count = std::collections::BTreeMap::<&str, usize>::new();
+        for i in delivered.iter().filter(|i| sent.contains(i.email.as_str())) {
+            *count.entry(i.status.label()).or_default() += 1;
+            if i.status == app::domain::InvitationStatus::Failed {
+                println!("  invitation to {} failed: {}", i.email, i.detail);
+            }
+        }
+        for (label, n) in count {
+            println!("Invitations: {n} {}", label.to_lowercase());
+        }
+        if !postman_sends_mail(config) {
+            println!(
+                "Invitation files are in {} (one per person).",
+                config
+                    .data_dir
+                    .join("outbox")
+                    .join(event.slug.as_str())
+                    .display()
+            );
+        }
     }
     Ok(())
+}
+
+fn postman_sends_mail(config: &Config) -> bool {
+    config
+        .smtp_url
+        .as_deref()
+        .is_some_and(|u| !u.trim().is_empty())
 }
 
 fn print_demo(s: &seed::DemoSummary, public_url: &str) {

@@ -35,6 +35,18 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
+    /// SMTP relay for invitation mail, e.g. `smtps://user:pass@mail.example.org`,
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or
+    /// `smtp://127.0.0.1:2525` (no TLS, for tests). Unset: invitations are
+    /// written to `<data dir>/outbox/` and listed on the import page.
+    #[arg(long, env = "RAPPORT_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// Sender of invitation mail, e.g. `Rapport <events@example.org>`
+    /// (required with `RAPPORT_SMTP_URL`).
+    #[arg(long, env = "RAPPORT_MAIL_FROM")]
+    pub mail_from: Option<String>,
+
     /// Folder holding the built site (`pkg/` with the WebAssembly and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -111,6 +123,8 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url())
             .field("allowed_origins", &self.allowed_origins())
             .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
             .field("site_root", &self.site_root)
             .finish()
     }
@@ -140,6 +154,14 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("db.example"));
+    }
+
+    #[test]
+    fn smtp_password_never_appears_in_debug_output() {
+        let c = parse(&["--smtp-url", "smtp://mailer:s3cret@mail.example:587"]);
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("mail.example"));
     }
 
     #[test]

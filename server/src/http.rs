@@ -59,11 +59,12 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::photos::routes())
+        .merge(crate::imports::routes())
         .merge(crate::badges::routes())
         .merge(crate::contacts::routes())
         .merge(crate::calendar::routes())
         .merge(crate::exports::routes())
-        .merge(crate::api_v1::routes(config.data_dir))
+        .merge(crate::api_v1::routes())
         .merge(crate::realtime::socket::routes(ws))
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();

@@ -14,6 +14,8 @@ pub mod contacts;
 pub mod db;
 pub mod exports;
 pub mod http;
+pub mod imports;
+pub mod mail;
 pub mod photos;
 pub mod realtime;
 pub mod secret;

@@ -68,6 +68,11 @@ impl Application {
             limits: Arc::new(Limits::default()),
             matching: Arc::default(),
             live: hub.clone(),
+            postman: Arc::new(crate::mail::Mailer::new(
+                config.smtp_url.as_deref(),
+                config.mail_from.as_deref(),
+                &config.data_dir,
+            )?),
         };
         if let Some(pool) = pg {
             crate::realtime::pg::spawn_listener(pool.clone(), hub.clone(), state.clone());

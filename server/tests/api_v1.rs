@@ -9,7 +9,7 @@ mod common;
 
 use app::domain::{RoomDescription, RoomKind, RoomPlace, RoomTitle, UserId};
 use app::ports::NewRoom;
-use common::{event_with, spawn_app, spawn_app_with, Backend, TestApp};
+use common::{event_with, spawn_app, spawn_app_configured, Backend, TestApp};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use std::{
@@ -597,7 +597,7 @@ async fn add_webhook(ada: &TestApp, slug: &str, url: &str, kinds: &[&str]) -> St
 }
 
 async fn webhooks_are_signed_and_retried(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |app| {
+    let Some(app) = spawn_app_configured(backend, |app| {
         app.webhooks.retry_after = vec![Duration::from_millis(50), Duration::from_millis(50)];
         app.webhooks.poll_every = Duration::from_millis(50);
     })
@@ -676,7 +676,7 @@ async fn webhooks_are_signed_and_retried(backend: Backend) {
 on_both_backends!(webhook_signing_and_retries, webhooks_are_signed_and_retried);
 
 async fn a_hanging_receiver_never_holds_up_requests(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |app| {
+    let Some(app) = spawn_app_configured(backend, |app| {
         // Long enough that the receiver below is still hanging while the
         // requests run; the test never waits for it.
         app.webhooks.timeout = Duration::from_secs(600);
@@ -757,7 +757,7 @@ async fn scan(app: &TestApp, slug: &str, code: &str, mode: &str) -> Value {
 }
 
 async fn scans_notify_connections_and_check_ins(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |app| {
+    let Some(app) = spawn_app_configured(backend, |app| {
         app.webhooks.poll_every = Duration::from_millis(50);
     })
     .await

@@ -1,14 +1,20 @@
-//! Attendee import through the real command line (`rapport import`) into
-//! a running server's database, on SQLite and (when given) PostgreSQL: the
-//! report line by line, existing accounts only added, the outbox, the
-//! personal invitation that sets a password, and malformed files changing
-//! nothing.
+//! Attendee import on SQLite and (when given) PostgreSQL, through the real
+//! command line (`rapport import`) into a running server's database and
+//! through the browser's upload form: the report line by line, existing
+//! accounts only added, the dry run that writes nothing, the outbox and its
+//! listing, SMTP delivery to a small SMTP receiver started by the test, an
+//! unreachable mail server recorded as failed without failing the import,
+//! the personal invitation that sets a password, and malformed files
+//! changing nothing.
 
 mod common;
 
 use clap::Parser;
-use common::{spawn_app, Backend, TestApp, PASSWORD};
+use common::{spawn_app, spawn_app_with, Backend, TestApp, PASSWORD};
+use serde_json::Value;
 use server::cli::{run, Cli};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 async fn import(app: &TestApp, slug: &str, csv: &str) -> anyhow::Result<()> {
     let file = app.data_dir.join("import.csv");
@@ -107,7 +113,7 @@ async fn import_flow(backend: Backend) {
         app.data_dir
             .join("outbox")
             .join(&slug)
-            .join("chloe@example.org.txt"),
+            .join("chloe@example.org.eml"),
     )
     .unwrap();
     let link = letter
@@ -159,3 +165,432 @@ async fn import_flow(backend: Backend) {
     assert_eq!(status, 401, "Dev was skipped (bad role), so no account");
 }
 on_both_backends!(attendees_import_from_csv_through_the_cli, import_flow);
+
+/// Uploads `bytes` as the import form does; returns where it leads
+/// (`/e/<slug>/import/<upload>` or the form with `?error=`).
+async fn upload(app: &TestApp, slug: &str, bytes: Vec<u8>) -> String {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name("attendees.csv")
+        .mime_str("text/csv")
+        .unwrap();
+    let res = app
+        .client
+        .post(format!("{}/e/{slug}/import", app.base))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status().as_u16(),
+        303,
+        "the form answers with a redirect"
+    );
+    res.headers()["location"].to_str().unwrap().to_owned()
+}
+
+fn upload_id(location: &str) -> String {
+    assert!(location.contains("/import/"), "not a preview: {location}");
+    location.rsplit('/').next().unwrap().to_owned()
+}
+
+fn error_of(location: &str) -> String {
+    let query = location
+        .split_once("?error=")
+        .unwrap_or_else(|| panic!("no error in {location}"))
+        .1;
+    url::form_urlencoded::parse(format!("e={query}").as_bytes())
+        .next()
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+async fn preview(app: &TestApp, slug: &str, id: &str) -> Value {
+    let (status, body) = app
+        .call_json("import_preview", &[("slug", slug), ("upload", id)])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// The event's invitations once none is pending any more (delivery runs
+/// in the background; this waits for it, it does not time it).
+async fn settled_invitations(app: &TestApp, slug: &str) -> Vec<Value> {
+    for _ in 0..400 {
+        let (status, page) = app.call_json("import_page", &[("slug", slug)]).await;
+        assert_eq!(status, 200, "{page}");
+        let list = page["invitations"].as_array().unwrap().clone();
+        if list.iter().all(|i| i["status"] != "pending") {
+            return list;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("invitations still pending");
+}
+
+const GOOD: &str = "name,email,role,tags\n\
+    Chloe Okafor,chloe@example.org,,rust\n\
+    Ben Again,ben@example.org,staff,\n\
+    Dev,dev@example.org,wizard,\n\
+    Eve,eve@example.org,,\n";
+
+async fn browser_flow(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.signup("Ada", "ada@example.org").await;
+    let slug = app.create_event("Conf").await;
+    let ben = app.other_client();
+    ben.signup("Ben Existing", "ben@example.org").await;
+
+    // Malformed files go back to the form with the reason; nothing changes.
+    let refused = [
+        (b"name,phone\nZoe,123\n".to_vec(), "\"email\""),
+        (b"name,email\nJos\xe9,jose@example.org\n".to_vec(), "UTF-8"),
+        (b"name,email,name\nA,a@b.org,B\n".to_vec(), "twice"),
+        (b"".to_vec(), "Choose a CSV file"),
+    ];
+    for (bytes, reason) in refused {
+        let location = upload(&app, &slug, bytes).await;
+        let error = error_of(&location);
+        assert!(error.contains(reason), "{error}");
+        assert!(location.starts_with(&format!("/e/{slug}/import?")));
+    }
+    // Too many rows: refused before anything is written, with a clear reason.
+    let mut big = String::from("name,email\n");
+    for i in 0..=app::api::import::MAX_ROWS {
+        big.push_str(&format!("P{i},p{i}@example.org\n"));
+    }
+    let error = error_of(&upload(&app, &slug, big.into_bytes()).await);
+    assert!(error.contains("more than"), "{error}");
+    // Too many bytes.
+    let huge = vec![b'a'; app::api::import::MAX_UPLOAD_BYTES + 10];
+    let error = error_of(&upload(&app, &slug, huge).await);
+    assert!(error.contains("larger than"), "{error}");
+    assert_eq!(members(&app, &slug).await, ["Ada"]);
+
+    // Only organizers upload, preview, confirm and see the invitations.
+    ben.call_json("join_by_code", &[("code", &join_code(&app, &slug).await)])
+        .await;
+    let error = error_of(&upload(&ben, &slug, GOOD.as_bytes().to_vec()).await);
+    assert!(error.contains("organizers"), "{error}");
+    assert_eq!(
+        ben.call_json("import_page", &[("slug", &slug)]).await.0,
+        403
+    );
+    ben.store
+        .remove_member(event_id(&app, &slug).await, ben_id(&ben).await)
+        .await
+        .unwrap();
+
+    // The dry run: the planned report, nothing written.
+    let location = upload(&app, &slug, GOOD.as_bytes().to_vec()).await;
+    let id = upload_id(&location);
+    let html = app.get(&location).await.text().await.unwrap();
+    assert!(
+        html.contains("Check before importing") && html.contains("Import now"),
+        "{html}"
+    );
+    let dry = preview(&app, &slug, &id).await;
+    assert_eq!(dry["done"], false);
+    assert_eq!(dry["report"]["created"], 2, "{dry}");
+    assert_eq!(dry["report"]["updated"], 1, "{dry}");
+    let skipped = dry["report"]["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0][0], 4);
+    assert!(skipped[0][1].as_str().unwrap().contains("Role"));
+    assert_eq!(
+        members(&app, &slug).await,
+        ["Ada"],
+        "a dry run writes nothing"
+    );
+    assert_eq!(
+        ben.call_json("import_preview", &[("slug", &slug), ("upload", &id)])
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        ben.call_json("confirm_import", &[("slug", &slug), ("upload", &id)])
+            .await
+            .0,
+        403
+    );
+    // Another event's organizer cannot reach this upload through their event.
+    let other = app.create_event("Other").await;
+    assert_eq!(
+        app.call_json("import_preview", &[("slug", &other), ("upload", &id)])
+            .await
+            .0,
+        404
+    );
+
+    // Confirmed: imported once, whatever the number of clicks.
+    let (status, body) = app
+        .call_json("confirm_import", &[("slug", &slug), ("upload", &id)])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = app
+        .call_json("confirm_import", &[("slug", &slug), ("upload", &id)])
+        .await;
+    assert_eq!(status, 409);
+    let done = preview(&app, &slug, &id).await;
+    assert_eq!(done["done"], true);
+    assert_eq!(
+        (
+            done["report"]["created"].clone(),
+            done["report"]["updated"].clone()
+        ),
+        (2.into(), 1.into())
+    );
+    assert_eq!(
+        members(&app, &slug).await,
+        ["Ada", "Ben Existing", "Chloe Okafor", "Eve"]
+    );
+
+    // No SMTP: every invitation is in the outbox, as a file and on the page.
+    let (_, page) = app.call_json("import_page", &[("slug", &slug)]).await;
+    assert_eq!(page["sends_mail"], false);
+    let list = settled_invitations(&app, &slug).await;
+    let emails: Vec<&str> = list.iter().map(|i| i["email"].as_str().unwrap()).collect();
+    assert_eq!(
+        emails,
+        ["ben@example.org", "chloe@example.org", "eve@example.org"]
+    );
+    assert!(list.iter().all(|i| i["status"] == "outbox"), "{list:?}");
+    let chloe = list
+        .iter()
+        .find(|i| i["email"] == "chloe@example.org")
+        .unwrap();
+    let link = chloe["link"].as_str().unwrap();
+    assert!(link.contains("/claim/"), "{link}");
+    let letter = std::fs::read_to_string(
+        app.data_dir
+            .join("outbox")
+            .join(&slug)
+            .join("chloe@example.org.eml"),
+    )
+    .unwrap();
+    assert!(letter.contains(link), "{letter}");
+    assert!(
+        letter.contains("To: \"Chloe Okafor\" <chloe@example.org>"),
+        "{letter}"
+    );
+    let html = app
+        .get(&format!("/e/{slug}/import"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Invitations not sent by mail"));
+    assert!(html.contains(link), "the page lists the link");
+    // The link works: Chloe sets her password.
+    let token = link.rsplit('/').next().unwrap();
+    let claimer = app.other_client();
+    let (status, _) = claimer.call_json("claim_info", &[("token", token)]).await;
+    assert_eq!(status, 200);
+
+    // Sending again rewrites the outbox file.
+    std::fs::remove_file(
+        app.data_dir
+            .join("outbox")
+            .join(&slug)
+            .join("chloe@example.org.eml"),
+    )
+    .unwrap();
+    let (status, body) = app
+        .call_json(
+            "resend_invitation",
+            &[
+                ("slug", &slug),
+                ("invitation", chloe["id"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    settled_invitations(&app, &slug).await;
+    assert!(app
+        .data_dir
+        .join("outbox")
+        .join(&slug)
+        .join("chloe@example.org.eml")
+        .exists());
+}
+on_both_backends!(
+    attendees_import_from_the_browser_with_a_dry_run,
+    browser_flow
+);
+
+async fn join_code(app: &TestApp, slug: &str) -> String {
+    let (_, page) = app.call_json("event_page", &[("slug", slug)]).await;
+    page["invitation"]["join_code"].as_str().unwrap().to_owned()
+}
+
+async fn event_id(app: &TestApp, slug: &str) -> app::domain::EventId {
+    app.store
+        .event_by_slug(&app::domain::Slug::parse(slug).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+async fn ben_id(ben: &TestApp) -> app::domain::UserId {
+    app::domain::UserId(common::user_id(ben).await.parse().unwrap())
+}
+
+/// A minimal SMTP receiver on port 0: accepts every message and keeps
+/// each one's envelope recipients and data.
+async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let store = received.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+                let (mut envelope, mut data) = (String::new(), None::<String>);
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            store.lock().unwrap().push(format!("{envelope}\n{body}"));
+                            envelope.clear();
+                            data = None;
+                            let _ = write.write_all(b"250 queued\r\n").await;
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.to_ascii_uppercase();
+                    let reply: &[u8] = if verb.starts_with("EHLO") {
+                        b"250-sink\r\n250 8BITMIME\r\n"
+                    } else if verb.starts_with("DATA") {
+                        data = Some(String::new());
+                        b"354 go on\r\n"
+                    } else if verb.starts_with("QUIT") {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        if verb.starts_with("RCPT") {
+                            envelope.push_str(&line);
+                        }
+                        b"250 ok\r\n"
+                    };
+                    let _ = write.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (port, received)
+}
+
+async fn import_and_settle(app: &TestApp, slug: &str, csv: &str) -> Vec<Value> {
+    let id = upload_id(&upload(app, slug, csv.as_bytes().to_vec()).await);
+    let (status, body) = app
+        .call_json("confirm_import", &[("slug", slug), ("upload", &id)])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    settled_invitations(app, slug).await
+}
+
+async fn smtp_flow(backend: Backend) {
+    let (port, received) = smtp_sink().await;
+    let Some(app) = spawn_app_with(backend, |c| {
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.mail_from = Some("Rapport <events@example.org>".into());
+    })
+    .await
+    else {
+        return;
+    };
+    app.signup("Ada", "ada@example.org").await;
+    let slug = app.create_event("Conf").await;
+    let list = import_and_settle(
+        &app,
+        &slug,
+        "name,email\nChloe,chloe@example.org\nEve,eve@example.org\n",
+    )
+    .await;
+    assert!(list.iter().all(|i| i["status"] == "mailed"), "{list:?}");
+    let (_, page) = app.call_json("import_page", &[("slug", &slug)]).await;
+    assert_eq!(page["sends_mail"], true);
+    let mails = received.lock().unwrap().clone();
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    let chloe = list
+        .iter()
+        .find(|i| i["email"] == "chloe@example.org")
+        .unwrap();
+    let to_chloe = mails
+        .iter()
+        .find(|m| m.contains("<chloe@example.org>"))
+        .unwrap();
+    assert!(
+        to_chloe.contains(chloe["link"].as_str().unwrap()),
+        "{to_chloe}"
+    );
+    assert!(
+        to_chloe.contains("From: Rapport <events@example.org>"),
+        "{to_chloe}"
+    );
+    assert!(!app.data_dir.join("outbox").exists(), "mailed, not filed");
+}
+on_both_backends!(invitations_go_out_by_smtp_when_configured, smtp_flow);
+
+async fn unreachable_smtp_flow(backend: Backend) {
+    // A port nobody listens on any more.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let Some(app) = spawn_app_with(backend, |c| {
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.mail_from = Some("events@example.org".into());
+    })
+    .await
+    else {
+        return;
+    };
+    app.signup("Ada", "ada@example.org").await;
+    let slug = app.create_event("Conf").await;
+    let list = import_and_settle(&app, &slug, "name,email\nChloe,chloe@example.org\n").await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["status"], "failed", "{list:?}");
+    assert!(!list[0]["detail"].as_str().unwrap().is_empty());
+    assert_eq!(
+        members(&app, &slug).await,
+        ["Ada", "Chloe"],
+        "the import itself stands"
+    );
+    let html = app
+        .get(&format!("/e/{slug}/import"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Sending failed"), "the organizer sees it");
+    // Sending again is possible (and fails again, for the same reason).
+    let (status, _) = app
+        .call_json(
+            "resend_invitation",
+            &[
+                ("slug", &slug),
+                ("invitation", list[0]["id"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        settled_invitations(&app, &slug).await[0]["status"],
+        "failed"
+    );
+}
+on_both_backends!(
+    an_unreachable_mail_server_is_recorded_not_fatal,
+    unreachable_smtp_flow
+);

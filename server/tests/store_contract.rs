@@ -3405,3 +3405,320 @@ mod integrations {
         }
     }
 }
+
+/// Event settings, member changes, invitations and uploaded imports
+/// (`EventStore::update_event_settings`/`change_member`/`add_member`'s
+/// scan-approval default, `InvitationStore`, `ImportStore`).
+mod settings_invitations_and_imports {
+    use super::*;
+    use app::domain::{InvitationStatus, JoinPolicy, SpotList, Taxonomy};
+    use app::ports::{Event, EventSettings, MemberChange, NewInvitation};
+    use uuid::Uuid;
+
+    async fn event(store: &dyn Store, organizer: &User) -> Event {
+        store
+            .create_event(
+                new_event("Conf", "conf-0009", "t-9", "ABCD2349", "2026-05-14"),
+                organizer.id,
+            )
+            .await
+            .unwrap()
+    }
+
+    fn settings(spots: &str) -> EventSettings {
+        EventSettings {
+            name: EventName::parse("name", "Conf Renamed").unwrap(),
+            description: "New words".into(),
+            venue: "Hall 9".into(),
+            dates: EventDates::parse("2026-06-01", "2026-06-03").unwrap(),
+            time_zone: TimeZoneName::parse("America/New_York").unwrap(),
+            join_policy: JoinPolicy::InviteOnly,
+            attendees_create_rooms: false,
+            approve_scans_default: true,
+            taxonomy: Taxonomy::parse("Skills: rust, go").unwrap(),
+            free_tags: false,
+            spots: SpotList::parse(spots).unwrap(),
+        }
+    }
+
+    async fn settings_are_saved_together_and_read_back(store: Arc<dyn Store>) {
+        let s = store.as_ref();
+        let ada = user(s, "Ada").await;
+        let e = event(s, &ada).await;
+        assert_eq!(e.join_policy, JoinPolicy::Open);
+        assert!(e.attendees_create_rooms);
+        assert!(!e.approve_scans_default);
+        store.set_spots(e.id, &["Table 1".into()]).await.unwrap();
+        let kept = store.spots(e.id).await.unwrap()[0].id;
+
+        let saved = s
+            .update_event_settings(e.id, &settings("Lobby\nTable 1"))
+            .await
+            .unwrap();
+        assert_eq!(saved.name, "Conf Renamed");
+        assert_eq!(saved.venue, "Hall 9");
+        assert_eq!(saved.description, "New words");
+        assert_eq!(saved.time_zone, "America/New_York");
+        assert_eq!(saved.dates.ends_on().to_string(), "2026-06-03");
+        assert_eq!(saved.join_policy, JoinPolicy::InviteOnly);
+        assert!(!saved.attendees_create_rooms);
+        assert!(saved.approve_scans_default);
+        assert_eq!(
+            (saved.slug.clone(), saved.join_code.clone()),
+            (e.slug.clone(), e.join_code.clone())
+        );
+        assert_eq!(s.event_by_slug(&e.slug).await.unwrap(), Some(saved.clone()));
+        assert_eq!(
+            s.taxonomy(e.id).await.unwrap(),
+            (Taxonomy::parse("Skills: rust, go").unwrap(), false)
+        );
+        let spots = s.spots(e.id).await.unwrap();
+        assert_eq!(
+            spots.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(),
+            ["Lobby", "Table 1"]
+        );
+        assert_eq!(spots[1].id, kept, "a spot that stays keeps its id");
+
+        let ghost = app::domain::EventId(Uuid::new_v4());
+        assert!(matches!(
+            s.update_event_settings(ghost, &settings("")).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+
+    async fn new_members_start_with_the_events_scan_approval_default(store: Arc<dyn Store>) {
+        let s = store.as_ref();
+        let ada = user(s, "Ada").await;
+        let (ben, cy) = (user(s, "Ben").await, user(s, "Cy").await);
+        let e = event(s, &ada).await;
+        s.add_member(e.id, ben.id, Role::Attendee).await.unwrap();
+        s.update_event_settings(e.id, &settings("")).await.unwrap();
+        s.add_member(e.id, cy.id, Role::Attendee).await.unwrap();
+        assert!(
+            !s.membership(e.id, ben.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .approve_scans
+        );
+        assert!(
+            s.membership(e.id, cy.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .approve_scans
+        );
+        let ghost = app::domain::EventId(Uuid::new_v4());
+        assert!(matches!(
+            s.add_member(ghost, ben.id, Role::Attendee).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+
+    async fn member_changes_keep_an_organizer(store: Arc<dyn Store>) {
+        let s = store.as_ref();
+        let ada = user(s, "Ada").await;
+        let (ben, out) = (user(s, "Ben").await, user(s, "Out").await);
+        let e = event(s, &ada).await;
+        s.add_member(e.id, ben.id, Role::Attendee).await.unwrap();
+
+        s.change_member(e.id, ben.id, MemberChange::SetRole(Role::Staff))
+            .await
+            .unwrap();
+        assert_eq!(
+            s.member_role(e.id, ben.id).await.unwrap(),
+            Some(Role::Staff)
+        );
+        for change in [MemberChange::SetRole(Role::Attendee), MemberChange::Remove] {
+            let res = s.change_member(e.id, ada.id, change).await;
+            assert!(
+                matches!(res, Err(StoreError::Conflict("last organizer"))),
+                "{res:?}"
+            );
+        }
+        assert_eq!(
+            s.member_role(e.id, ada.id).await.unwrap(),
+            Some(Role::Organizer)
+        );
+        s.change_member(e.id, ada.id, MemberChange::SetRole(Role::Organizer))
+            .await
+            .unwrap();
+        let res = s.change_member(e.id, out.id, MemberChange::Remove).await;
+        assert!(matches!(res, Err(StoreError::NotFound)), "{res:?}");
+
+        s.change_member(e.id, ben.id, MemberChange::SetRole(Role::Organizer))
+            .await
+            .unwrap();
+        s.change_member(e.id, ada.id, MemberChange::Remove)
+            .await
+            .unwrap();
+        assert_eq!(s.member_role(e.id, ada.id).await.unwrap(), None);
+        let res = s.change_member(e.id, ben.id, MemberChange::Remove).await;
+        assert!(
+            matches!(res, Err(StoreError::Conflict("last organizer"))),
+            "{res:?}"
+        );
+    }
+
+    async fn two_organizers_stepping_down_at_once_leave_one(store: Arc<dyn Store>) {
+        let ada = user(store.as_ref(), "Ada").await;
+        let ben = user(store.as_ref(), "Ben").await;
+        let e = event(store.as_ref(), &ada).await;
+        store
+            .add_member(e.id, ben.id, Role::Organizer)
+            .await
+            .unwrap();
+        let tasks: Vec<_> = [ada.id, ben.id]
+            .into_iter()
+            .map(|who| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .change_member(e.id, who, MemberChange::SetRole(Role::Attendee))
+                        .await
+                })
+            })
+            .collect();
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => ok += 1,
+                Err(StoreError::Conflict("last organizer")) => {}
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(ok, 1);
+        let organizers = store
+            .list_members(e.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.role == Role::Organizer)
+            .count();
+        assert_eq!(organizers, 1);
+    }
+
+    async fn invitations_are_one_per_person_and_scoped_to_their_event(store: Arc<dyn Store>) {
+        let s = store.as_ref();
+        let ada = user(s, "Ada").await;
+        let (ben, cy) = (user(s, "Ben").await, user(s, "Cy").await);
+        let e = event(s, &ada).await;
+        let other = s
+            .create_event(
+                new_event("Other", "other-0009", "t-10", "ABCD2357", "2026-05-14"),
+                ada.id,
+            )
+            .await
+            .unwrap();
+        let new = |who: &User, link: &str| NewInvitation {
+            event: e.id,
+            user: who.id,
+            name: who.display_name.clone(),
+            email: who.email.as_str().to_owned(),
+            link: link.into(),
+        };
+        let first = s
+            .save_invitation(&new(&ben, "https://x/claim/1"))
+            .await
+            .unwrap();
+        assert_eq!(first.status, InvitationStatus::Pending);
+        assert_eq!(first.link, "https://x/claim/1");
+        s.save_invitation(&new(&cy, "https://x/claim/2"))
+            .await
+            .unwrap();
+        s.set_invitation_status(first.id, InvitationStatus::Failed, "refused")
+            .await
+            .unwrap();
+        let failed = s.invitation(e.id, first.id).await.unwrap().unwrap();
+        assert_eq!(
+            (failed.status, failed.detail.as_str()),
+            (InvitationStatus::Failed, "refused")
+        );
+        assert_eq!(
+            s.invitation(other.id, first.id).await.unwrap(),
+            None,
+            "scoped"
+        );
+
+        // A second invitation of the same person replaces the first.
+        let again = s
+            .save_invitation(&new(&ben, "https://x/claim/3"))
+            .await
+            .unwrap();
+        assert_eq!(again.id, first.id);
+        assert_eq!(
+            (again.status, again.detail.as_str()),
+            (InvitationStatus::Pending, "")
+        );
+        assert_eq!(again.link, "https://x/claim/3");
+        let all = s.invitations(e.id).await.unwrap();
+        assert_eq!(
+            all.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
+            ["Ben", "Cy"]
+        );
+        assert!(s.invitations(other.id).await.unwrap().is_empty());
+        s.set_invitation_status(again.id, InvitationStatus::Outbox, "")
+            .await
+            .unwrap();
+        assert_eq!(
+            s.invitation(e.id, again.id).await.unwrap().unwrap().status,
+            InvitationStatus::Outbox
+        );
+        assert!(matches!(
+            s.set_invitation_status(Uuid::new_v4(), InvitationStatus::Mailed, "")
+                .await,
+            Err(StoreError::NotFound)
+        ));
+    }
+
+    async fn uploads_are_kept_scoped_and_imported_once(store: Arc<dyn Store>) {
+        let s = store.as_ref();
+        let ada = user(s, "Ada").await;
+        let e = event(s, &ada).await;
+        let other = s
+            .create_event(
+                new_event("Other", "other-0009", "t-10", "ABCD2357", "2026-05-14"),
+                ada.id,
+            )
+            .await
+            .unwrap();
+        let id = Uuid::new_v4();
+        let bytes = b"name,email\nJos\xc3\xa9,j@example.org\n\x00";
+        s.save_upload(id, e.id, ada.id, "list.csv", bytes)
+            .await
+            .unwrap();
+        let up = s.upload(e.id, id).await.unwrap().unwrap();
+        assert_eq!(
+            (up.file.as_slice(), up.file_name.as_str()),
+            (&bytes[..], "list.csv")
+        );
+        assert_eq!((up.report.clone(), up.running), (None, false));
+        assert_eq!(s.upload(other.id, id).await.unwrap(), None, "scoped");
+        assert!(!s.start_upload(other.id, id).await.unwrap());
+
+        assert!(s.start_upload(e.id, id).await.unwrap());
+        assert!(s.upload(e.id, id).await.unwrap().unwrap().running);
+        assert!(!s.start_upload(e.id, id).await.unwrap(), "once");
+        // A failed run goes back to waiting and may be started again.
+        s.finish_upload(id, None).await.unwrap();
+        assert!(s.start_upload(e.id, id).await.unwrap());
+        s.finish_upload(id, Some("{\"created\":1}")).await.unwrap();
+        let done = s.upload(e.id, id).await.unwrap().unwrap();
+        assert_eq!(done.report.as_deref(), Some("{\"created\":1}"));
+        assert!(!done.running);
+        assert!(!s.start_upload(e.id, id).await.unwrap(), "done stays done");
+        assert!(matches!(
+            s.finish_upload(Uuid::new_v4(), None).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+
+    contract!(
+        settings_are_saved_together_and_read_back,
+        new_members_start_with_the_events_scan_approval_default,
+        member_changes_keep_an_organizer,
+        two_organizers_stepping_down_at_once_leave_one,
+        invitations_are_one_per_person_and_scoped_to_their_event,
+        uploads_are_kept_scoped_and_imported_once,
+    );
+}

@@ -101,6 +101,23 @@ pub(crate) async fn event_at(
         .ok_or_else(not_found)
 }
 
+/// The event at `slug` if `user` organizes it; otherwise 404 (no such
+/// event) or 403.
+#[cfg(feature = "ssr")]
+pub(crate) async fn organizer_event(
+    state: &crate::ports::AppState,
+    slug: &str,
+    user: crate::domain::UserId,
+) -> Result<Event, AppError> {
+    let event = event_at(state, slug).await?;
+    if state.store.member_role(event.id, user).await? != Some(Role::Organizer) {
+        return Err(AppError::Forbidden(
+            "Only the event's organizers can do this.".into(),
+        ));
+    }
+    Ok(event)
+}
+
 #[cfg(feature = "ssr")]
 fn summary(e: &Event, role: Option<Role>) -> EventSummary {
     EventSummary {
@@ -335,6 +352,12 @@ pub async fn join_by_code(code: String) -> Result<String, AppError> {
             field: "code".into(),
             message: "No event has this join code. Check it with the organizer.".into(),
         })?;
+    if event.join_policy == crate::domain::JoinPolicy::InviteOnly {
+        return Err(AppError::Forbidden(format!(
+            "{} is by invitation only: the join code does not work. Ask the organizers for an invite link.",
+            event.name
+        )));
+    }
     join(event).await
 }
 

@@ -6,20 +6,30 @@
 //! and `email` (also `role`, `company`, `tags`; other columns are reported
 //! and ignored), and each line becomes a valid row or a skip with its
 //! reason — so a malformed file is refused before anything is written.
-//! [`run_import`] then creates the new accounts (without a usable
-//! password, each with a personal invitation link), adds existing accounts
-//! to the event, and writes every invitation to an outbox folder for the
-//! organizer to send (there is no mail server in the loop yet).
+//! [`preview_import`] is the dry run the browser shows before the organizer
+//! confirms: the same report, computed without writing. [`run_import`] then
+//! creates the new accounts (without a usable password, each with a
+//! personal invitation link), adds existing accounts to the event, and
+//! records one invitation per person; the caller hands them to the
+//! [`Postman`](crate::ports::Postman), which mails them (SMTP configured) or
+//! writes them to the outbox folder, in the background.
+//!
+//! In the browser (`/e/<slug>/import`) the file is uploaded by a plain
+//! multipart form to an axum route (`server/src/imports.rs`), which keeps
+//! it in the database and opens `/e/<slug>/import/<upload>`: the dry run,
+//! a confirm button, then the result. The server functions below serve
+//! those pages.
 
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::InvitationStatus;
 #[cfg(feature = "ssr")]
 use crate::{
     api::{context, password, tokens},
     domain::{Email, Password, PersonName, ProfileForm, ProfileInput, Role, TagSet},
-    ports::{Event, NewUser, Store, StoreError},
+    ports::{Event, Invitation, NewInvitation, NewUser, Store, StoreError},
 };
 
 /// What a personal invitation link shows before the password is set.
@@ -45,8 +55,51 @@ pub struct ImportReport {
     pub invitations: Vec<(String, String, String)>,
 }
 
-/// At most this many rows per file.
-pub const MAX_ROWS: usize = 100_000;
+/// At most this many rows per file: a conference's attendee list fits,
+/// and the server keeps answering others while it imports. Bigger files
+/// are refused before anything is written (split them).
+pub const MAX_ROWS: usize = 20_000;
+
+/// At most this many bytes per uploaded file (20,000 rows of a generous
+/// 200 bytes each).
+pub const MAX_UPLOAD_BYTES: usize = 4 * 1024 * 1024;
+
+/// An invitation as the organizer sees it on the import page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub link: String,
+    pub status: InvitationStatus,
+    /// Why sending failed; empty otherwise.
+    pub detail: String,
+}
+
+/// The import page: the upload form's limits and the invitations so far.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPageView {
+    pub slug: String,
+    pub event_name: String,
+    /// Whether invitations go out by mail (else they wait in the outbox).
+    pub sends_mail: bool,
+    pub invitations: Vec<InvitationView>,
+    pub max_rows: usize,
+    pub max_megabytes: usize,
+}
+
+/// One uploaded file: its dry run while waiting for confirmation, its
+/// result once imported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadView {
+    pub id: String,
+    pub file_name: String,
+    /// `true` once imported: `report` is the result, not the plan.
+    pub done: bool,
+    /// Someone confirmed it and the import is running.
+    pub running: bool,
+    pub report: ImportReport,
+}
 
 /// One valid line of an import file.
 #[cfg(feature = "ssr")]
@@ -215,22 +268,23 @@ pub fn plan_import(bytes: &[u8]) -> Result<ImportPlan, AppError> {
 /// Imports the planned rows into `event`, calling `progress` after each.
 /// New accounts get a password nobody knows (one random Argon2 hash per
 /// import) and a personal invitation; existing accounts are only added to
-/// the event (their profile is theirs). Invitations are written to
-/// `outbox` as plain-text messages.
+/// the event (their profile is theirs) and invited to its page. Returns
+/// the report and the invitations recorded (pending), for the
+/// [`Postman`](crate::ports::Postman) to deliver.
 #[cfg(feature = "ssr")]
 pub async fn run_import(
     store: &dyn Store,
     public_url: &str,
-    outbox: &std::path::Path,
     event: &Event,
     plan: ImportPlan,
     mut progress: impl FnMut(usize),
-) -> Result<ImportReport, AppError> {
+) -> Result<(ImportReport, Vec<Invitation>), AppError> {
     let mut report = ImportReport {
         skipped: plan.skipped,
         ignored_columns: plan.ignored_columns,
         ..ImportReport::default()
     };
+    let mut invitations = Vec::new();
     let unusable = password::hash(
         Password::parse(&format!(
             "{}{}",
@@ -243,12 +297,23 @@ pub async fn run_import(
     for (done, row) in plan.rows.into_iter().enumerate() {
         let outcome = import_one(store, public_url, event, &row, &unusable).await;
         match outcome {
-            Ok(Some((link, created))) => {
+            Ok(Some((user, link, created))) => {
                 if created {
                     report.created += 1;
                 } else {
                     report.updated += 1;
                 }
+                invitations.push(
+                    store
+                        .save_invitation(&NewInvitation {
+                            event: event.id,
+                            user,
+                            name: row.name.as_str().to_owned(),
+                            email: row.email.as_str().to_owned(),
+                            link: link.clone(),
+                        })
+                        .await?,
+                );
                 report.invitations.push((
                     row.name.as_str().to_owned(),
                     row.email.as_str().to_owned(),
@@ -264,14 +329,46 @@ pub async fn run_import(
         progress(done + 1);
     }
     report.skipped.sort();
-    write_outbox(outbox, event, &report.invitations).map_err(|e| {
-        tracing::error!(error = %e, "writing the invitation outbox failed");
-        AppError::Internal
-    })?;
+    Ok((report, invitations))
+}
+
+/// The dry run: what [`run_import`] would report for `plan`, computed
+/// without writing anything (links are left out: none exist yet).
+#[cfg(feature = "ssr")]
+pub async fn preview_import(
+    store: &dyn Store,
+    event: &Event,
+    plan: ImportPlan,
+) -> Result<ImportReport, AppError> {
+    let mut report = ImportReport {
+        skipped: plan.skipped,
+        ignored_columns: plan.ignored_columns,
+        ..ImportReport::default()
+    };
+    for row in plan.rows {
+        match store.user_by_email(&row.email).await? {
+            None => report.created += 1,
+            Some(user) => {
+                if store.member_role(event.id, user.id).await?.is_some() {
+                    report
+                        .skipped
+                        .push((row.line, "Already a member of this event.".into()));
+                    continue;
+                }
+                report.updated += 1;
+            }
+        }
+        report.invitations.push((
+            row.name.as_str().to_owned(),
+            row.email.as_str().to_owned(),
+            String::new(),
+        ));
+    }
+    report.skipped.sort();
     Ok(report)
 }
 
-/// One row: `Some((link, created))`, or `None` when already a member.
+/// One row: `Some((user, link, created))`, or `None` when already a member.
 #[cfg(feature = "ssr")]
 async fn import_one(
     store: &dyn Store,
@@ -279,13 +376,13 @@ async fn import_one(
     event: &Event,
     row: &ImportRow,
     unusable: &crate::ports::PasswordHash,
-) -> Result<Option<(String, bool)>, AppError> {
+) -> Result<Option<(crate::domain::UserId, String, bool)>, AppError> {
     let event_link = format!("{public_url}/e/{}", event.slug.as_str());
     if let Some(user) = store.user_by_email(&row.email).await? {
         return match store.add_member(event.id, user.id, row.role).await {
             Ok(()) => {
                 crate::api::webhooks::member_joined(store, event.id, user.id, "import").await;
-                Ok(Some((event_link, false)))
+                Ok(Some((user.id, event_link, false)))
             }
             Err(StoreError::Conflict(_)) => Ok(None),
             Err(e) => Err(e.into()),
@@ -315,39 +412,146 @@ async fn import_one(
     crate::api::webhooks::member_joined(store, event.id, user.id, "import").await;
     let token = tokens::invite_token();
     store.create_claim(&token, user.id, event.id).await?;
-    Ok(Some((format!("{public_url}/claim/{token}"), true)))
+    Ok(Some((user.id, format!("{public_url}/claim/{token}"), true)))
 }
 
-/// Writes one plain-text invitation per person into
-/// `<outbox>/<event slug>/`, ready to paste into any mail program.
 #[cfg(feature = "ssr")]
-fn write_outbox(
-    outbox: &std::path::Path,
-    event: &Event,
-    invitations: &[(String, String, String)],
-) -> std::io::Result<()> {
-    if invitations.is_empty() {
-        return Ok(());
+fn invitation_view(i: Invitation) -> InvitationView {
+    InvitationView {
+        id: i.id.to_string(),
+        name: i.name,
+        email: i.email,
+        link: i.link,
+        status: i.status,
+        detail: i.detail,
     }
-    let dir = outbox.join(event.slug.as_str());
-    std::fs::create_dir_all(&dir)?;
-    for (name, email, link) in invitations {
-        let file: String = email
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '@' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let body = format!(
-            "To: {name} <{email}>\nSubject: You are invited to {event}\n\nHello {name},\n\nYou are on the attendee list of {event}. Open this link to set your password and see who else is coming:\n\n{link}\n",
-            event = event.name
-        );
-        std::fs::write(dir.join(format!("{file}.txt")), body)?;
+}
+
+#[cfg(feature = "ssr")]
+fn parse_id(raw: &str) -> Result<uuid::Uuid, AppError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::NotFound("There is no such import or invitation.".into()))
+}
+
+/// The import page of an event: the upload form's limits and every
+/// invitation with its delivery state. Organizers only.
+#[server(prefix = "/api", endpoint = "import_page")]
+pub async fn import_page(slug: String) -> Result<ImportPageView, AppError> {
+    let user = context::require_user().await?;
+    let state = context::state()?;
+    let event = crate::api::events::organizer_event(&state, &slug, user.id).await?;
+    let invitations = state.store.invitations(event.id).await?;
+    Ok(ImportPageView {
+        slug: event.slug.as_str().to_owned(),
+        event_name: event.name,
+        sends_mail: state.postman.sends_mail(),
+        invitations: invitations.into_iter().map(invitation_view).collect(),
+        max_rows: MAX_ROWS,
+        max_megabytes: MAX_UPLOAD_BYTES / (1024 * 1024),
+    })
+}
+
+/// An uploaded file: the dry run while it waits for confirmation, the
+/// result once imported. Organizers of the event only.
+#[server(prefix = "/api", endpoint = "import_preview")]
+pub async fn import_preview(slug: String, upload: String) -> Result<UploadView, AppError> {
+    let user = context::require_user().await?;
+    let state = context::state()?;
+    let event = crate::api::events::organizer_event(&state, &slug, user.id).await?;
+    let upload = state
+        .store
+        .upload(event.id, parse_id(&upload)?)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such import.".into()))?;
+    let (done, report) = match &upload.report {
+        Some(json) => (
+            true,
+            serde_json::from_str(json).map_err(|e| {
+                tracing::error!(error = %e, "a stored import report is unreadable");
+                AppError::Internal
+            })?,
+        ),
+        None => (
+            false,
+            preview_import(state.store.as_ref(), &event, plan_import(&upload.file)?).await?,
+        ),
+    };
+    Ok(UploadView {
+        id: upload.id.to_string(),
+        file_name: upload.file_name,
+        done,
+        running: upload.running,
+        report,
+    })
+}
+
+/// Imports a previewed file for real (once, however often it is
+/// confirmed), keeps the report, and delivers the invitations in the
+/// background so the request does not wait on a mail server.
+#[server(prefix = "/api", endpoint = "confirm_import")]
+pub async fn confirm_import(slug: String, upload: String) -> Result<(), AppError> {
+    let user = context::require_user().await?;
+    let state = context::state()?;
+    let event = crate::api::events::organizer_event(&state, &slug, user.id).await?;
+    let id = parse_id(&upload)?;
+    let upload = state
+        .store
+        .upload(event.id, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such import.".into()))?;
+    let plan = plan_import(&upload.file)?;
+    if !state.store.start_upload(event.id, id).await? {
+        return Err(AppError::Conflict(
+            "This file was already imported (or is being imported right now).".into(),
+        ));
     }
+    let result = run_import(
+        state.store.as_ref(),
+        &state.config.public_url,
+        &event,
+        plan,
+        |_| {},
+    )
+    .await;
+    let (report, invitations) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            state.store.finish_upload(id, None).await?;
+            return Err(e);
+        }
+    };
+    let json = serde_json::to_string(&report).map_err(|_| AppError::Internal)?;
+    state.store.finish_upload(id, Some(&json)).await?;
+    tracing::info!(event = %event.id, created = report.created, updated = report.updated,
+        skipped = report.skipped.len(), "attendees imported from the browser");
+    for invitation in &invitations {
+        crate::api::matching::member_changed(&state, invitation.user).await;
+    }
+    let (store, postman) = (state.store.clone(), state.postman.clone());
+    tokio::spawn(async move { postman.deliver(store.as_ref(), &event, invitations).await });
+    Ok(())
+}
+
+/// Sends one invitation again (after a failure, or to someone who lost
+/// it), in the background. Organizers only.
+#[server(prefix = "/api", endpoint = "resend_invitation")]
+pub async fn resend_invitation(slug: String, invitation: String) -> Result<(), AppError> {
+    let user = context::require_user().await?;
+    let state = context::state()?;
+    let event = crate::api::events::organizer_event(&state, &slug, user.id).await?;
+    let id = parse_id(&invitation)?;
+    let found = state
+        .store
+        .invitation(event.id, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such invitation.".into()))?;
+    state
+        .store
+        .set_invitation_status(id, InvitationStatus::Pending, "")
+        .await?;
+    let (store, postman) = (state.store.clone(), state.postman.clone());
+    tokio::spawn(async move { postman.deliver(store.as_ref(), &event, vec![found]).await });
     Ok(())
 }
 

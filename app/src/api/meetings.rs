@@ -325,27 +325,8 @@ pub async fn update_spots(slug: String, spots: String) -> Result<(), AppError> {
             "Only the event's organizers can change its meeting spots.".into(),
         ));
     }
-    let mut names: Vec<String> = Vec::new();
-    for line in spots.lines() {
-        let name = line.split_whitespace().collect::<Vec<_>>().join(" ");
-        if name.is_empty() || names.contains(&name) {
-            continue;
-        }
-        if name.chars().count() > 60 || name.chars().any(char::is_control) {
-            return Err(invalid(
-                "spots",
-                "A meeting spot's name can be at most 60 characters.",
-            ));
-        }
-        names.push(name);
-    }
-    if names.len() > 100 {
-        return Err(invalid(
-            "spots",
-            "An event can have at most 100 meeting spots.",
-        ));
-    }
-    state.store.set_spots(event.id, &names).await?;
+    let names = crate::domain::SpotList::parse(&spots)?;
+    state.store.set_spots(event.id, names.names()).await?;
     Ok(())
 }
 
@@ -681,6 +662,9 @@ mod tests {
             time_zone: "Europe/Berlin".into(),
             invite_token: String::new(),
             join_code: JoinCode::parse("K7PMQ2XR").unwrap(),
+            join_policy: crate::domain::JoinPolicy::Open,
+            attendees_create_rooms: true,
+            approve_scans_default: false,
             created_at: Utc::now(),
         }
     }

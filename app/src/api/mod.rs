@@ -16,6 +16,7 @@ pub mod matching;
 pub mod meetings;
 pub mod profiles;
 pub mod rooms;
+pub mod settings;
 
 #[cfg(feature = "ssr")]
 pub mod context;

@@ -160,8 +160,8 @@ pub async fn event_rooms(slug: String) -> Result<RoomsList, AppError> {
         event_name: event.name.clone(),
         slug: event.slug.as_str().to_owned(),
         rooms: rooms.iter().map(|r| summary(&state, &event, r)).collect(),
-        // Every member may create rooms for now; a per-event switch is to come.
-        can_create: true,
+        // The event's switch (settings page); organizers and staff always may.
+        can_create: role.runs_event() || event.attendees_create_rooms,
         runs_event: role.runs_event(),
     })
 }
@@ -198,7 +198,12 @@ pub async fn create_room(
 ) -> Result<String, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, _role) = event_and_role(&state, &slug, me.id).await?;
+    let (event, role) = event_and_role(&state, &slug, me.id).await?;
+    if !role.runs_event() && !event.attendees_create_rooms {
+        return Err(AppError::Forbidden(
+            "In this event only the organizers and staff create rooms.".into(),
+        ));
+    }
     let kind = RoomKind::parse(kind.as_deref().unwrap_or_default())?;
     let title = RoomTitle::parse("title", &title)?;
     let description = RoomDescription::parse("description", description.as_deref().unwrap_or(""))?;

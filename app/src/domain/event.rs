@@ -180,6 +180,121 @@ impl Slug {
     }
 }
 
+/// Who may join an event on their own. Stored as its snake-case name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinPolicy {
+    /// Anyone with the invite link or the join code.
+    #[default]
+    Open,
+    /// Only the invite link and organizer imports; the printed join code is
+    /// refused (it is easy to share beyond the guest list).
+    InviteOnly,
+}
+
+impl JoinPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JoinPolicy::Open => "open",
+            JoinPolicy::InviteOnly => "invite_only",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        match raw.trim() {
+            "open" => Ok(JoinPolicy::Open),
+            "invite_only" => Ok(JoinPolicy::InviteOnly),
+            _ => Err(Invalid::new(
+                "join_policy",
+                "Choose whether people may join with the code or by invitation only.",
+            )),
+        }
+    }
+}
+
+/// What became of a personal invitation. Stored as its lower-case name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InvitationStatus {
+    /// Created; delivery has not finished yet.
+    Pending,
+    /// Accepted by the configured SMTP server.
+    Mailed,
+    /// Written as a `.eml` file to the outbox (no SMTP configured): the
+    /// organizer passes the link on.
+    Outbox,
+    /// Delivery failed; the invitation's detail says why.
+    Failed,
+}
+
+impl InvitationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvitationStatus::Pending => "pending",
+            InvitationStatus::Mailed => "mailed",
+            InvitationStatus::Outbox => "outbox",
+            InvitationStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        match raw {
+            "pending" => Ok(InvitationStatus::Pending),
+            "mailed" => Ok(InvitationStatus::Mailed),
+            "outbox" => Ok(InvitationStatus::Outbox),
+            "failed" => Ok(InvitationStatus::Failed),
+            _ => Err(Invalid::new("status", "Unknown invitation status.")),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            InvitationStatus::Pending => "Being sent",
+            InvitationStatus::Mailed => "Sent by mail",
+            InvitationStatus::Outbox => "Not sent by mail (in the outbox)",
+            InvitationStatus::Failed => "Sending failed",
+        }
+    }
+}
+
+/// An event's meeting spots, one per line as organizers type them: names
+/// trimmed and de-duplicated, at most 60 characters each, at most 100.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SpotList(Vec<String>);
+
+impl SpotList {
+    pub const MAX_SPOTS: usize = 100;
+    pub const MAX_NAME: usize = 60;
+
+    pub fn parse(text: &str) -> Result<Self, Invalid> {
+        let mut names: Vec<String> = Vec::new();
+        for line in text.lines() {
+            let name = line.split_whitespace().collect::<Vec<_>>().join(" ");
+            if name.is_empty() || names.contains(&name) {
+                continue;
+            }
+            if name.chars().count() > Self::MAX_NAME || name.chars().any(char::is_control) {
+                return Err(Invalid::new(
+                    "spots",
+                    "A meeting spot's name can be at most 60 characters.",
+                ));
+            }
+            names.push(name);
+        }
+        if names.len() > Self::MAX_SPOTS {
+            return Err(Invalid::new(
+                "spots",
+                "An event can have at most 100 meeting spots.",
+            ));
+        }
+        Ok(Self(names))
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+}
+
 /// The short code people type to join an event: eight characters from an
 /// alphabet without look-alikes (no 0/O, 1/I/L), shown as `ABCD-EFGH`.
 /// Typing it in lower case, with spaces or without the dash is fine.
@@ -292,6 +407,31 @@ mod tests {
         );
         assert_eq!(Slug::from_name("¡¡!!", "ab12").as_str(), "event-ab12");
         assert!(Slug::parse(Slug::from_name("Ünïcode Days", "zz99").as_str()).is_ok());
+    }
+
+    #[test]
+    fn join_policies_and_invitation_states_round_trip_through_their_names() {
+        for p in [JoinPolicy::Open, JoinPolicy::InviteOnly] {
+            assert_eq!(JoinPolicy::parse(p.as_str()).unwrap(), p);
+        }
+        assert!(JoinPolicy::parse("closed").is_err());
+        for s in [
+            InvitationStatus::Pending,
+            InvitationStatus::Mailed,
+            InvitationStatus::Outbox,
+            InvitationStatus::Failed,
+        ] {
+            assert_eq!(InvitationStatus::parse(s.as_str()).unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn spot_lists_are_trimmed_deduplicated_and_bounded() {
+        let spots = SpotList::parse("  Table 12 \n\nTable  12\nLobby\n").unwrap();
+        assert_eq!(spots.names(), ["Table 12", "Lobby"]);
+        assert!(SpotList::parse(&"x".repeat(61)).is_err());
+        let many: String = (0..101).map(|i| format!("T{i}\n")).collect();
+        assert!(SpotList::parse(&many).is_err());
     }
 
     #[test]

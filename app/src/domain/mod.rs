@@ -22,7 +22,10 @@ pub use badge::{
     BadgeCode, BadgeRef, BadgeToken, ClientNonce, ConnectionMethod, ConnectionNoteText, Labels,
     Rating, ScanMode, ScanOutcome,
 };
-pub use event::{EventDates, EventName, JoinCode, Role, Slug, TimeZoneName};
+pub use event::{
+    EventDates, EventName, InvitationStatus, JoinCode, JoinPolicy, Role, Slug, SpotList,
+    TimeZoneName,
+};
 pub use integrations::{WebhookKind, WebhookUrl};
 pub use meeting::{FunnelStage, MeetingMessage, MeetingMinutes, MeetingPlaceText, MeetingStatus};
 pub use profile::{

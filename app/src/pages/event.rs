@@ -1,8 +1,7 @@
-//! One event's page: details, attendees, and (for organizers) how to invite.
+//! One event's page: details, attendees, and (for organizers) how to invite
+//! and the way to its settings (tags, spots, roles) and attendee import.
 
-use crate::api::events::{
-    event_page, EventDetail as Page, MemberView, PostAnnouncement, UpdateTaxonomy,
-};
+use crate::api::events::{event_page, EventDetail as Page, MemberView, PostAnnouncement};
 use crate::components::forms::{action_error, FormError, TextArea};
 use crate::components::layout::{date_range, ErrorNotice};
 use leptos::form::ActionForm;
@@ -14,17 +13,16 @@ use leptos_router::hooks::use_params_map;
 pub fn EventPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let taxonomy = ServerAction::<UpdateTaxonomy>::new();
     let announce = ServerAction::<PostAnnouncement>::new();
     let page = Resource::new(
-        move || (slug(), taxonomy.version().get(), announce.version().get()),
-        |(s, _, _)| event_page(s),
+        move || (slug(), announce.version().get()),
+        |(s, _)| event_page(s),
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) => view! { <EventView page=p taxonomy announce /> }.into_any(),
+                    Ok(p) => view! { <EventView page=p announce /> }.into_any(),
                     Err(e) => view! {
                         <Title text="Event · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}", slug()) />
@@ -37,11 +35,7 @@ pub fn EventPage() -> impl IntoView {
 }
 
 #[component]
-fn EventView(
-    page: Page,
-    taxonomy: ServerAction<UpdateTaxonomy>,
-    announce: ServerAction<PostAnnouncement>,
-) -> impl IntoView {
+fn EventView(page: Page, announce: ServerAction<PostAnnouncement>) -> impl IntoView {
     let e = page.event;
     let count = page.members.len();
     let latest = page.announcements.first().cloned();
@@ -86,6 +80,8 @@ fn EventView(
                 <a class="button secondary" href=format!("/e/{}/scan?mode=check_in", e.slug)>"Check people in"</a>
                 {(e.role == Some(crate::domain::Role::Organizer)).then(|| view! {
                     <a class="button secondary" href=format!("/e/{}/integrations", e.slug)>"Integrations"</a>
+                    <a class="button secondary" href=format!("/e/{}/settings", e.slug)>"Settings and roles"</a>
+                    <a class="button secondary" href=format!("/e/{}/import", e.slug)>"Import attendees"</a>
                 })}
             </p>
         })}
@@ -105,26 +101,6 @@ fn EventView(
                         <button type="submit">"Announce to everyone"</button>
                     </ActionForm>
                 })}
-            </section>
-        })}
-        {page.spots.clone().map(|spots| view! { <crate::pages::meet::SpotsEditor slug=e.slug.clone() spots=spots /> })}
-        {page.taxonomy.map(|t| view! {
-            <section class="card" aria-labelledby="taxonomy-h">
-                <h2 id="taxonomy-h">"Tag suggestions"</h2>
-                <p>"Attendees pick from these when they say what they offer and seek. One category per line, like “Skills: rust, design”."</p>
-                <ActionForm action=taxonomy>
-                    <FormError error=action_error(taxonomy) />
-                    <Show when=move || matches!(taxonomy.value().get(), Some(Ok(())))>
-                        <p class="form-ok" role="status">"Tag suggestions saved."</p>
-                    </Show>
-                    <input type="hidden" name="slug" value=e.slug.clone() />
-                    <TextArea name="taxonomy" label="Suggested tags" value=t.text />
-                    <div class="field checkbox">
-                        <input id="f-free_tags" type="checkbox" name="free_tags" value="on" checked=t.free_tags />
-                        <label for="f-free_tags">"Attendees may show their own tags too"</label>
-                    </div>
-                    <button type="submit">"Save tag suggestions"</button>
-                </ActionForm>
             </section>
         })}
         <section aria-labelledby="members-h">

@@ -17,8 +17,7 @@ pub use auth::ApiCaller;
 pub use error::{ApiError, ErrorBody};
 
 use app::ports::AppState;
-use axum::{extract::DefaultBodyLimit, response::IntoResponse, Extension, Json, Router};
-use std::{path::PathBuf, sync::Arc};
+use axum::{extract::DefaultBodyLimit, response::IntoResponse, Json, Router};
 use utoipa::{
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
     Modify, OpenApi,
@@ -98,15 +97,12 @@ async fn openapi_json() -> impl IntoResponse {
     Json(openapi())
 }
 
-/// The routes under [`BASE`]; `data_dir` holds the invitation outbox of imports.
-pub fn routes(data_dir: PathBuf) -> Router<AppState> {
+/// The routes under [`BASE`].
+pub fn routes() -> Router<AppState> {
     let (router, _) = parts();
     router
         .route(&format!("{BASE}/"), axum::routing::any(unknown))
         .route(&format!("{BASE}/{{*rest}}"), axum::routing::any(unknown))
-        .layer(Extension(resources::Outbox(Arc::new(
-            data_dir.join("outbox"),
-        ))))
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 

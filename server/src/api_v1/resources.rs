@@ -16,18 +16,12 @@ use axum::{
     extract::{rejection::QueryRejection, Path, Query, State},
     http::{header, StatusCode},
     response::{IntoResponse, Response},
-    Extension, Json,
+    Json,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::{path::PathBuf, sync::Arc};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-/// Where imported attendees' invitations are written (the data directory's
-/// `outbox`, as for `rapport import`).
-#[derive(Clone, Debug)]
-pub struct Outbox(pub Arc<PathBuf>);
 
 /// The event the token belongs to.
 #[derive(Debug, Serialize, ToSchema)]
@@ -335,21 +329,26 @@ pub async fn get_member(
     ))]
 pub async fn import_members(
     State(state): State<AppState>,
-    Extension(outbox): Extension<Outbox>,
     caller: ApiCaller,
     body: Bytes,
 ) -> Result<Json<ImportReportDto>, ApiError> {
     let plan = plan_import(&body)?;
     let rows = plan.rows.len();
-    let report = run_import(
+    let (report, invitations) = run_import(
         &*state.store,
         &state.config.public_url,
-        &outbox.0,
         &caller.event,
         plan,
         |_| {},
     )
     .await?;
+    // Invitations go out (by mail, or to the outbox) after the answer.
+    let (store, postman, event) = (
+        state.store.clone(),
+        state.postman.clone(),
+        caller.event.clone(),
+    );
+    tokio::spawn(async move { postman.deliver(store.as_ref(), &event, invitations).await });
     tracing::info!(event = %caller.event.id, token = %caller.token.id, rows, "members imported over the API");
     Ok(Json(report.into()))
 }

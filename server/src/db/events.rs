@@ -2,8 +2,10 @@
 
 use super::{backend, conflict_or_backend, on_read, on_write, Db};
 use app::{
-    domain::{EventDates, EventId, JoinCode, Role, Slug, Tag, Taxonomy, UserId},
-    ports::{Event, EventStore, Member, NewEvent, StoreError, StoreResult},
+    domain::{EventDates, EventId, JoinCode, JoinPolicy, Role, Slug, Tag, Taxonomy, UserId},
+    ports::{
+        Event, EventSettings, EventStore, Member, MemberChange, NewEvent, StoreError, StoreResult,
+    },
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,7 +13,8 @@ use uuid::Uuid;
 
 const EVENT_COLUMNS: &str =
     "e.id, e.slug, e.name, e.description, e.venue, e.starts_on, e.ends_on, \
-     e.time_zone, e.invite_token, e.join_code, e.created_at";
+     e.time_zone, e.invite_token, e.join_code, e.join_policy, e.attendees_create_rooms, \
+     e.approve_scans_default, e.created_at";
 
 #[derive(sqlx::FromRow)]
 struct EventRow {
@@ -25,6 +28,9 @@ struct EventRow {
     time_zone: String,
     invite_token: String,
     join_code: String,
+    join_policy: String,
+    attendees_create_rooms: bool,
+    approve_scans_default: bool,
     created_at: DateTime<Utc>,
 }
 
@@ -41,6 +47,10 @@ impl TryFrom<EventRow> for Event {
             slug: Slug::parse(&r.slug).map_err(|_| corrupt("slug", r.id))?,
             dates: EventDates::new(r.starts_on, r.ends_on).map_err(|_| corrupt("dates", r.id))?,
             join_code: JoinCode::parse(&r.join_code).map_err(|_| corrupt("join code", r.id))?,
+            join_policy: JoinPolicy::parse(&r.join_policy)
+                .map_err(|_| corrupt("join policy", r.id))?,
+            attendees_create_rooms: r.attendees_create_rooms,
+            approve_scans_default: r.approve_scans_default,
             name: r.name,
             description: r.description,
             venue: r.venue,
@@ -90,6 +100,35 @@ impl Db {
         .map_err(backend)?;
         row.map(Event::try_from).transpose()
     }
+}
+
+/// Inside a write transaction `$tx`: replaces the suggested tags of
+/// `$event` (shared by `set_taxonomy` and the settings page's save).
+macro_rules! write_taxonomy {
+    ($tx:ident, $event:expr, $taxonomy:expr) => {{
+        let event: EventId = $event;
+        let taxonomy: &Taxonomy = $taxonomy;
+        sqlx::query("DELETE FROM event_taxonomy WHERE event_id = $1")
+            .bind(event.0)
+            .execute(&mut *$tx)
+            .await
+            .map_err(backend)?;
+        let rows: Vec<(&str, &str)> = taxonomy
+            .categories()
+            .iter()
+            .flat_map(|(name, tags)| tags.iter().map(|t| (name.as_str(), t.as_str())))
+            .collect();
+        for (position, (name, tag)) in rows.into_iter().enumerate() {
+            sqlx::query("INSERT INTO event_taxonomy (event_id, category, tag, position) VALUES ($1, $2, $3, $4)")
+                .bind(event.0)
+                .bind(name)
+                .bind(tag)
+                .bind(position as i32)
+                .execute(&mut *$tx)
+                .await
+                .map_err(backend)?;
+        }
+    }};
 }
 
 /// Organizers first, then staff, then attendees.
@@ -149,6 +188,9 @@ impl EventStore for Db {
             time_zone: new.time_zone.as_str().to_owned(),
             invite_token: new.invite_token,
             join_code: new.join_code,
+            join_policy: JoinPolicy::Open,
+            attendees_create_rooms: true,
+            approve_scans_default: false,
             created_at: now,
         })
     }
@@ -176,8 +218,11 @@ impl EventStore for Db {
     }
 
     async fn add_member(&self, event: EventId, user: UserId, role: Role) -> StoreResult<()> {
-        on_write!(self, |pool| sqlx::query(
-            "INSERT INTO memberships (event_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)"
+        // One statement: the new member starts with the event's default
+        // for approving scans as it is at this moment.
+        let added = on_write!(self, |pool| sqlx::query(
+            "INSERT INTO memberships (event_id, user_id, role, joined_at, approve_scans) \
+             SELECT $1, $2, $3, $4, approve_scans_default FROM events WHERE id = $1"
         )
         .bind(event.0)
         .bind(user.0)
@@ -187,7 +232,116 @@ impl EventStore for Db {
         .await
         .map(|r| r.rows_affected()))
         .map_err(|e| conflict_or_backend(e, &[("memberships", "membership")]))?;
+        if added == 0 {
+            return Err(StoreError::NotFound);
+        }
         Ok(())
+    }
+
+    async fn change_member(
+        &self,
+        event: EventId,
+        user: UserId,
+        change: MemberChange,
+    ) -> StoreResult<()> {
+        on_write!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(backend)?;
+            // Touching the event row locks it (PostgreSQL), so two organizers
+            // demoting each other at once queue here and the second sees the
+            // first's change; SQLite has a single writer anyway.
+            let found = sqlx::query("UPDATE events SET join_policy = join_policy WHERE id = $1")
+                .bind(event.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?
+                .rows_affected();
+            if found == 0 {
+                return Err(StoreError::NotFound);
+            }
+            let current: Option<String> = sqlx::query_scalar(
+                "SELECT role FROM memberships WHERE event_id = $1 AND user_id = $2",
+            )
+            .bind(event.0)
+            .bind(user.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+            let current = parse_role(&current.ok_or(StoreError::NotFound)?)?;
+            if current == Role::Organizer && change != MemberChange::SetRole(Role::Organizer) {
+                let organizers: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM memberships WHERE event_id = $1 AND role = $2",
+                )
+                .bind(event.0)
+                .bind(Role::Organizer.as_str())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(backend)?;
+                if organizers <= 1 {
+                    return Err(StoreError::Conflict("last organizer"));
+                }
+            }
+            match change {
+                MemberChange::SetRole(role) => {
+                    sqlx::query(
+                        "UPDATE memberships SET role = $3 WHERE event_id = $1 AND user_id = $2",
+                    )
+                    .bind(event.0)
+                    .bind(user.0)
+                    .bind(role.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                }
+                MemberChange::Remove => {
+                    // Badges (current and replaced) go with the membership.
+                    sqlx::query("DELETE FROM memberships WHERE event_id = $1 AND user_id = $2")
+                        .bind(event.0)
+                        .bind(user.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend)?;
+                }
+            }
+            tx.commit().await.map_err(backend)?;
+        });
+        Ok(())
+    }
+
+    async fn update_event_settings(
+        &self,
+        event: EventId,
+        settings: &EventSettings,
+    ) -> StoreResult<Event> {
+        on_write!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(backend)?;
+            let found = sqlx::query(
+                "UPDATE events SET name = $2, description = $3, venue = $4, starts_on = $5, \
+                 ends_on = $6, time_zone = $7, join_policy = $8, attendees_create_rooms = $9, \
+                 approve_scans_default = $10, free_tags = $11 WHERE id = $1",
+            )
+            .bind(event.0)
+            .bind(settings.name.as_str())
+            .bind(&settings.description)
+            .bind(&settings.venue)
+            .bind(settings.dates.starts_on())
+            .bind(settings.dates.ends_on())
+            .bind(settings.time_zone.as_str())
+            .bind(settings.join_policy.as_str())
+            .bind(settings.attendees_create_rooms)
+            .bind(settings.approve_scans_default)
+            .bind(settings.free_tags)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?
+            .rows_affected();
+            if found == 0 {
+                return Err(StoreError::NotFound);
+            }
+            write_taxonomy!(tx, event, &settings.taxonomy);
+            super::meetings::write_spots!(tx, event, settings.spots.names());
+            tx.commit().await.map_err(backend)?;
+        });
+        self.event_by_id(event).await?.ok_or(StoreError::NotFound)
     }
 
     async fn remove_member(&self, event: EventId, user: UserId) -> StoreResult<()> {
@@ -289,26 +443,7 @@ impl EventStore for Db {
             if found == 0 {
                 return Err(StoreError::NotFound);
             }
-            sqlx::query("DELETE FROM event_taxonomy WHERE event_id = $1")
-                .bind(event.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-            let rows: Vec<(&str, &str)> = taxonomy
-                .categories()
-                .iter()
-                .flat_map(|(name, tags)| tags.iter().map(|t| (name.as_str(), t.as_str())))
-                .collect();
-            for (position, (name, tag)) in rows.into_iter().enumerate() {
-                sqlx::query("INSERT INTO event_taxonomy (event_id, category, tag, position) VALUES ($1, $2, $3, $4)")
-                    .bind(event.0)
-                    .bind(name)
-                    .bind(tag)
-                    .bind(position as i32)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend)?;
-            }
+            write_taxonomy!(tx, event, taxonomy);
             tx.commit().await.map_err(backend)?;
         });
         Ok(())

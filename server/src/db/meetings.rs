@@ -80,52 +80,67 @@ fn wrong_state() -> StoreError {
     StoreError::Conflict("meeting state")
 }
 
+/// Inside a write transaction `$tx`: replaces the meeting spots of
+/// `$event` with `$names` (in that order), keeping the rows of spots that
+/// stay so meetings keep referring to them. Shared by [`MeetingStore::set_spots`]
+/// and the settings page's save (`events.rs`), which must be one transaction.
+macro_rules! write_spots {
+    ($tx:ident, $event:expr, $names:expr) => {{
+        let event: app::domain::EventId = $event;
+        let names: &[String] = $names;
+        let tx = &mut $tx;
+        // Keep spots that stay (meetings refer to them), drop the others.
+        let existing: Vec<(uuid::Uuid, String)> =
+            sqlx::query_as("SELECT id, name FROM meeting_spots WHERE event_id = $1")
+                .bind(event.0)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err($crate::db::backend)?;
+        for (id, name) in &existing {
+            if !names.contains(name) {
+                sqlx::query("DELETE FROM meeting_spots WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err($crate::db::backend)?;
+            }
+        }
+        for (position, name) in names.iter().enumerate() {
+            let position = i32::try_from(position).unwrap_or(i32::MAX);
+            match existing.iter().find(|(_, n)| n == name) {
+                Some((id, _)) => {
+                    sqlx::query("UPDATE meeting_spots SET position = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(position)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err($crate::db::backend)?;
+                }
+                None => {
+                    sqlx::query(
+                        "INSERT INTO meeting_spots (id, event_id, name, position) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(uuid::Uuid::new_v4())
+                    .bind(event.0)
+                    .bind(name)
+                    .bind(position)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| $crate::db::conflict_or_backend(e, &[("name", "meeting spot")]))?;
+                }
+            }
+        }
+    }};
+}
+
+pub(crate) use write_spots;
+
 #[async_trait]
 impl MeetingStore for Db {
     async fn set_spots(&self, event: EventId, names: &[String]) -> StoreResult<()> {
         on_write!(self, |pool| {
             let mut tx = pool.begin().await.map_err(backend)?;
-            // Keep spots that stay (meetings refer to them), drop the others.
-            let existing: Vec<(Uuid, String)> =
-                sqlx::query_as("SELECT id, name FROM meeting_spots WHERE event_id = $1")
-                    .bind(event.0)
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(backend)?;
-            for (id, name) in &existing {
-                if !names.contains(name) {
-                    sqlx::query("DELETE FROM meeting_spots WHERE id = $1")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(backend)?;
-                }
-            }
-            for (position, name) in names.iter().enumerate() {
-                let position = i32::try_from(position).unwrap_or(i32::MAX);
-                match existing.iter().find(|(_, n)| n == name) {
-                    Some((id, _)) => {
-                        sqlx::query("UPDATE meeting_spots SET position = $2 WHERE id = $1")
-                            .bind(id)
-                            .bind(position)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(backend)?;
-                    }
-                    None => {
-                        sqlx::query(
-                            "INSERT INTO meeting_spots (id, event_id, name, position) VALUES ($1, $2, $3, $4)",
-                        )
-                        .bind(Uuid::new_v4())
-                        .bind(event.0)
-                        .bind(name)
-                        .bind(position)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| conflict_or_backend(e, &[("name", "meeting spot")]))?;
-                    }
-                }
-            }
+            write_spots!(tx, event, names);
             tx.commit().await.map_err(backend)?;
         });
         Ok(())

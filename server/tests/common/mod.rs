@@ -120,14 +120,27 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |_| {}).await
 }
 
+/// Like [`spawn_app`], with the configuration adjusted first (e.g. SMTP).
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    spawn(backend, adjust, |_| {}).await
+}
+
 /// [`spawn_app`], after `configure` adjusted the application (e.g. the
 /// webhook worker's retry schedule).
-pub async fn spawn_app_with(
+pub async fn spawn_app_configured(
     backend: Backend,
     configure: impl FnOnce(&mut Application),
 ) -> Option<TestApp> {
+    spawn(backend, |_| {}, configure).await
+}
+
+async fn spawn(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Config),
+    configure: impl FnOnce(&mut Application),
+) -> Option<TestApp> {
     let db = fresh_database(backend).await?;
-    let config = Config {
+    let mut config = Config {
         database_url: Some(db.url.clone()),
         data_dir: db.data_dir.clone(),
         bind: "127.0.0.1:0".parse().unwrap(),
@@ -135,7 +148,10 @@ pub async fn spawn_app_with(
         allowed_origins: vec![],
         trust_forwarded_for: false,
         site_root: "target/site".into(),
+        smtp_url: None,
+        mail_from: None,
     };
+    adjust(&mut config);
     let mut app = Application::build(&config).await.expect("server starts");
     configure(&mut app);
     let addr = app.addr;

@@ -195,6 +195,8 @@ impl Instance {
             allowed_origins: vec![],
             trust_forwarded_for: false,
             site_root: "target/site".into(),
+            smtp_url: None,
+            mail_from: None,
         };
         let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
         let (kill, killed) = tokio::sync::oneshot::channel::<()>();

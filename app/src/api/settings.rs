@@ -1,0 +1,205 @@
+//! Event settings and roles (`/e/<slug>/settings`), for the event's
+//! organizers only: name, dates, time zone, venue, description, who may
+//! join, whether attendees may create rooms, whether scans need approval by
+//! default, the tag taxonomy and the meeting spots — saved together, in one
+//! transaction — and the members: promote to staff, demote, remove.
+//!
+//! The rules are enforced where they act, not here: the join code in
+//! `events.rs`, room creation in `rooms.rs`, the approval default in the
+//! store when a membership is created.
+
+use crate::{
+    domain::{JoinPolicy, Role},
+    error::AppError,
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    api::{context, events::organizer_event},
+    domain::{BoundedText, EventDates, EventName, SpotList, Taxonomy, TimeZoneName, UserId},
+    ports::{EventSettings, MemberChange, StoreError},
+};
+
+/// A member as the organizers manage them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedMember {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The caller's own row (an organizer may step down when others remain).
+    pub is_me: bool,
+}
+
+/// The settings page as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub slug: String,
+    pub name: String,
+    /// YYYY-MM-DD.
+    pub starts_on: String,
+    pub ends_on: String,
+    pub time_zone: String,
+    pub venue: String,
+    pub description: String,
+    pub join_policy: JoinPolicy,
+    pub attendees_create_rooms: bool,
+    pub approve_scans_default: bool,
+    /// One category per line: `Category: tag, tag`.
+    pub taxonomy: String,
+    pub free_tags: bool,
+    /// One spot per line.
+    pub spots: String,
+    pub members: Vec<ManagedMember>,
+}
+
+/// The settings form as sent (`settings[name]`, …). Checkboxes are absent
+/// when unticked.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsForm {
+    pub name: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub time_zone: String,
+    #[serde(default)]
+    pub venue: String,
+    #[serde(default)]
+    pub description: String,
+    pub join_policy: String,
+    #[serde(default)]
+    pub attendees_create_rooms: Option<String>,
+    #[serde(default)]
+    pub approve_scans_default: Option<String>,
+    #[serde(default)]
+    pub taxonomy: String,
+    #[serde(default)]
+    pub free_tags: Option<String>,
+    #[serde(default)]
+    pub spots: String,
+}
+
+#[cfg(feature = "ssr")]
+fn ticked(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|v| !v.is_empty() && v != "off")
+}
+
+#[cfg(feature = "ssr")]
+impl SettingsForm {
+    /// Every field validated by its domain type; the first bad one is
+    /// reported with its form field's name.
+    fn parse(&self) -> Result<EventSettings, AppError> {
+        Ok(EventSettings {
+            name: EventName::parse("name", &self.name)?,
+            dates: EventDates::parse(&self.starts_on, &self.ends_on)?,
+            time_zone: TimeZoneName::parse(&self.time_zone)?,
+            venue: BoundedText::<0, 200>::parse("venue", &self.venue)?.into_inner(),
+            description: BoundedText::<0, 4000>::parse("description", &self.description)?
+                .into_inner(),
+            join_policy: JoinPolicy::parse(&self.join_policy)?,
+            attendees_create_rooms: ticked(&self.attendees_create_rooms),
+            approve_scans_default: ticked(&self.approve_scans_default),
+            taxonomy: Taxonomy::parse(&self.taxonomy)?,
+            free_tags: ticked(&self.free_tags),
+            spots: SpotList::parse(&self.spots)?,
+        })
+    }
+}
+
+/// The settings page. Organizers only.
+#[server(prefix = "/api", endpoint = "event_settings")]
+pub async fn load_event_settings(slug: String) -> Result<SettingsView, AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let event = organizer_event(&state, &slug, me.id).await?;
+    let (taxonomy, free_tags) = state.store.taxonomy(event.id).await?;
+    let spots: Vec<String> = state
+        .store
+        .spots(event.id)
+        .await?
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    let members = state
+        .store
+        .list_members(event.id)
+        .await?
+        .into_iter()
+        .map(|m| ManagedMember {
+            is_me: m.user_id == me.id,
+            user_id: m.user_id.to_string(),
+            display_name: m.display_name,
+            role: m.role,
+        })
+        .collect();
+    Ok(SettingsView {
+        slug: event.slug.as_str().to_owned(),
+        name: event.name,
+        starts_on: event.dates.starts_on().to_string(),
+        ends_on: event.dates.ends_on().to_string(),
+        time_zone: event.time_zone,
+        venue: event.venue,
+        description: event.description,
+        join_policy: event.join_policy,
+        attendees_create_rooms: event.attendees_create_rooms,
+        approve_scans_default: event.approve_scans_default,
+        taxonomy: taxonomy.to_text(),
+        free_tags,
+        spots: spots.join("\n"),
+        members,
+    })
+}
+
+/// Saves the whole settings form at once: all of it or (on any invalid
+/// field) none of it. Organizers only.
+#[server(prefix = "/api", endpoint = "save_event_settings")]
+pub async fn save_event_settings(slug: String, settings: SettingsForm) -> Result<(), AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let event = organizer_event(&state, &slug, me.id).await?;
+    let settings = settings.parse()?;
+    state
+        .store
+        .update_event_settings(event.id, &settings)
+        .await?;
+    // Which tags match depends on the taxonomy: rebuild on next use.
+    state.matching.forget(event.id);
+    tracing::info!(event = %event.id, "event settings saved");
+    Ok(())
+}
+
+/// Changes a member: `action` is `organizer`, `staff` or `attendee` (the
+/// new role) or `remove` (out of the event; their badge stops working and
+/// they leave the recommendations). The last organizer stays. Organizers
+/// only.
+#[server(prefix = "/api", endpoint = "update_member")]
+pub async fn update_member(slug: String, user_id: String, action: String) -> Result<(), AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let event = organizer_event(&state, &slug, me.id).await?;
+    let not_member = || AppError::NotFound("This person is not a member of the event.".into());
+    let user = UserId(user_id.trim().parse().map_err(|_| not_member())?);
+    let change = match action.trim() {
+        "remove" => MemberChange::Remove,
+        other => MemberChange::SetRole(Role::parse(other).map_err(|_| AppError::Invalid {
+            field: "action".into(),
+            message: "Choose a role (organizer, staff, attendee) or removal.".into(),
+        })?),
+    };
+    match state.store.change_member(event.id, user, change).await {
+        Ok(()) => {}
+        Err(StoreError::NotFound) => return Err(not_member()),
+        Err(StoreError::Conflict("last organizer")) => {
+            return Err(AppError::Conflict(
+                "An event needs at least one organizer: make someone else an organizer first."
+                    .into(),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(event = %event.id, %user, ?change, "membership changed by an organizer");
+    // Removed members leave the recommendations at once; a new role may
+    // change what others see of them.
+    crate::api::matching::member_changed(&state, user).await;
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! The organizers' settings page (`/e/:slug/settings`): the event's
+//! details and rules, its tag suggestions and meeting spots in one form
+//! saved at once, and its members with their roles (promote, demote,
+//! remove). Plain forms: everything works without JavaScript.
+
+use crate::api::settings::{
+    load_event_settings, ManagedMember, SaveEventSettings, SettingsView, UpdateMember,
+};
+use crate::components::forms::{action_error, Field, FormError, TextArea};
+use crate::components::layout::ErrorNotice;
+use crate::domain::{JoinPolicy, Role};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let save = ServerAction::<SaveEventSettings>::new();
+    let member = ServerAction::<UpdateMember>::new();
+    // Created here, not inside the Suspend, so it hydrates reliably.
+    let page = Resource::new(
+        move || (slug(), save.version().get(), member.version().get()),
+        |(s, _, _)| load_event_settings(s),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => view! { <SettingsForms page=p save member /> }.into_any(),
+                    Err(e) => view! {
+                        <Title text="Settings · Rapport" />
+                        <ErrorNotice error=e next=format!("/e/{}/settings", slug()) />
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SettingsForms(
+    page: SettingsView,
+    save: ServerAction<SaveEventSettings>,
+    member: ServerAction<UpdateMember>,
+) -> impl IntoView {
+    let slug = page.slug.clone();
+    let invite_only = page.join_policy == JoinPolicy::InviteOnly;
+    let slug_form = slug.clone();
+    view! {
+        <Title text=format!("Settings · {} · Rapport", page.name) />
+        <p><a href=format!("/e/{slug}")>"← Back to the event"</a></p>
+        <h1>"Event settings"</h1>
+        <section class="card" aria-labelledby="settings-h">
+            <h2 id="settings-h">"Details and rules"</h2>
+            <ActionForm action=save>
+                <FormError error=action_error(save) />
+                <Show when=move || matches!(save.value().get(), Some(Ok(())))>
+                    <p class="form-ok" role="status">"Settings saved."</p>
+                </Show>
+                <input type="hidden" name="slug" value=slug_form />
+                <Field name="settings[name]" label="Event name" value=page.name.clone() required=true maxlength=120 />
+                <Field name="settings[starts_on]" label="First day" kind="date" value=page.starts_on.clone() required=true />
+                <Field name="settings[ends_on]" label="Last day" kind="date" value=page.ends_on.clone() required=true />
+                <Field name="settings[time_zone]" label="Time zone" value=page.time_zone.clone() required=true hint="Like Europe/Berlin or America/New_York" />
+                <Field name="settings[venue]" label="Venue" value=page.venue.clone() maxlength=200 />
+                <TextArea name="settings[description]" label="Description" value=page.description.clone() maxlength=4000 />
+                <fieldset class="field">
+                    <legend>"Who may join"</legend>
+                    <div class="field checkbox">
+                        <input id="f-policy-open" type="radio" name="settings[join_policy]" value="open" checked=!invite_only />
+                        <label for="f-policy-open">"Anyone with the invite link or the join code"</label>
+                    </div>
+                    <div class="field checkbox">
+                        <input id="f-policy-invite" type="radio" name="settings[join_policy]" value="invite_only" checked=invite_only />
+                        <label for="f-policy-invite">"Invitation only (invite link and imported attendees; the join code is refused)"</label>
+                    </div>
+                </fieldset>
+                <Checkbox name="settings[attendees_create_rooms]" id="f-rooms" checked=page.attendees_create_rooms
+                    label="Attendees may create rooms (organizers and staff always may)" />
+                <Checkbox name="settings[approve_scans_default]" id="f-approve" checked=page.approve_scans_default
+                    label="New members approve scans of their badge before connecting" />
+                <TextArea name="settings[taxonomy]" label="Suggested tags" value=page.taxonomy.clone()
+                    hint="One category per line, like “Skills: rust, design”." />
+                <Checkbox name="settings[free_tags]" id="f-free" checked=page.free_tags
+                    label="Attendees may show their own tags too" />
+                <TextArea name="settings[spots]" label="Meeting spots" value=page.spots.clone()
+                    hint="Places attendees can pick for meetings, one per line (e.g. Table 12)." />
+                <button type="submit">"Save settings"</button>
+            </ActionForm>
+        </section>
+        <section class="card" aria-labelledby="members-h">
+            <h2 id="members-h">{format!("Members ({})", page.members.len())}</h2>
+            <p>"Staff help run the event (check-in, moderation). Removing someone ends their membership and their badge stops working."</p>
+            <FormError error=action_error(member) />
+            <Show when=move || matches!(member.value().get(), Some(Ok(())))>
+                <p class="form-ok" role="status">"Member updated."</p>
+            </Show>
+            <ul class="plain-list member-admin">
+                {page.members.into_iter().map(|m| view! { <MemberAdmin member=m slug=slug.clone() action=member /> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn Checkbox(
+    name: &'static str,
+    id: &'static str,
+    checked: bool,
+    label: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="field checkbox">
+            <input id=id type="checkbox" name=name value="on" checked=checked />
+            <label for=id>{label}</label>
+        </div>
+    }
+}
+
+#[component]
+fn MemberAdmin(
+    member: ManagedMember,
+    slug: String,
+    action: ServerAction<UpdateMember>,
+) -> impl IntoView {
+    let select_id = format!("role-{}", member.user_id);
+    let label = format!("Change {}", member.display_name);
+    let option = move |value: &'static str, text: &'static str, selected: bool| {
+        view! { <option value=value selected=selected>{text}</option> }
+    };
+    view! {
+        <li class="member" data-testid="managed-member">
+            <span class="who">
+                <span class="name">{member.display_name.clone()} {member.is_me.then_some(" (you)")}</span>
+                <span class="badge">{member.role.label()}</span>
+            </span>
+            <ActionForm action=action attr:class="member-form">
+                <input type="hidden" name="slug" value=slug />
+                <input type="hidden" name="user_id" value=member.user_id.clone() />
+                <label for=select_id.clone()>{label}</label>
+                <select id=select_id name="action">
+                    {option("attendee", "Attendee", member.role == Role::Attendee)}
+                    {option("staff", "Staff", member.role == Role::Staff)}
+                    {option("organizer", "Organizer", member.role == Role::Organizer)}
+                    {option("remove", "Remove from the event", false)}
+                </select>
+                <button type="submit" class="secondary">"Apply"</button>
+            </ActionForm>
+        </li>
+    }
+}

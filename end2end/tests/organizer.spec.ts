@@ -1,0 +1,111 @@
+// The organizer's operations: importing attendees from a CSV file in the
+// browser (dry run, confirm, report, the attendees on the event page, the
+// invitations waiting in the outbox), and the settings page switching the
+// event to invitation only so the join code stops working. Every new page
+// is checked with axe at phone width.
+import {
+  attendees,
+  createEvent,
+  expect,
+  expectAccessible,
+  main,
+  newEvent,
+  newPage,
+  newPerson,
+  open,
+  signUp,
+  test,
+} from './support';
+
+test.use({ viewport: { width: 360, height: 800 } });
+
+test('an organizer imports attendees from a CSV file and sees their invitations', async ({
+  page,
+}) => {
+  const organizer = newPerson('Orla');
+  await signUp(page, organizer);
+  const slug = await createEvent(page, newEvent('Import Summit'));
+  const tag = Date.now().toString(36);
+  const csv =
+    'name,email,company,tags\n' +
+    `Imogen Imported,imogen.${tag}@example.test,Acme,rust\n` +
+    `Ivo Imported,ivo.${tag}@example.test,,\n` +
+    'Nobody,not-an-email,,\n';
+
+  await main(page).getByRole('link', { name: 'Import attendees' }).click();
+  await expect(page).toHaveURL(new RegExp(`/e/${slug}/import$`));
+  await expect(page.getByRole('heading', { level: 1, name: 'Import attendees' })).toBeVisible();
+  await expectAccessible(page);
+
+  await main(page)
+    .getByLabel('CSV file', { exact: true })
+    .setInputFiles({ name: 'attendees.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await main(page).getByRole('button', { name: 'Check the file' }).click();
+
+  // The dry run: nothing imported yet.
+  await expect(page).toHaveURL(new RegExp(`/e/${slug}/import/[0-9a-f-]+$`));
+  await expect(
+    page.getByRole('heading', { level: 1, name: 'Check before importing' }),
+  ).toBeVisible();
+  await expect(page.getByTestId('created')).toHaveText('2');
+  await expect(page.getByTestId('skipped')).toHaveText('1');
+  await expect(main(page).getByText('Line 4:')).toBeVisible();
+  await expectAccessible(page);
+
+  await main(page).getByRole('button', { name: 'Import now' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Import finished' })).toBeVisible();
+  await expect(page.getByTestId('created')).toHaveText('2');
+  await expectAccessible(page);
+
+  // The attendees are members now.
+  await main(page).getByRole('link', { name: 'See the attendees' }).click();
+  await expect(page).toHaveURL(new RegExp(`/e/${slug}$`));
+  await expect(attendees(page)).toContainText(['Imogen Imported', 'Ivo Imported']);
+
+  // No mail server in the tests: their invitations wait in the outbox, with links.
+  await open(page, `/e/${slug}/import`);
+  const outbox = main(page).locator('section', {
+    has: page.getByRole('heading', { name: 'Invitations not sent by mail' }),
+  });
+  const rows = outbox.getByTestId('invitation');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.first()).toContainText(`imogen.${tag}@example.test`);
+  await expect(rows.first().locator('code.invite-url')).toContainText('/claim/');
+  await expect(rows.first()).toContainText('Not sent by mail');
+  await expectAccessible(page);
+});
+
+test('invitation only: after the switch in settings, the join code is refused', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  const organizer = newPerson('Otto');
+  await signUp(page, organizer);
+  const slug = await createEvent(page, newEvent('Closed Circle'));
+  const code = (await page.getByTestId('join-code').textContent())!.trim();
+
+  await main(page).getByRole('link', { name: 'Settings and roles' }).click();
+  await expect(page).toHaveURL(new RegExp(`/e/${slug}/settings$`));
+  await expect(page.getByRole('heading', { level: 1, name: 'Event settings' })).toBeVisible();
+  await expectAccessible(page);
+  await main(page).getByLabel('Invitation only', { exact: false }).check();
+  await main(page).getByRole('button', { name: 'Save settings' }).click();
+  await expect(main(page).getByText('Settings saved.')).toBeVisible();
+  await page.reload();
+  await expect(main(page).getByLabel('Invitation only', { exact: false })).toBeChecked();
+
+  // Someone with the code cannot get in.
+  const guest = newPerson('Gwen');
+  const { context, page: other } = await newPage(browser, baseURL, {
+    viewport: { width: 360, height: 800 },
+  });
+  await signUp(other, guest);
+  await main(other).getByLabel('Join code', { exact: true }).fill(code);
+  await main(other).getByRole('button', { name: 'Join' }).click();
+  await expect(main(other).getByRole('alert')).toContainText('invitation only');
+  await expect(other).toHaveURL(/\/events$/);
+  const res = await context.request.post('/api/event_page', { form: { slug } });
+  expect(res.status()).toBe(403);
+  await context.close();
+});
