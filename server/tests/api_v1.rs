@@ -353,12 +353,20 @@ async fn members_import_over_the_api(backend: Backend) {
         .find(|m| m["email"] == "erin@example.org")
         .unwrap();
     assert_eq!(erin["company"], "Acme");
-    assert!(ada
+    // Her invitation is delivered after the answer (to the outbox: no SMTP).
+    let invite = ada
         .data_dir
         .join("outbox")
         .join(&slug)
-        .join("erin@example.org.txt")
-        .exists());
+        .join("erin@example.org.eml");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !invite.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no invitation in the outbox"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 
     // A malformed file is refused whole: nothing is imported.
     for bad in [
