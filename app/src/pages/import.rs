@@ -117,14 +117,16 @@ fn InvitationRow(
             <p class="meta">{invitation.status.label()}</p>
             {(!invitation.detail.is_empty()).then(|| view! { <p class="form-error">{invitation.detail.clone()}</p> })}
             <p><code class="invite-url" id=link_id>{invitation.link.clone()}</code></p>
-            <p class="actions">
+            // A div, not a paragraph: a form inside a <p> closes it in the
+            // browser's parser and the page would not hydrate.
+            <div class="actions">
                 <button type="button" class="secondary" aria-label=copy_label on:click=copy>"Copy link"</button>
                 <ActionForm action=resend attr:class="inline-form">
                     <input type="hidden" name="slug" value=slug />
                     <input type="hidden" name="invitation" value=invitation.id.clone() />
                     <button type="submit" class="secondary">"Send again"</button>
                 </ActionForm>
-            </p>
+            </div>
         </li>
     }
 }
