@@ -6,17 +6,19 @@
 SHELL := /bin/bash
 .ONESHELL:
 .SHELLFLAGS := -euo pipefail -c
-.PHONY: run test tools chromium e2e-deps e2e unit lint
+.PHONY: run test tools chromium e2e-deps e2e unit lint site
 
-CARGO_LEPTOS_VERSION := 0.3.10
 BINARYEN_VERSION := 123.0.0
 TOOLS := $(CURDIR)/target/tools
-# cargo-leptos downloads wasm-opt from GitHub unless one is on PATH; ours comes from npm.
+SITE := $(CURDIR)/target/site
+WASM_TARGET := wasm32-unknown-unknown
+# wasm-opt comes from npm's binaryen (Debian's is too old for today's Rust output).
 export PATH := $(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 run: tools
-	cargo leptos build --release
+	cargo build --release -p server --bin rapport
+	$(MAKE) --no-print-directory site WASM_PROFILE=wasm-release
 	RAPPORT_DATA_DIR="$${RAPPORT_DATA_DIR:-./data}" ./target/release/rapport serve --demo
 
 test: tools chromium e2e-deps
@@ -27,26 +29,49 @@ test: tools chromium e2e-deps
 unit:
 	cargo test --workspace
 
+# The end2end suite drives the debug server that `cargo test --workspace`
+# builds (`--no-run` is a no-op right after the tests ran; it also keeps the
+# one feature set, so the server is never compiled a second time).
 e2e: tools
-	cargo leptos build
+	cargo test --workspace --no-run
+	$(MAKE) --no-print-directory site
 	cd end2end && npx playwright test
+
+# The browser half of the app: the `app` crate compiled to WebAssembly with
+# `hydrate`, bound by wasm-bindgen, into $(SITE)/pkg as rapport.js and
+# rapport.wasm (the names the server's hydration scripts load, see
+# .cargo/config.toml), with the stylesheet and the static assets beside it.
+# WASM_PROFILE=wasm-release (used by `make run`) builds small and runs wasm-opt.
+WASM_PROFILE ?= dev
+site: tools
+	cargo build -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile $(WASM_PROFILE)
+	out=$$([ "$(WASM_PROFILE)" = dev ] && echo debug || echo "$(WASM_PROFILE)")
+	rm -rf "$(SITE)" && mkdir -p "$(SITE)/pkg"
+	wasm-bindgen --target web --no-typescript --out-dir "$(SITE)/pkg" --out-name rapport \
+	  "target/$(WASM_TARGET)/$$out/app.wasm"
+	mv "$(SITE)/pkg/rapport_bg.wasm" "$(SITE)/pkg/rapport.wasm"
+	if [ "$(WASM_PROFILE)" != dev ]; then
+	  # The features Rust enables by default for this target; wasm-opt must not
+	  # assume fewer (it would refuse) or more (browsers might lack them).
+	  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+	    "$(SITE)/pkg/rapport.wasm" -o "$(SITE)/pkg/rapport.wasm"
+	fi
+	cp style/main.css "$(SITE)/pkg/rapport.css"
+	cp -R app/public/. "$(SITE)/"
 
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p app --features hydrate --target $(WASM_TARGET) -- -D warnings
 
 tools:
-	rustup target list --installed | grep -x wasm32-unknown-unknown >/dev/null || rustup target add wasm32-unknown-unknown
-	if ! cargo leptos --version 2>/dev/null | grep "$(CARGO_LEPTOS_VERSION)" >/dev/null; then
-	  cargo install --locked cargo-leptos --version $(CARGO_LEPTOS_VERSION)
-	fi
+	rustup target list --installed | grep -x $(WASM_TARGET) >/dev/null || rustup target add $(WASM_TARGET)
 	# The wasm-bindgen CLI must match the library version in Cargo.lock exactly.
 	wbg=$$(grep -A1 '^name = "wasm-bindgen"$$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 	if ! wasm-bindgen --version 2>/dev/null | grep " $$wbg$$" >/dev/null; then
 	  cargo install wasm-bindgen-cli --version "$$wbg"
 	fi
-	# Debian's binaryen is too old for today's Rust output; npm's is current.
 	if ! [ -x "$(TOOLS)/node_modules/.bin/wasm-opt" ]; then
 	  mkdir -p "$(TOOLS)" && cd "$(TOOLS)"
 	  [ -f package.json ] || echo '{"private":true}' > package.json

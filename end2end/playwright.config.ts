@@ -1,7 +1,7 @@
 // End-to-end tests for Rapport: headless Chromium against the debug build.
 //
-// Build first (from the repo root):  cargo leptos build
-// Then:                              cd end2end && npx playwright test
+// From the repo root, `make e2e` builds the server and the site and runs it;
+// after that, `cd end2end && npx playwright test [file]` reruns tests.
 //
 // The suite starts the built server itself on a fresh SQLite database. When
 // RAPPORT_TEST_POSTGRES_URL is set (e.g. postgres://postgres@127.0.0.1:5432/postgres)

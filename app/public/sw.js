@@ -9,10 +9,10 @@
 // Only the shell and the scanner pages are cached: other pages may hold
 // personal data and are always fetched live.
 
-const CACHE = "rapport-shell-v1";
+const CACHE = "rapport-shell-v2";
 const SHELL = [
   "/pkg/rapport.js",
-  "/pkg/rapport_bg.wasm",
+  "/pkg/rapport.wasm",
   "/pkg/rapport.css",
   "/manifest.webmanifest",
   "/favicon.svg",

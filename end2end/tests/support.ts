@@ -27,7 +27,7 @@ function watch(context: BrowserContext): void {
  * Playwright's `test`, failing any test whose pages threw, panicked or could
  * not hydrate, even where the page still looked right. (A hydration error
  * usually means the server binary and the WebAssembly in target/site were
- * built from different sources: run `cargo leptos build` again.)
+ * built from different sources: run `make e2e` again, which rebuilds both.)
  */
 export const test = base.extend<{ browserErrorCheck: void }>({
   browserErrorCheck: [

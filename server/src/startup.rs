@@ -23,8 +23,8 @@ pub struct Application {
     db: Db,
 }
 
-/// Leptos options from the environment `cargo leptos` sets, with defaults
-/// that work from the workspace root; outside it, set `LEPTOS_SITE_ROOT`.
+/// Leptos options: the site `make site` builds, found from the workspace
+/// root by default; elsewhere set `LEPTOS_SITE_ROOT` (see the README).
 fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
     let env_or =
         |key: &str, default: &str| std::env::var(key).unwrap_or_else(|_| default.to_owned());
