@@ -28,6 +28,7 @@ pub struct TestDb {
 /// Creates an empty database for one test, or `None` when the backend is
 /// PostgreSQL and no server was given (the caller then skips, loudly).
 pub async fn fresh_database(backend: Backend) -> Option<TestDb> {
+    remove_stale_data_dirs();
     let data_dir =
         std::env::temp_dir().join(format!("rapport-test-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&data_dir).unwrap();
@@ -51,6 +52,7 @@ pub async fn fresh_database(backend: Backend) -> Option<TestDb> {
             let mut conn = PgConnection::connect(&admin)
                 .await
                 .expect("connect to the PostgreSQL test server");
+            drop_stale_databases(&mut conn).await;
             conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
                 .await
                 .unwrap();
@@ -65,14 +67,20 @@ pub async fn fresh_database(backend: Backend) -> Option<TestDb> {
     }
 }
 
-/// Drops test databases left by earlier runs, once per test process. A
-/// database still in use by a running test has connections and refuses to
-/// be dropped, so concurrent runs do not disturb each other.
+/// Drops test databases left by earlier runs, once per test process (the
+/// servers of a test run hold their databases until the process ends, so
+/// each run cleans up after the ones before; without this they pile up by
+/// the thousand and fill the disk). A database still in use by a running
+/// test has connections and is skipped, so concurrent runs do not disturb
+/// each other.
+/// Every test of the process waits for it before creating its own
+/// database, which is therefore never mistaken for a stale one.
 async fn drop_stale_databases(conn: &mut PgConnection) {
-    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if DONE.swap(true, std::sync::atomic::Ordering::SeqCst) {
-        return;
-    }
+    static DONE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    DONE.get_or_init(|| drop_unused_test_databases(conn)).await;
+}
+
+async fn drop_unused_test_databases(conn: &mut PgConnection) {
     let stale: Vec<String> = sqlx::query_scalar(
         "SELECT datname FROM pg_database d WHERE datname LIKE 'rapport\\_test\\_%' \
          AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)",
@@ -85,6 +93,27 @@ async fn drop_stale_databases(conn: &mut PgConnection) {
             .execute(format!(r#"DROP DATABASE IF EXISTS "{name}""#).as_str())
             .await;
     }
+}
+
+/// Removes the data directories of test runs that ended over an hour ago,
+/// once per test process, for the same reason as [`drop_stale_databases`].
+fn remove_stale_data_dirs() {
+    static DONE: std::sync::Once = std::sync::Once::new();
+    DONE.call_once(|| {
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+            return;
+        };
+        let hour = std::time::Duration::from_secs(3600);
+        for entry in entries.flatten() {
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > hour));
+            if stale && entry.file_name().to_string_lossy().starts_with("rapport-test-") {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    });
 }
 
 /// A connected, migrated store on a fresh database.
@@ -110,6 +139,9 @@ pub struct TestApp {
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
+        // A request that hangs fails its test, naming the URL, instead of
+        // holding up the whole suite.
+        .timeout(std::time::Duration::from_secs(60))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
