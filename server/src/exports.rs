@@ -1,6 +1,7 @@
 //! Organizer exports as CSV downloads: `/e/<slug>/export/attendees.csv`
-//! (organizers) and `/e/<slug>/export/statistics.csv` (organizers and
-//! staff). What may be exported is decided in `app::api::exports`; here
+//! (organizers), `/e/<slug>/export/statistics.csv` (organizers and
+//! staff) and `/e/<slug>/export/rooms/<room>/transcript.csv` (whoever may
+//! moderate the room). What may be exported is decided in `app::api::exports`; here
 //! it is written out, with formula cells defused against CSV injection.
 //! The public API (`api_v1`) serves the same files through
 //! [`attendees_csv`] and [`statistics_csv`].
@@ -20,6 +21,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/e/{slug}/export/attendees.csv", get(attendees))
         .route("/e/{slug}/export/statistics.csv", get(statistics))
+        .route(
+            "/e/{slug}/export/rooms/{room}/transcript.csv",
+            get(transcript),
+        )
 }
 
 fn refused(e: AppError) -> Response {
@@ -95,6 +100,44 @@ async fn statistics(
         Err(e) => return refused(e),
     };
     respond(&slug, "statistics", statistics_csv(rows))
+}
+
+async fn transcript(
+    State(state): State<AppState>,
+    session: Session,
+    Path((slug, room)): Path<(String, String)>,
+) -> Response {
+    let me = match caller(&session, &format!("/e/{slug}/rooms/{room}")).await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    let (room, lines) = match app::api::rooms::transcript(&state, me, &slug, &room).await {
+        Ok(found) => found,
+        Err(e) => return refused(e),
+    };
+    respond(
+        &slug,
+        &format!("room-{}-transcript", room.id),
+        transcript_csv(lines),
+    )
+}
+
+/// A room's transcript (header row first): one row per message, removed
+/// ones kept with an empty text, and the reasons members reported each.
+pub fn transcript_csv(lines: Vec<app::api::rooms::TranscriptLine>) -> Result<String, csv::Error> {
+    let header = ["seq", "posted_at", "author", "text", "removed", "reports"]
+        .map(String::from)
+        .to_vec();
+    csv(std::iter::once(header).chain(lines.into_iter().map(|l| {
+        vec![
+            l.seq.to_string(),
+            l.posted_at,
+            l.author,
+            l.text,
+            if l.removed { "yes" } else { "" }.to_owned(),
+            l.reports.join(" | "),
+        ]
+    })))
 }
 
 /// The attendees CSV (header row first), shared with the public API's export.

@@ -661,6 +661,71 @@ async fn moderation_takes_effect_live_and_is_logged(backend: Backend) {
 }
 on_both_backends!(moderation, moderation_takes_effect_live_and_is_logged);
 
+/// Moderators download a room's whole history as CSV: every message in
+/// order, removed ones kept without their text, the reasons members
+/// reported, formula cells defused; nobody else gets it.
+async fn moderators_download_a_room_transcript(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (slug, clients) = event_with(app, &["Ben", "Chloe"]).await;
+    let room = create_room(&clients[1], &slug, "Transcribed").await;
+    let mut ben = Client::connect(&clients[1], "ben@example.org").await;
+    ben.join(&room, None).await;
+    ben.post(&room, "tr-000001", "=HYPERLINK(\"x\")").await;
+    ben.post(&room, "tr-000002", "to be removed").await;
+    let mut chloe = Client::connect(&clients[2], "chloe@example.org").await;
+    chloe.join(&room, None).await;
+    chloe.post(&room, "tr-000003", "hello, all").await;
+    for (seq, reason) in [("2", "spam"), ("2", "rude")] {
+        let (status, body) = clients[2]
+            .call_json(
+                "report_room_message",
+                &[("slug", &slug), ("room", &room), ("seq", seq), ("reason", reason)],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = clients[0]
+        .call_json(
+            "delete_room_message",
+            &[("slug", &slug), ("room", &room), ("seq", "2")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let path = format!("/e/{slug}/export/rooms/{room}/transcript.csv");
+    // The organizer and the room's creator may; another attendee may not.
+    for moderator in [&clients[0], &clients[1]] {
+        let res = moderator.get(&path).await;
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        let body = res.text().await.unwrap();
+        let rows: Vec<Vec<String>> = csv::Reader::from_reader(body.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect();
+        let cells = |i: usize| -> Vec<&str> {
+            [0, 2, 3, 4, 5].iter().map(|&c| rows[i][c].as_str()).collect()
+        };
+        assert_eq!(rows.len(), 3, "{body}");
+        assert_eq!(cells(0), ["1", "Ben", "'=HYPERLINK(\"x\")", "", ""]);
+        assert_eq!(cells(1), ["2", "Ben", "", "yes", "spam | rude"]);
+        assert_eq!(cells(2), ["3", "Chloe", "hello, all", "", ""]);
+    }
+    assert_eq!(clients[2].get(&path).await.status(), 403);
+    let stranger = clients[0].other_client();
+    assert_eq!(stranger.get(&path).await.status(), 303);
+    // Organizing another event does not open this event's rooms.
+    let other = clients[2].create_event("Elsewhere").await;
+    let elsewhere = format!("/e/{other}/export/rooms/{room}/transcript.csv");
+    assert_eq!(clients[2].get(&elsewhere).await.status(), 404);
+}
+on_both_backends!(transcripts, moderators_download_a_room_transcript);
+
 /// Two instances on one PostgreSQL database: people on different instances
 /// talk both ways, in order; one instance dies and its people resume on the
 /// other without losing a message.

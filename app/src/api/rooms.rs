@@ -428,6 +428,62 @@ async fn moderated_room(
     Ok((event, room))
 }
 
+/// One message of a room transcript, as the moderators' export writes it.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TranscriptLine {
+    pub seq: u64,
+    /// RFC 3339, UTC.
+    pub posted_at: String,
+    /// "a deleted user" once the author's account is gone.
+    pub author: String,
+    /// Empty once a moderator removed the message.
+    pub text: String,
+    pub removed: bool,
+    /// Members' reasons for reporting it, oldest first.
+    pub reports: Vec<String>,
+}
+
+/// The whole history of a room, oldest first, for whoever may moderate it
+/// (organizers, staff, the room's creator): what was said, what was
+/// removed and what was reported, to review or keep after the event.
+#[cfg(feature = "ssr")]
+pub async fn transcript(
+    state: &AppState,
+    me: UserId,
+    slug: &str,
+    room: &str,
+) -> Result<(Room, Vec<TranscriptLine>), AppError> {
+    /// Messages read per store call: a long room is read in pages, never
+    /// in one unbounded query.
+    const PAGE: u32 = 500;
+    let (event, room) = moderated_room(state, slug, room, me).await?;
+    let mut reports: std::collections::HashMap<u64, Vec<String>> = Default::default();
+    // Newest first from the store; reversed so each message lists its
+    // reports in the order they came.
+    for r in state.store.message_reports(event.id).await?.into_iter().rev() {
+        if r.room == room.id {
+            reports.entry(r.seq).or_default().push(r.reason);
+        }
+    }
+    let mut lines = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = state.store.messages_after(room.id, after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        lines.extend(page.into_iter().map(|m| TranscriptLine {
+            seq: m.seq,
+            posted_at: m.created_at.to_rfc3339(),
+            author: m.author_name.unwrap_or_else(|| "a deleted user".into()),
+            text: m.body,
+            removed: m.deleted,
+            reports: reports.remove(&m.seq).unwrap_or_default(),
+        }));
+    }
+    Ok((room, lines))
+}
+
 #[cfg(feature = "ssr")]
 fn back_to_room(event: &Event, room: &Room) {
     if context::is_plain_form_post() {

@@ -319,6 +319,7 @@ fn RoomChat(v: RoomView) -> impl IntoView {
                 {can_moderate.then(|| {
                     let closed = room.closed;
                     let (slug, room_id, _) = names.get_value();
+                    let transcript = format!("/e/{slug}/export/rooms/{room_id}/transcript.csv");
                     view! {
                         <ActionForm action=close>
                             <input type="hidden" name="slug" value=slug />
@@ -326,6 +327,9 @@ fn RoomChat(v: RoomView) -> impl IntoView {
                             <input type="hidden" name="closed" value=(!closed).to_string() />
                             <button type="submit" class="secondary small">{if closed { "Reopen room" } else { "Close room" }}</button>
                         </ActionForm>
+                        <a class="small" href=transcript download>
+                            "Download the transcript (CSV)"
+                        </a>
                     }
                 })}
             </aside>
