@@ -103,6 +103,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/e/:slug/meet") view=pages::meet::PeopleToMeetPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/agenda") view=pages::meet::AgendaPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/leads") view=pages::leads::LeadsPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/integrations") view=pages::integrations::IntegrationsPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/rooms") view=pages::rooms::RoomListPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/rooms/:room") view=pages::rooms::RoomChatPage ssr=SsrMode::Async />

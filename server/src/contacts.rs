@@ -1,5 +1,6 @@
 //! Contact downloads of my connections: all as one vCard file or CSV
-//! (`/connections.vcf`, `/connections.csv`) and one person as a vCard
+//! (`/connections.vcf`, `/connections.csv`; `?event=<slug>` keeps those
+//! made at one event, which is an exhibitor's leads list) and one person as a vCard
 //! (`/connections/<user id>/vcard`), with exactly the fields the person lets
 //! connections see, plus where we met and my own note and labels.
 //!
@@ -13,7 +14,7 @@ use app::{
     ports::AppState,
 };
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::{header, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -97,15 +98,34 @@ async fn one_vcard(
     }
 }
 
-async fn all_csv(State(state): State<AppState>, session: Session) -> Response {
+/// `?event=<slug>`: only the connections made at that event.
+#[derive(serde::Deserialize)]
+struct AtEvent {
+    event: Option<String>,
+}
+
+async fn all_csv(
+    State(state): State<AppState>,
+    session: Session,
+    Query(at): Query<AtEvent>,
+) -> Response {
     match cards_of_caller(&state, &session, "/connections").await {
-        Ok(cards) => match csv(&cards) {
-            Ok(body) => download("text/csv; charset=utf-8", "rapport-connections.csv", body),
-            Err(e) => {
-                tracing::error!(error = %e, "writing the connections CSV failed");
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        Ok(mut cards) => {
+            let name = match &at.event {
+                Some(slug) => {
+                    cards.retain(|c| c.event.as_ref().is_some_and(|(_, s)| s == slug));
+                    format!("rapport-connections-{}.csv", file_stem(slug))
+                }
+                None => "rapport-connections.csv".to_owned(),
+            };
+            match csv(&cards) {
+                Ok(body) => download("text/csv; charset=utf-8", &name, body),
+                Err(e) => {
+                    tracing::error!(error = %e, "writing the connections CSV failed");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
             }
-        },
+        }
         Err(r) => r,
     }
 }

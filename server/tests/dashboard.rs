@@ -190,3 +190,120 @@ async fn metrics(backend: Backend) {
     assert!(html.contains("<table>"));
 }
 on_both_backends!(dashboard_metrics_match_a_known_event, metrics);
+
+/// A sponsor or exhibitor, once an organizer marks them, sees the event's
+/// counts and by name only the people who connected with them at this
+/// event; the CSV of their leads holds those people and nobody else.
+async fn exhibitors_see_counts_and_only_their_leads(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (slug, people) = event_with(app, &["Ben", "Chloe", "Dev"]).await;
+    let (ada, ben, chloe, dev) = (&people[0], &people[1], &people[2], &people[3]);
+    tags(chloe, "rust, go", "mentoring", "").await;
+    tags(dev, "python", "", "").await;
+
+    let (status, body) = ben.call_json("exhibitor_leads", &[("slug", &slug)]).await;
+    assert_eq!(status, 403, "not an exhibitor yet: {body}");
+    let ben_id = user_id(ben).await;
+    let mark = |action: &'static str| {
+        let (slug, ben_id) = (slug.clone(), ben_id.clone());
+        async move {
+            let (status, body) = ada
+                .call_json(
+                    "update_member",
+                    &[("slug", &slug), ("user_id", &ben_id), ("action", action)],
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+    mark("exhibitor").await;
+    let (_, settings) = ada
+        .call_json("event_settings", &[("slug", &slug)])
+        .await;
+    let marked: Vec<&str> = settings["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["exhibitor"] == true)
+        .map(|m| m["display_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(marked, ["Ben"]);
+    let (_, page) = ben.call_json("event_page", &[("slug", &slug)]).await;
+    assert_eq!(page["exhibitor"], true, "the event page links the leads");
+
+    // Chloe scans Ben's badge at the booth; Dev connects with Ben elsewhere
+    // (another event), and Dev and Chloe connect with each other.
+    let ben_badge = badge_url(ben, &slug).await;
+    assert_eq!(
+        scan(chloe, &slug, &ben_badge, "connect").await["outcome"],
+        "connected"
+    );
+    let dev_badge = badge_url(dev, &slug).await;
+    assert_eq!(
+        scan(chloe, &slug, &dev_badge, "connect").await["outcome"],
+        "connected"
+    );
+    let other = dev.create_event("Elsewhere").await;
+    let (_, other_page) = dev.call_json("event_page", &[("slug", &other)]).await;
+    let code = other_page["invitation"]["join_code"].as_str().unwrap();
+    assert_eq!(ben.call_json("join_by_code", &[("code", code)]).await.0, 200);
+    let ben_elsewhere = badge_url(ben, &other).await;
+    assert_eq!(
+        scan(dev, &other, &ben_elsewhere, "connect").await["outcome"],
+        "connected"
+    );
+
+    let (status, v) = ben.call_json("exhibitor_leads", &[("slug", &slug)]).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["members"], 4);
+    assert_eq!(v["connections"], 2, "every connection at the event, counted");
+    assert_eq!(v["leads"], 1);
+    let names: Vec<&str> = v["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Chloe"]);
+    assert_eq!(bar(&v["lead_tags"], "rust"), 1);
+    assert_eq!(bar(&v["lead_tags"], "mentoring"), 1);
+    assert_eq!(bar(&v["lead_tags"], "python"), 0, "Dev is no lead here");
+    let audience = v["audience"].as_array().unwrap();
+    assert_eq!(bar(&audience[0][1], "python"), 1, "counts of everyone");
+    let text = v.to_string();
+    assert!(
+        !text.contains("Dev") && !text.contains("example.org"),
+        "no one else's name or address: {text}"
+    );
+
+    // The leads CSV is the connections made at this event only.
+    let csv = ben
+        .get(&format!("/connections.csv?event={slug}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains("Chloe") && !csv.contains("Dev"), "{csv}");
+    let all = ben.get("/connections.csv").await.text().await.unwrap();
+    assert!(all.contains("Chloe") && all.contains("Dev"), "{all}");
+
+    // Attendees who are not exhibitors, and exhibitors no longer, get 403;
+    // organizers may look.
+    assert_eq!(
+        chloe.call_json("exhibitor_leads", &[("slug", &slug)]).await.0,
+        403
+    );
+    assert_eq!(
+        ada.call_json("exhibitor_leads", &[("slug", &slug)]).await.0,
+        200
+    );
+    mark("not_exhibitor").await;
+    assert_eq!(
+        ben.call_json("exhibitor_leads", &[("slug", &slug)]).await.0,
+        403
+    );
+}
+on_both_backends!(exhibitors, exhibitors_see_counts_and_only_their_leads);

@@ -192,18 +192,6 @@ pub async fn dashboard_for(
         .collect();
     let connection_times: Vec<DateTime<Utc>> =
         activity.connections.iter().map(|(_, _, t)| *t).collect();
-    let mut top_tags = Vec::new();
-    for intent in Intent::ALL {
-        let mut tags: Vec<Bar> = activity
-            .tag_counts
-            .iter()
-            .filter(|(_, i, _)| *i == intent)
-            .map(|(t, _, n)| (t.as_str().to_owned(), *n))
-            .collect();
-        tags.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        tags.truncate(8);
-        top_tags.push((intent, tags));
-    }
     let funnel_counts = state.store.funnel_counts(event.id).await?;
     let funnel = FunnelStage::ALL
         .into_iter()
@@ -234,10 +222,35 @@ pub async fn dashboard_for(
         scans: activity.scan_times.len() as u64,
         scans_per_hour: per_hour(&activity.scan_times, tz),
         scan_outcomes,
-        top_tags,
+        top_tags: top_tags(&activity.tag_counts),
         funnel,
         health: network_health(&ids, &pairs),
     })
+}
+
+/// The most common tags of each intent (at most 8 each), from the
+/// event's counts.
+#[cfg(feature = "ssr")]
+pub fn top_tags(counts: &[(crate::domain::Tag, Intent, u64)]) -> Vec<(Intent, Vec<Bar>)> {
+    Intent::ALL
+        .into_iter()
+        .map(|intent| {
+            let tags = counts
+                .iter()
+                .filter(|(_, i, _)| *i == intent)
+                .map(|(t, _, n)| (t.as_str().to_owned(), *n))
+                .collect();
+            (intent, top_bars(tags, 8))
+        })
+        .collect()
+}
+
+/// The `n` largest bars, largest first, ties by name.
+#[cfg(feature = "ssr")]
+pub fn top_bars(mut bars: Vec<Bar>, n: usize) -> Vec<Bar> {
+    bars.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    bars.truncate(n);
+    bars
 }
 
 #[cfg(feature = "ssr")]

@@ -67,6 +67,8 @@ pub struct EventDetail {
     pub announcements: Vec<AnnouncementView>,
     /// Whether I may post announcements (organizers).
     pub can_announce: bool,
+    /// I am a sponsor or exhibitor here: the page links my leads.
+    pub exhibitor: bool,
 }
 
 /// An announcement as members read it.
@@ -197,10 +199,11 @@ pub async fn event_page(slug: String) -> Result<EventDetail, AppError> {
                 "Only members of this event can see it. Ask an organizer for the invite link or join code.".into(),
             )
         })?;
-    let members = state
-        .store
-        .list_members(event.id)
-        .await?
+    let members = state.store.list_members(event.id).await?;
+    let exhibitor = members
+        .iter()
+        .any(|m| m.user_id == user.id && m.exhibitor);
+    let members = members
         .into_iter()
         .map(|m| MemberView {
             is_me: m.user_id == user.id,
@@ -255,6 +258,7 @@ pub async fn event_page(slug: String) -> Result<EventDetail, AppError> {
         taxonomy,
         announcements,
         can_announce: role == Role::Organizer,
+        exhibitor,
     })
 }
 

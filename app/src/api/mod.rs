@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod events;
 pub mod import;
 pub mod integrations;
+pub mod leads;
 pub mod matching;
 pub mod meetings;
 pub mod profiles;

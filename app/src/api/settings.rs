@@ -28,6 +28,8 @@ pub struct ManagedMember {
     pub user_id: String,
     pub display_name: String,
     pub role: Role,
+    /// A sponsor or exhibitor (has a leads page).
+    pub exhibitor: bool,
     /// The caller's own row (an organizer may step down when others remain).
     pub is_me: bool,
 }
@@ -130,6 +132,7 @@ pub async fn load_event_settings(slug: String) -> Result<SettingsView, AppError>
             user_id: m.user_id.to_string(),
             display_name: m.display_name,
             role: m.role,
+            exhibitor: m.exhibitor,
         })
         .collect();
     Ok(SettingsView {
@@ -169,9 +172,10 @@ pub async fn save_event_settings(slug: String, settings: SettingsForm) -> Result
 }
 
 /// Changes a member: `action` is `organizer`, `staff` or `attendee` (the
-/// new role) or `remove` (out of the event; their badge stops working and
-/// they leave the recommendations). The last organizer stays. Organizers
-/// only.
+/// new role), `remove` (out of the event; their badge stops working and
+/// they leave the recommendations), or `exhibitor` / `not_exhibitor`
+/// (sponsor or exhibitor: a leads page with counts). The last organizer
+/// stays. Organizers only.
 #[server(prefix = "/api", endpoint = "update_member")]
 pub async fn update_member(slug: String, user_id: String, action: String) -> Result<(), AppError> {
     let me = context::require_user().await?;
@@ -181,9 +185,11 @@ pub async fn update_member(slug: String, user_id: String, action: String) -> Res
     let user = UserId(user_id.trim().parse().map_err(|_| not_member())?);
     let change = match action.trim() {
         "remove" => MemberChange::Remove,
+        "exhibitor" => MemberChange::SetExhibitor(true),
+        "not_exhibitor" => MemberChange::SetExhibitor(false),
         other => MemberChange::SetRole(Role::parse(other).map_err(|_| AppError::Invalid {
             field: "action".into(),
-            message: "Choose a role (organizer, staff, attendee) or removal.".into(),
+            message: "Choose a role (organizer, staff, attendee), exhibitor, or removal.".into(),
         })?),
     };
     match state.store.change_member(event.id, user, change).await {

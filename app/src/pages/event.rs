@@ -63,6 +63,9 @@ fn EventView(page: Page, announce: ServerAction<PostAnnouncement>) -> impl IntoV
                 <a class="button secondary" href=format!("/e/{}/agenda", e.slug)>"My agenda"</a>
                 <a class="button secondary" href=format!("/e/{}/scan", e.slug)>"Scan a badge"</a>
                 <a class="button secondary" href=format!("/e/{}/badge", e.slug)>"My badge"</a>
+                {page.exhibitor.then(|| view! {
+                    <a class="button secondary" href=format!("/e/{}/leads", e.slug)>"My leads"</a>
+                })}
             </p>
         </section>
         {page.invitation.map(|inv| view! {

@@ -12,6 +12,7 @@ pub mod home;
 pub mod import;
 pub mod integrations;
 pub mod join;
+pub mod leads;
 pub mod meet;
 pub mod not_found;
 pub mod people;

@@ -94,7 +94,7 @@ fn SettingsForms(
         </section>
         <section class="card" aria-labelledby="members-h">
             <h2 id="members-h">{format!("Members ({})", page.members.len())}</h2>
-            <p>"Staff help run the event (check-in, moderation). Removing someone ends their membership and their badge stops working."</p>
+            <p>"Staff help run the event (check-in, moderation). Sponsors and exhibitors get a leads page: the event's numbers as counts, and the people who connected with them. Removing someone ends their membership and their badge stops working."</p>
             <FormError error=action_error(member) />
             <Show when=move || matches!(member.value().get(), Some(Ok(())))>
                 <p class="form-ok" role="status">"Member updated."</p>
@@ -137,6 +137,7 @@ fn MemberAdmin(
             <span class="who">
                 <span class="name">{member.display_name.clone()} {member.is_me.then_some(" (you)")}</span>
                 <span class="badge">{member.role.label()}</span>
+                {member.exhibitor.then(|| view! { <span class="badge">"Exhibitor"</span> })}
             </span>
             <ActionForm action=action attr:class="member-form">
                 <input type="hidden" name="slug" value=slug />
@@ -146,6 +147,11 @@ fn MemberAdmin(
                     {option("attendee", "Attendee", member.role == Role::Attendee)}
                     {option("staff", "Staff", member.role == Role::Staff)}
                     {option("organizer", "Organizer", member.role == Role::Organizer)}
+                    {if member.exhibitor {
+                        option("not_exhibitor", "No longer a sponsor or exhibitor", false)
+                    } else {
+                        option("exhibitor", "Sponsor or exhibitor", false)
+                    }}
                     {option("remove", "Remove from the event", false)}
                 </select>
                 <button type="submit" class="secondary">"Apply"</button>

@@ -79,6 +79,7 @@ struct MemberRow {
     headline: String,
     company: String,
     role: String,
+    exhibitor: bool,
     joined_at: DateTime<Utc>,
 }
 
@@ -267,7 +268,11 @@ impl EventStore for Db {
             .await
             .map_err(backend)?;
             let current = parse_role(&current.ok_or(StoreError::NotFound)?)?;
-            if current == Role::Organizer && change != MemberChange::SetRole(Role::Organizer) {
+            let leaves_organizers = matches!(
+                change,
+                MemberChange::Remove | MemberChange::SetRole(Role::Staff | Role::Attendee)
+            );
+            if current == Role::Organizer && leaves_organizers {
                 let organizers: i64 = sqlx::query_scalar(
                     "SELECT COUNT(*) FROM memberships WHERE event_id = $1 AND role = $2",
                 )
@@ -288,6 +293,17 @@ impl EventStore for Db {
                     .bind(event.0)
                     .bind(user.0)
                     .bind(role.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                }
+                MemberChange::SetExhibitor(exhibitor) => {
+                    sqlx::query(
+                        "UPDATE memberships SET exhibitor = $3 WHERE event_id = $1 AND user_id = $2",
+                    )
+                    .bind(event.0)
+                    .bind(user.0)
+                    .bind(exhibitor)
                     .execute(&mut *tx)
                     .await
                     .map_err(backend)?;
@@ -375,7 +391,7 @@ impl EventStore for Db {
 
     async fn list_members(&self, event: EventId) -> StoreResult<Vec<Member>> {
         let rows: Vec<MemberRow> = on_read!(self, |pool| sqlx::query_as(
-            "SELECT u.id, u.display_name, u.headline, u.company, m.role, m.joined_at \
+            "SELECT u.id, u.display_name, u.headline, u.company, m.role, m.exhibitor, m.joined_at \
              FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.event_id = $1"
         )
         .bind(event.0)
@@ -391,6 +407,7 @@ impl EventStore for Db {
                     display_name: r.display_name,
                     headline: r.headline,
                     company: r.company,
+                    exhibitor: r.exhibitor,
                     joined_at: r.joined_at,
                 })
             })

@@ -65,7 +65,7 @@ fn user_query() -> String {
 }
 
 const MEMBERSHIP_SELECT: &str =
-    "SELECT role, event_line, opted_out, approve_scans, checked_in_at FROM memberships \
+    "SELECT role, event_line, opted_out, approve_scans, checked_in_at, exhibitor FROM memberships \
      WHERE event_id = $1 AND user_id = $2";
 
 #[derive(sqlx::FromRow)]
@@ -75,6 +75,7 @@ struct MembershipRow {
     opted_out: bool,
     approve_scans: bool,
     checked_in_at: Option<chrono::DateTime<chrono::Utc>>,
+    exhibitor: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -214,6 +215,7 @@ impl ProfileStore for Db {
                 opted_out: r.opted_out,
                 approve_scans: r.approve_scans,
                 checked_in_at: r.checked_in_at,
+                exhibitor: r.exhibitor,
             })
         })
         .transpose()
