@@ -1337,6 +1337,8 @@ pub struct PublicConfig {
     /// when set, the client address is the last one the proxy appended to
     /// `X-Forwarded-For` (only enable this behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// Webhooks may target private addresses (see the server's config).
+    pub webhooks_allow_private: bool,
 }
 
 /// Everything a handler or server function can reach. Cheap to clone.

@@ -1,13 +1,15 @@
 // The organizer's operations: importing attendees from a CSV file in the
 // browser (dry run, confirm, report, the attendees on the event page, the
 // invitations waiting in the outbox), and the settings page switching the
-// event to invitation only so the join code stops working. Every new page
-// is checked with axe at phone width.
+// event to invitation only so the join code stops working, and an exhibitor
+// marked there finding their leads. Every new page is checked with axe at
+// phone width.
 import {
   attendees,
   createEvent,
   expect,
   expectAccessible,
+  joinByApi,
   main,
   newEvent,
   newPage,
@@ -108,4 +110,58 @@ test('invitation only: after the switch in settings, the join code is refused', 
   const res = await context.request.post('/api/event_page', { form: { slug } });
   expect(res.status()).toBe(403);
   await context.close();
+});
+
+test('an exhibitor marked in settings sees counts and the attendee who scanned their badge', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  const organizer = newPerson('Olga');
+  const xena = newPerson('Xena');
+  const lea = newPerson('Lea');
+  await signUp(page, organizer);
+  const slug = await createEvent(page, newEvent('Expo Hall'));
+  const code = (await page.getByTestId('join-code').innerText()).trim();
+  const xenaSide = await newPage(browser, baseURL, { viewport: { width: 360, height: 800 } });
+  await joinByApi(xenaSide.context, xena, code);
+  const leaSide = await newPage(browser, baseURL);
+  await joinByApi(leaSide.context, lea, code);
+
+  // Not an exhibitor yet: the leads page says who it is for.
+  await open(xenaSide.page, `/e/${slug}/leads`);
+  await expect(main(xenaSide.page).getByRole('alert')).toContainText('sponsors and exhibitors');
+
+  await open(page, `/e/${slug}/settings`);
+  await main(page).getByLabel(`Change ${xena.name}`).selectOption('exhibitor');
+  const row = main(page).getByTestId('managed-member').filter({ hasText: xena.name });
+  await row.getByRole('button', { name: 'Apply' }).click();
+  await expect(main(page).getByText('Member updated.')).toBeVisible();
+
+  // Lea scans Xena's badge at the booth.
+  const badge = await xenaSide.context.request.post('/api/my_badge', { form: { slug } });
+  const url = (await badge.json()).badge.url as string;
+  const scan = await leaSide.context.request.post('/api/scan_badge', {
+    form: { slug, badge: url, mode: 'connect', method: 'scanner' },
+  });
+  expect(scan.status(), await scan.text()).toBe(200);
+
+  await open(xenaSide.page, `/e/${slug}`);
+  await main(xenaSide.page).getByRole('link', { name: 'My leads' }).click();
+  await expect(xenaSide.page).toHaveURL(new RegExp(`/e/${slug}/leads$`));
+  await expect(xenaSide.page.getByRole('heading', { level: 1, name: 'My leads' })).toBeVisible();
+  const stat = (label: string) =>
+    main(xenaSide.page)
+      .locator('.stat')
+      .filter({ has: xenaSide.page.getByText(label, { exact: true }) })
+      .locator('dd');
+  await expect(stat('My leads')).toHaveText('1');
+  await expect(stat('Members')).toHaveText('3');
+  await expect(xenaSide.page.getByTestId('leads')).toHaveText(new RegExp(lea.name));
+  await expect(
+    main(xenaSide.page).getByRole('link', { name: 'My leads (CSV)' }),
+  ).toHaveAttribute('href', `/connections.csv?event=${slug}`);
+  await expectAccessible(xenaSide.page);
+  await xenaSide.context.close();
+  await leaSide.context.close();
 });

@@ -146,17 +146,7 @@ async fn remove(data_dir: &std::path::Path, url: &str, postgres_admin: Option<&s
 /// Starts the server, creates the event and the badge owners through the
 /// store. Nothing here is timed.
 async fn start(data_dir: PathBuf, url: String) -> Bench {
-    let config = Config {
-        database_url: Some(url),
-        data_dir,
-        bind: "127.0.0.1:0".parse().unwrap(),
-        public_url: None,
-        allowed_origins: vec![],
-        trust_forwarded_for: false,
-        site_root: "target/site".into(),
-        smtp_url: None,
-        mail_from: None,
-    };
+    let config = Config::local(url, data_dir);
     let app = Application::build(&config).await.expect("server starts");
     let base = format!("http://{}", app.addr);
     let store = app.store.clone();

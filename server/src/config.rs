@@ -50,9 +50,35 @@ pub struct Config {
     /// Folder holding the built site (`pkg/` with the WebAssembly and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+
+    /// Let organizers send webhooks to private addresses (loopback, the
+    /// local network, `localhost`). Off by default so an organizer cannot
+    /// make the server call into the network it runs in; turn it on when
+    /// the receivers are on your own network.
+    #[arg(long, env = "RAPPORT_WEBHOOKS_ALLOW_PRIVATE")]
+    pub webhooks_allow_private: bool,
 }
 
 impl Config {
+    /// A server on a free loopback port with the given database and data
+    /// directory, everything else at its default, as tests and benchmarks
+    /// start it. Private webhook targets are allowed: their receivers run
+    /// on this machine.
+    pub fn local(database_url: String, data_dir: PathBuf) -> Self {
+        Self {
+            database_url: Some(database_url),
+            data_dir,
+            bind: "127.0.0.1:0".parse().expect("a valid address"),
+            public_url: None,
+            allowed_origins: vec![],
+            trust_forwarded_for: false,
+            smtp_url: None,
+            mail_from: None,
+            site_root: "target/site".into(),
+            webhooks_allow_private: true,
+        }
+    }
+
     /// The database URL in effect.
     pub fn database_url(&self) -> String {
         self.database_url
@@ -126,6 +152,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
             .field("site_root", &self.site_root)
+            .field("webhooks_allow_private", &self.webhooks_allow_private)
             .finish()
     }
 }

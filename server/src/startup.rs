@@ -64,6 +64,7 @@ impl Application {
             config: Arc::new(PublicConfig {
                 public_url,
                 trust_forwarded_for: config.trust_forwarded_for,
+                webhooks_allow_private: config.webhooks_allow_private,
             }),
             limits: Arc::new(Limits::default()),
             matching: Arc::default(),
@@ -91,7 +92,10 @@ impl Application {
         );
         Ok(Self {
             addr,
-            webhooks: crate::webhooks::WorkerConfig::default(),
+            webhooks: crate::webhooks::WorkerConfig {
+                allow_private: config.webhooks_allow_private,
+                ..Default::default()
+            },
             store,
             listener,
             router,

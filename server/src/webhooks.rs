@@ -8,6 +8,13 @@
 //! <delivery id>` so receivers can drop duplicates (delivery is at least
 //! once: a crash between sending and recording means one more attempt).
 //!
+//! Targets must be public addresses unless the administrator allowed
+//! private ones (`RAPPORT_WEBHOOKS_ALLOW_PRIVATE`): an address written as
+//! an IP is checked before sending, and names are checked as they resolve
+//! (every address they resolve to is filtered), so a name that points at
+//! the server's own network is refused even if it changed since the
+//! webhook was saved.
+//!
 //! The worker runs beside the server, never inside a request: a target that
 //! hangs costs the worker one timeout, and deliveries to different targets
 //! are sent concurrently. A claimed delivery is leased (its next attempt is
@@ -16,6 +23,7 @@
 
 use app::{
     api::webhooks::WAKE,
+    domain::{is_public_ip, WebhookUrl},
     ports::{AttemptOutcome, DeliveryJob, Store},
 };
 use hmac::{Hmac, Mac};
@@ -35,6 +43,8 @@ pub struct WorkerConfig {
     pub poll_every: Duration,
     /// Deliveries claimed (and sent concurrently) at once.
     pub batch: u32,
+    /// Whether targets on private addresses are allowed (see the module).
+    pub allow_private: bool,
 }
 
 impl Default for WorkerConfig {
@@ -49,6 +59,7 @@ impl Default for WorkerConfig {
             timeout: Duration::from_secs(5),
             poll_every: Duration::from_secs(2),
             batch: 20,
+            allow_private: false,
         }
     }
 }
@@ -67,14 +78,16 @@ pub fn spawn(store: Arc<dyn Store>, config: WorkerConfig) -> tokio::task::JoinHa
 }
 
 async fn run(store: Arc<dyn Store>, config: WorkerConfig) {
-    let client = match reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .timeout(config.timeout)
         // A redirect would send the signed body somewhere the organizer
         // did not name; a 3xx counts as a failure instead.
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("Rapport-Webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-    {
+        .user_agent(concat!("Rapport-Webhooks/", env!("CARGO_PKG_VERSION")));
+    if !config.allow_private {
+        builder = builder.dns_resolver(Arc::new(PublicOnly));
+    }
+    let client = match builder.build() {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "webhook client could not be built; webhooks are off");
@@ -123,6 +136,51 @@ async fn drain_once(
     claimed
 }
 
+/// Resolves names to their public addresses only; a name with none is an
+/// error ([`PrivateTarget`]), so nothing is sent into a private network.
+struct PublicOnly;
+
+/// A webhook's host is not on the public internet.
+#[derive(Debug)]
+struct PrivateTarget;
+
+impl std::fmt::Display for PrivateTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the address is not public")
+    }
+}
+
+impl std::error::Error for PrivateTarget {}
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let all: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
+            let public: Vec<_> = all.into_iter().filter(|a| is_public_ip(a.ip())).collect();
+            if public.is_empty() {
+                return Err(Box::new(PrivateTarget) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+const PRIVATE: &str = "The receiver's address is private: webhooks go to public addresses only \
+     (the server's administrator can allow private ones).";
+
+/// Whether `e` was caused by the resolver refusing a private address.
+fn refused_as_private(e: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.is::<PrivateTarget>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
 /// One attempt at one delivery, and its outcome recorded.
 async fn deliver(
     store: &dyn Store,
@@ -130,40 +188,15 @@ async fn deliver(
     config: &WorkerConfig,
     job: DeliveryJob,
 ) {
-    let t = chrono::Utc::now().timestamp();
-    let result = client
-        .post(&job.url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header("Rapport-Signature", signature(&job.secret, t, &job.body))
-        .header("Rapport-Delivery", job.id.to_string())
-        .body(job.body.clone())
-        .send()
-        .await;
-    let error = match result {
-        Ok(res) if res.status().is_success() => None,
-        Ok(res) => Some(format!(
-            "The receiver answered HTTP {}.",
-            res.status().as_u16()
-        )),
-        Err(e) if e.is_timeout() => Some(format!(
-            "No answer within {} seconds.",
-            config.timeout.as_secs_f32()
-        )),
-        Err(e) if e.is_connect() => Some("Could not connect to the receiver.".to_owned()),
-        Err(e) => Some(format!("Sending failed: {e}.")),
-    };
-    let outcome = match error {
-        None => AttemptOutcome::Delivered {
-            at: chrono::Utc::now(),
-        },
-        Some(error) => match config.retry_after.get(job.attempts as usize) {
-            Some(wait) => AttemptOutcome::Retry {
-                error,
-                next_at: chrono::Utc::now()
-                    + chrono::TimeDelta::from_std(*wait).unwrap_or(chrono::TimeDelta::hours(2)),
-            },
-            None => AttemptOutcome::GaveUp { error },
-        },
+    let private = !config.allow_private
+        && WebhookUrl::parse(&job.url).map_or(true, |u| u.names_private_host());
+    let outcome = if private {
+        // It will not become public by waiting: no retries.
+        AttemptOutcome::GaveUp {
+            error: PRIVATE.to_owned(),
+        }
+    } else {
+        attempt(client, config, &job).await
     };
     match &outcome {
         AttemptOutcome::Delivered { .. } => {
@@ -181,6 +214,50 @@ async fn deliver(
     }
 }
 
+/// Sends the delivery once: delivered, to be retried, or given up when the
+/// schedule is used up (or the name resolved to private addresses only).
+async fn attempt(
+    client: &reqwest::Client,
+    config: &WorkerConfig,
+    job: &DeliveryJob,
+) -> AttemptOutcome {
+    let t = chrono::Utc::now().timestamp();
+    let result = client
+        .post(&job.url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header("Rapport-Signature", signature(&job.secret, t, &job.body))
+        .header("Rapport-Delivery", job.id.to_string())
+        .body(job.body.clone())
+        .send()
+        .await;
+    let error = match result {
+        Ok(res) if res.status().is_success() => {
+            return AttemptOutcome::Delivered {
+                at: chrono::Utc::now(),
+            }
+        }
+        Ok(res) => format!("The receiver answered HTTP {}.", res.status().as_u16()),
+        Err(e) if refused_as_private(&e) => {
+            return AttemptOutcome::GaveUp {
+                error: PRIVATE.to_owned(),
+            }
+        }
+        Err(e) if e.is_timeout() => {
+            format!("No answer within {} seconds.", config.timeout.as_secs_f32())
+        }
+        Err(e) if e.is_connect() => "Could not connect to the receiver.".to_owned(),
+        Err(e) => format!("Sending failed: {e}."),
+    };
+    match config.retry_after.get(job.attempts as usize) {
+        Some(wait) => AttemptOutcome::Retry {
+            error,
+            next_at: chrono::Utc::now()
+                + chrono::TimeDelta::from_std(*wait).unwrap_or(chrono::TimeDelta::hours(2)),
+        },
+        None => AttemptOutcome::GaveUp { error },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,5 +269,25 @@ mod tests {
             signature("whsec_test", 1_700_000_000, r#"{"a":1}"#),
             "t=1700000000,v1=38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789"
         );
+    }
+
+    #[tokio::test]
+    async fn names_resolving_to_private_addresses_only_are_refused() {
+        use reqwest::dns::Resolve;
+        let name = "localhost".parse().unwrap();
+        let refused = PublicOnly.resolve(name).await.err().expect("refused");
+        assert!(refused.is::<PrivateTarget>(), "{refused}");
+        // Through a client, the refusal is recognised as such (not as an
+        // unreachable receiver, which would be retried).
+        let client = reqwest::Client::builder()
+            .dns_resolver(Arc::new(PublicOnly))
+            .build()
+            .unwrap();
+        let e = client
+            .post("http://localhost:9/hook")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused_as_private(&e), "{e:?}");
     }
 }

@@ -683,6 +683,80 @@ async fn webhooks_are_signed_and_retried(backend: Backend) {
 }
 on_both_backends!(webhook_signing_and_retries, webhooks_are_signed_and_retried);
 
+/// By default webhooks go to public addresses only: private targets are
+/// refused when saved, and one that is private by the time it is sent
+/// fails at once, saying why, without being sent or retried.
+async fn private_webhook_targets_are_refused_by_default(backend: Backend) {
+    let Some(app) = common::spawn_app_with(backend, |c| c.webhooks_allow_private = false).await
+    else {
+        return;
+    };
+    let (slug, people) = event_with(app, &[]).await;
+    let ada = &people[0];
+    let (url, seen) = receiver(vec![], None).await;
+    for target in [
+        url.as_str(),
+        "http://localhost:8080/in",
+        "http://[::1]/",
+        "http://10.0.0.7/",
+    ] {
+        let (status, body) = ada
+            .call_json(
+                "create_webhook",
+                &[("slug", &slug), ("url", target), ("checkin", "on")],
+            )
+            .await;
+        assert_eq!(status, 422, "{target}: {body}");
+        assert!(body.to_string().contains("public addresses"), "{body}");
+    }
+    // Saved before (say, while the administrator allowed private targets).
+    let event = ada
+        .store
+        .event_by_slug(&app::domain::Slug::parse(&slug).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    ada.store
+        .create_webhook(&app::ports::NewWebhook {
+            event: event.id,
+            url: app::domain::WebhookUrl::parse(&url).unwrap(),
+            kinds: vec![app::domain::WebhookKind::MemberJoined],
+            secret: "whsec_test".into(),
+        })
+        .await
+        .unwrap();
+    let (_, page) = ada.call_json("event_page", &[("slug", &slug)]).await;
+    let code = page["invitation"]["join_code"].as_str().unwrap().to_owned();
+    let ben = ada.other_client();
+    ben.signup("Ben", "ben@example.org").await;
+    assert_eq!(
+        ben.call_json("join_by_code", &[("code", &code)]).await.0,
+        200
+    );
+    let mut delivery = Value::Null;
+    for _ in 0..200 {
+        let (_, page) = ada
+            .call_json("integrations_overview", &[("slug", &slug)])
+            .await;
+        delivery = page["deliveries"][0].clone();
+        if delivery["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(delivery["status"], "failed", "{delivery}");
+    assert_eq!(delivery["attempts"], 1, "not retried: {delivery}");
+    assert!(
+        delivery["last_error"].as_str().unwrap().contains("private"),
+        "{delivery}"
+    );
+    assert!(seen.lock().unwrap().is_empty(), "nothing was sent");
+}
+on_both_backends!(
+    private_webhook_targets,
+    private_webhook_targets_are_refused_by_default
+);
+
 async fn a_hanging_receiver_never_holds_up_requests(backend: Backend) {
     let Some(app) = spawn_app_configured(backend, |app| {
         // Long enough that the receiver below is still hanging while the

@@ -219,9 +219,7 @@ async fn exhibitors_see_counts_and_only_their_leads(backend: Backend) {
         }
     };
     mark("exhibitor").await;
-    let (_, settings) = ada
-        .call_json("event_settings", &[("slug", &slug)])
-        .await;
+    let (_, settings) = ada.call_json("event_settings", &[("slug", &slug)]).await;
     let marked: Vec<&str> = settings["members"]
         .as_array()
         .unwrap()
@@ -248,7 +246,10 @@ async fn exhibitors_see_counts_and_only_their_leads(backend: Backend) {
     let other = dev.create_event("Elsewhere").await;
     let (_, other_page) = dev.call_json("event_page", &[("slug", &other)]).await;
     let code = other_page["invitation"]["join_code"].as_str().unwrap();
-    assert_eq!(ben.call_json("join_by_code", &[("code", code)]).await.0, 200);
+    assert_eq!(
+        ben.call_json("join_by_code", &[("code", code)]).await.0,
+        200
+    );
     let ben_elsewhere = badge_url(ben, &other).await;
     assert_eq!(
         scan(dev, &other, &ben_elsewhere, "connect").await["outcome"],
@@ -258,7 +259,10 @@ async fn exhibitors_see_counts_and_only_their_leads(backend: Backend) {
     let (status, v) = ben.call_json("exhibitor_leads", &[("slug", &slug)]).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["members"], 4);
-    assert_eq!(v["connections"], 2, "every connection at the event, counted");
+    assert_eq!(
+        v["connections"], 2,
+        "every connection at the event, counted"
+    );
     assert_eq!(v["leads"], 1);
     let names: Vec<&str> = v["people"]
         .as_array()
@@ -293,7 +297,10 @@ async fn exhibitors_see_counts_and_only_their_leads(backend: Backend) {
     // Attendees who are not exhibitors, and exhibitors no longer, get 403;
     // organizers may look.
     assert_eq!(
-        chloe.call_json("exhibitor_leads", &[("slug", &slug)]).await.0,
+        chloe
+            .call_json("exhibitor_leads", &[("slug", &slug)])
+            .await
+            .0,
         403
     );
     assert_eq!(

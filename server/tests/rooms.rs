@@ -681,7 +681,12 @@ async fn moderators_download_a_room_transcript(backend: Backend) {
         let (status, body) = clients[2]
             .call_json(
                 "report_room_message",
-                &[("slug", &slug), ("room", &room), ("seq", seq), ("reason", reason)],
+                &[
+                    ("slug", &slug),
+                    ("room", &room),
+                    ("seq", seq),
+                    ("reason", reason),
+                ],
             )
             .await;
         assert_eq!(status, 200, "{body}");
@@ -709,7 +714,10 @@ async fn moderators_download_a_room_transcript(backend: Backend) {
             .map(|r| r.unwrap().iter().map(str::to_owned).collect())
             .collect();
         let cells = |i: usize| -> Vec<&str> {
-            [0, 2, 3, 4, 5].iter().map(|&c| rows[i][c].as_str()).collect()
+            [0, 2, 3, 4, 5]
+                .iter()
+                .map(|&c| rows[i][c].as_str())
+                .collect()
         };
         assert_eq!(rows.len(), 3, "{body}");
         assert_eq!(cells(0), ["1", "Ben", "'=HYPERLINK(\"x\")", "", ""]);

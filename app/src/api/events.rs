@@ -200,9 +200,7 @@ pub async fn event_page(slug: String) -> Result<EventDetail, AppError> {
             )
         })?;
     let members = state.store.list_members(event.id).await?;
-    let exhibitor = members
-        .iter()
-        .any(|m| m.user_id == user.id && m.exhibitor);
+    let exhibitor = members.iter().any(|m| m.user_id == user.id && m.exhibitor);
     let members = members
         .into_iter()
         .map(|m| MemberView {

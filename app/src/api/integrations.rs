@@ -223,6 +223,15 @@ pub async fn create_webhook(
     let state = context::state()?;
     let (event, _) = organized(&state, &slug).await?;
     let url = WebhookUrl::parse(&url)?;
+    if url.names_private_host() && !state.config.webhooks_allow_private {
+        return Err(AppError::Invalid {
+            field: "url".into(),
+            message: "Webhooks go to public addresses only, not to this server's own network. \
+                      The server's administrator can allow private addresses \
+                      (RAPPORT_WEBHOOKS_ALLOW_PRIVATE)."
+                .into(),
+        });
+    }
     let ticked = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty() && v != "off");
     let kinds: Vec<WebhookKind> = [
         (WebhookKind::ConnectionCreated, &connection_created),

@@ -461,7 +461,13 @@ pub async fn transcript(
     let mut reports: std::collections::HashMap<u64, Vec<String>> = Default::default();
     // Newest first from the store; reversed so each message lists its
     // reports in the order they came.
-    for r in state.store.message_reports(event.id).await?.into_iter().rev() {
+    for r in state
+        .store
+        .message_reports(event.id)
+        .await?
+        .into_iter()
+        .rev()
+    {
         if r.room == room.id {
             reports.entry(r.seq).or_default().push(r.reason);
         }

@@ -26,7 +26,7 @@ pub use event::{
     EventDates, EventName, InvitationStatus, JoinCode, JoinPolicy, Role, Slug, SpotList,
     TimeZoneName,
 };
-pub use integrations::{WebhookKind, WebhookUrl};
+pub use integrations::{is_public_ip, WebhookKind, WebhookUrl};
 pub use meeting::{FunnelStage, MeetingMessage, MeetingMinutes, MeetingPlaceText, MeetingStatus};
 pub use profile::{
     intent_field, search_document, search_words, ProfileField, TagSet, Viewer, Visibility,

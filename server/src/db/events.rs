@@ -390,13 +390,15 @@ impl EventStore for Db {
     }
 
     async fn list_members(&self, event: EventId) -> StoreResult<Vec<Member>> {
-        let rows: Vec<MemberRow> = on_read!(self, |pool| sqlx::query_as(
+        let rows: Vec<MemberRow> = on_read!(self, |pool| {
+            sqlx::query_as(
             "SELECT u.id, u.display_name, u.headline, u.company, m.role, m.exhibitor, m.joined_at \
              FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.event_id = $1"
         )
         .bind(event.0)
         .fetch_all(pool)
-        .await)
+        .await
+        })
         .map_err(backend)?;
         let mut members = rows
             .into_iter()

@@ -109,7 +109,12 @@ fn remove_stale_data_dirs() {
                 .metadata()
                 .and_then(|m| m.modified())
                 .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > hour));
-            if stale && entry.file_name().to_string_lossy().starts_with("rapport-test-") {
+            if stale
+                && entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("rapport-test-")
+            {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
@@ -172,17 +177,7 @@ async fn spawn(
     configure: impl FnOnce(&mut Application),
 ) -> Option<TestApp> {
     let db = fresh_database(backend).await?;
-    let mut config = Config {
-        database_url: Some(db.url.clone()),
-        data_dir: db.data_dir.clone(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        public_url: None,
-        allowed_origins: vec![],
-        trust_forwarded_for: false,
-        site_root: "target/site".into(),
-        smtp_url: None,
-        mail_from: None,
-    };
+    let mut config = Config::local(db.url.clone(), db.data_dir.clone());
     adjust(&mut config);
     let mut app = Application::build(&config).await.expect("server starts");
     configure(&mut app);

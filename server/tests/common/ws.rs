@@ -186,18 +186,8 @@ pub struct Instance {
 
 impl Instance {
     pub async fn start(db: &TestDb) -> Instance {
-        let config = server::config::Config {
-            database_url: Some(db.url.clone()),
-            // Shared: the same key signs session cookies on every instance.
-            data_dir: db.data_dir.clone(),
-            bind: "127.0.0.1:0".parse().unwrap(),
-            public_url: None,
-            allowed_origins: vec![],
-            trust_forwarded_for: false,
-            site_root: "target/site".into(),
-            smtp_url: None,
-            mail_from: None,
-        };
+        // Shared data dir: the same key signs session cookies on every instance.
+        let config = server::config::Config::local(db.url.clone(), db.data_dir.clone());
         let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
         let (kill, killed) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
