@@ -213,6 +213,19 @@ async fn preview(app: &TestApp, slug: &str, id: &str) -> Value {
     body
 }
 
+/// The upload once its import (which runs in the background) is done.
+async fn finished(app: &TestApp, slug: &str, id: &str) -> Value {
+    for _ in 0..400 {
+        let upload = preview(app, slug, id).await;
+        if upload["done"] == true {
+            return upload;
+        }
+        assert_eq!(upload["running"], true, "{upload}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import did not finish");
+}
+
 /// The event's invitations once none is pending any more (delivery runs
 /// in the background; this waits for it, it does not time it).
 async fn settled_invitations(app: &TestApp, slug: &str) -> Vec<Value> {
@@ -334,7 +347,7 @@ async fn browser_flow(backend: Backend) {
         .call_json("confirm_import", &[("slug", &slug), ("upload", &id)])
         .await;
     assert_eq!(status, 409);
-    let done = preview(&app, &slug, &id).await;
+    let done = finished(&app, &slug, &id).await;
     assert_eq!(done["done"], true);
     assert_eq!(
         (
@@ -496,6 +509,7 @@ async fn import_and_settle(app: &TestApp, slug: &str, csv: &str) -> Vec<Value> {
         .call_json("confirm_import", &[("slug", slug), ("upload", &id)])
         .await;
     assert_eq!(status, 200, "{body}");
+    finished(app, slug, &id).await;
     settled_invitations(app, slug).await
 }
 

@@ -265,12 +265,17 @@ pub fn plan_import(bytes: &[u8]) -> Result<ImportPlan, AppError> {
     Ok(plan)
 }
 
+/// Rows imported at once.
+#[cfg(feature = "ssr")]
+const IMPORT_CONCURRENCY: usize = 8;
+
 /// Imports the planned rows into `event`, calling `progress` after each.
 /// New accounts get a password nobody knows (one random Argon2 hash per
 /// import) and a personal invitation; existing accounts are only added to
 /// the event (their profile is theirs) and invited to its page. Returns
 /// the report and the invitations recorded (pending), for the
 /// [`Postman`](crate::ports::Postman) to deliver.
+
 #[cfg(feature = "ssr")]
 pub async fn run_import(
     store: &dyn Store,
@@ -294,31 +299,48 @@ pub async fn run_import(
         .map_err(|_| AppError::Internal)?,
     )
     .await?;
-    for (done, row) in plan.rows.into_iter().enumerate() {
-        let outcome = import_one(store, public_url, event, &row, &unusable).await;
+    // Rows are independent (the plan has no email twice), so several run at
+    // once: on PostgreSQL each waits mostly on its commits, and concurrent
+    // commits share the disk flushes. SQLite's single writer takes them in
+    // turn. `buffered` hands the outcomes back in file order.
+    use futures_util::stream::{self, StreamExt};
+    let unusable = &unusable;
+    let mut outcomes = stream::iter(plan.rows)
+        .map(|row| async move {
+            let outcome = match import_one(store, public_url, event, &row, unusable).await {
+                Ok(Some((user, link, created))) => store
+                    .save_invitation(&NewInvitation {
+                        event: event.id,
+                        user,
+                        name: row.name.as_str().to_owned(),
+                        email: row.email.as_str().to_owned(),
+                        link,
+                    })
+                    .await
+                    .map(|invitation| Some((invitation, created)))
+                    .map_err(AppError::from),
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
+            };
+            (row, outcome)
+        })
+        .buffered(IMPORT_CONCURRENCY);
+    let mut done = 0;
+    while let Some((row, outcome)) = outcomes.next().await {
+        done += 1;
         match outcome {
-            Ok(Some((user, link, created))) => {
+            Ok(Some((invitation, created))) => {
                 if created {
                     report.created += 1;
                 } else {
                     report.updated += 1;
                 }
-                invitations.push(
-                    store
-                        .save_invitation(&NewInvitation {
-                            event: event.id,
-                            user,
-                            name: row.name.as_str().to_owned(),
-                            email: row.email.as_str().to_owned(),
-                            link: link.clone(),
-                        })
-                        .await?,
-                );
                 report.invitations.push((
                     row.name.as_str().to_owned(),
                     row.email.as_str().to_owned(),
-                    link,
+                    invitation.link.clone(),
                 ));
+                invitations.push(invitation);
             }
             Ok(None) => report
                 .skipped
@@ -326,7 +348,7 @@ pub async fn run_import(
             Err(AppError::Internal) => return Err(AppError::Internal),
             Err(e) => report.skipped.push((row.line, e.to_string())),
         }
-        progress(done + 1);
+        progress(done);
     }
     report.skipped.sort();
     Ok((report, invitations))
@@ -487,8 +509,12 @@ pub async fn import_preview(slug: String, upload: String) -> Result<UploadView, 
 }
 
 /// Imports a previewed file for real (once, however often it is
-/// confirmed), keeps the report, and delivers the invitations in the
-/// background so the request does not wait on a mail server.
+/// confirmed), in the background: a file of 20,000 rows takes longer than
+/// a request should, so this returns at once and the upload's page shows
+/// it running until the report is kept. The invitations are delivered
+/// after that, also in the background. Should the import fail (the
+/// database went away), the upload can be confirmed again: rows already
+/// imported are then reported as members already.
 #[server(prefix = "/api", endpoint = "confirm_import")]
 pub async fn confirm_import(slug: String, upload: String) -> Result<(), AppError> {
     let user = context::require_user().await?;
@@ -506,30 +532,36 @@ pub async fn confirm_import(slug: String, upload: String) -> Result<(), AppError
             "This file was already imported (or is being imported right now).".into(),
         ));
     }
-    let result = run_import(
-        state.store.as_ref(),
-        &state.config.public_url,
-        &event,
-        plan,
-        |_| {},
-    )
-    .await;
-    let (report, invitations) = match result {
-        Ok(done) => done,
-        Err(e) => {
-            state.store.finish_upload(id, None).await?;
-            return Err(e);
+    tokio::spawn(async move {
+        if let Err(e) = import_in_background(&state, event, id, plan).await {
+            tracing::error!(error = %e, upload = %id, "a browser import failed");
+            if let Err(e) = state.store.finish_upload(id, None).await {
+                tracing::error!(error = %e, upload = %id, "could not reopen a failed import");
+            }
         }
-    };
+    });
+    Ok(())
+}
+
+/// The import [`confirm_import`] started: rows, report, then invitations.
+#[cfg(feature = "ssr")]
+async fn import_in_background(
+    state: &crate::ports::AppState,
+    event: Event,
+    id: uuid::Uuid,
+    plan: ImportPlan,
+) -> Result<(), AppError> {
+    let store = state.store.as_ref();
+    let (report, invitations) =
+        run_import(store, &state.config.public_url, &event, plan, |_| {}).await?;
     let json = serde_json::to_string(&report).map_err(|_| AppError::Internal)?;
-    state.store.finish_upload(id, Some(&json)).await?;
+    store.finish_upload(id, Some(&json)).await?;
     tracing::info!(event = %event.id, created = report.created, updated = report.updated,
         skipped = report.skipped.len(), "attendees imported from the browser");
     for invitation in &invitations {
-        crate::api::matching::member_changed(&state, invitation.user).await;
+        crate::api::matching::member_changed(state, invitation.user).await;
     }
-    let (store, postman) = (state.store.clone(), state.postman.clone());
-    tokio::spawn(async move { postman.deliver(store.as_ref(), &event, invitations).await });
+    state.postman.deliver(store, &event, invitations).await;
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use crate::components::layout::ErrorNotice;
 use crate::domain::InvitationStatus;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -165,22 +165,30 @@ fn UploadResult(
 ) -> impl IntoView {
     let heading = if upload.done {
         "Import finished"
+    } else if upload.running {
+        "Importing…"
     } else {
         "Check before importing"
     };
+    let running = upload.running && !upload.done;
     let done = upload.done;
     let (slug_form, slug_cancel, slug_done) = (slug.clone(), slug.clone(), slug.clone());
     view! {
         <Title text=format!("{heading} · Rapport") />
+        // Until the import is done the page reloads itself (with or without
+        // JavaScript) to show the result.
+        {running.then(|| view! { <Meta http_equiv="refresh" content="2" /> })}
         <p><a href=format!("/e/{slug}/import")>"← Import page and invitations"</a></p>
         <h1>{heading}</h1>
         <p class="meta">{format!("File: {}", upload.file_name)}</p>
         <FormError error=action_error(confirm) />
         <Report report=upload.report.clone() done />
-        {(!done).then(|| view! {
+        {running.then(|| view! {
+            <p role="status">"The file is being imported. This page shows the result when it is done."</p>
+        })}
+        {(!done && !running).then(|| view! {
             <section class="card" aria-labelledby="confirm-h">
                 <h2 id="confirm-h">"Nothing is imported yet"</h2>
-                {upload.running.then(|| view! { <p>"This file is being imported right now."</p> })}
                 <ActionForm action=confirm>
                     <input type="hidden" name="slug" value=slug_form />
                     <input type="hidden" name="upload" value=upload.id.clone() />
