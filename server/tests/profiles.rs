@@ -5,10 +5,7 @@
 
 mod common;
 
-use app::{
-    domain::{Email, PersonName, Role, TagSet, UserId},
-    ports::{NewUser, PasswordHash},
-};
+use app::domain::{TagSet, UserId};
 use common::{event_with, spawn_app, user_id, Backend, TestApp, PASSWORD};
 use serde_json::{json, Value};
 
@@ -295,32 +292,16 @@ async fn blocking(backend: Backend) {
 }
 on_both_backends!(blocking_hides_both_ways_and_can_be_lifted, blocking);
 
-/// Adds `n` members with tags straight into the store (hashing a password
-/// per person over HTTP would dominate the test's time).
+/// Adds `n` members ("Person 00", …) with tags straight into the store.
 async fn seed_members(app: &TestApp, slug: &str, n: usize) {
-    let event = app
-        .store
-        .event_by_slug(&app::domain::Slug::parse(slug).unwrap())
+    for (i, user) in common::seed_members(app, slug, n)
         .await
-        .unwrap()
-        .unwrap();
-    for i in 0..n {
-        let user = app
-            .store
-            .create_user(NewUser {
-                email: Email::parse(&format!("p{i}@example.org")).unwrap(),
-                display_name: PersonName::parse("display_name", &format!("Person {i:02}")).unwrap(),
-                password_hash: PasswordHash("$argon2id$unused".into()),
-            })
-            .await
-            .unwrap();
-        app.store
-            .add_member(event.id, user.id, Role::Attendee)
-            .await
-            .unwrap();
+        .into_iter()
+        .enumerate()
+    {
         let offer = if i % 3 == 0 { "mentoring" } else { "" };
         app.store
-            .set_tags(user.id, &TagSet::parse("rust", offer, "job").unwrap())
+            .set_tags(user, &TagSet::parse("rust", offer, "job").unwrap())
             .await
             .unwrap();
     }

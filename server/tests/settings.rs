@@ -355,3 +355,40 @@ async fn roles_flow(backend: Backend) {
     let _ = dee_id;
 }
 on_both_backends!(organizers_promote_demote_and_remove_members, roles_flow);
+
+/// A big event's members are searched, not all listed: the settings page
+/// shows at most 50, says how many there are, and finds people by name.
+async fn members_are_searched_and_capped(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (slug, people) = event_with(app, &[]).await;
+    let ada = &people[0];
+    common::seed_members(ada, &slug, 60).await;
+    let names = |v: &Value| -> Vec<String> {
+        v["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["display_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = settings(ada, &slug).await;
+    assert_eq!(all["members_found"], 61);
+    let shown = names(&all);
+    assert_eq!(shown.len(), 50);
+    assert_eq!(shown[0], "Ada", "organizers first");
+    let (status, found) = ada
+        .call_json(
+            "event_settings",
+            &[("slug", &slug), ("member_search", "person 5")],
+        )
+        .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["members_found"], 10);
+    assert_eq!(
+        names(&found),
+        (50..60).map(|i| format!("Person {i}")).collect::<Vec<_>>()
+    );
+}
+on_both_backends!(member_search, members_are_searched_and_capped);

@@ -53,8 +53,18 @@ pub struct SettingsView {
     pub free_tags: bool,
     /// One spot per line.
     pub spots: String,
+    /// At most [`MEMBERS_SHOWN`] members: organizers and staff first, then
+    /// by name; those whose name contains the search when there is one.
     pub members: Vec<ManagedMember>,
+    /// How many members match (all of them without a search).
+    pub members_found: u64,
+    /// The search the list is filtered by ("" for none).
+    pub member_search: String,
 }
+
+/// Members listed at once on the settings page: an event of thousands is
+/// searched, not scrolled.
+pub const MEMBERS_SHOWN: usize = 50;
 
 /// The settings form as sent (`settings[name]`, …). Checkboxes are absent
 /// when unticked.
@@ -110,7 +120,10 @@ impl SettingsForm {
 
 /// The settings page. Organizers only.
 #[server(prefix = "/api", endpoint = "event_settings")]
-pub async fn load_event_settings(slug: String) -> Result<SettingsView, AppError> {
+pub async fn load_event_settings(
+    slug: String,
+    member_search: Option<String>,
+) -> Result<SettingsView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
     let event = organizer_event(&state, &slug, me.id).await?;
@@ -122,10 +135,17 @@ pub async fn load_event_settings(slug: String) -> Result<SettingsView, AppError>
         .into_iter()
         .map(|s| s.name)
         .collect();
-    let members = state
+    let search = member_search.unwrap_or_default().trim().to_lowercase();
+    let mut found: Vec<_> = state
         .store
         .list_members(event.id)
         .await?
+        .into_iter()
+        .filter(|m| search.is_empty() || m.display_name.to_lowercase().contains(&search))
+        .collect();
+    let members_found = found.len() as u64;
+    found.truncate(MEMBERS_SHOWN);
+    let members = found
         .into_iter()
         .map(|m| ManagedMember {
             is_me: m.user_id == me.id,
@@ -150,6 +170,8 @@ pub async fn load_event_settings(slug: String) -> Result<SettingsView, AppError>
         free_tags,
         spots: spots.join("\n"),
         members,
+        members_found,
+        member_search: search,
     })
 }
 

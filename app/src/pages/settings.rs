@@ -5,6 +5,7 @@
 
 use crate::api::settings::{
     load_event_settings, ManagedMember, SaveEventSettings, SettingsView, UpdateMember,
+    MEMBERS_SHOWN,
 };
 use crate::components::forms::{action_error, Field, FormError, TextArea};
 use crate::components::layout::ErrorNotice;
@@ -12,18 +13,27 @@ use crate::domain::{JoinPolicy, Role};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
+    let query = use_query_map();
+    let search = move || query.read().get("member");
     let save = ServerAction::<SaveEventSettings>::new();
     let member = ServerAction::<UpdateMember>::new();
     // Created here, not inside the Suspend, so it hydrates reliably.
     let page = Resource::new(
-        move || (slug(), save.version().get(), member.version().get()),
-        |(s, _, _)| load_event_settings(s),
+        move || {
+            (
+                slug(),
+                search(),
+                save.version().get(),
+                member.version().get(),
+            )
+        },
+        |(s, q, _, _)| load_event_settings(s, q),
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -93,16 +103,36 @@ fn SettingsForms(
             </ActionForm>
         </section>
         <section class="card" aria-labelledby="members-h">
-            <h2 id="members-h">{format!("Members ({})", page.members.len())}</h2>
+            <h2 id="members-h">"Members"</h2>
             <p>"Staff help run the event (check-in, moderation). Sponsors and exhibitors get a leads page: the event's numbers as counts, and the people who connected with them. Removing someone ends their membership and their badge stops working."</p>
             <FormError error=action_error(member) />
             <Show when=move || matches!(member.value().get(), Some(Ok(())))>
                 <p class="form-ok" role="status">"Member updated."</p>
             </Show>
+            <form method="get" class="search-form" role="search">
+                <label for="member-search">"Find a member by name"</label>
+                <input id="member-search" name="member" type="search" value=page.member_search.clone() />
+                <button type="submit" class="secondary">"Search"</button>
+            </form>
+            <p class="meta" data-testid="members-found">{members_note(page.members_found, page.members.len(), &page.member_search)}</p>
             <ul class="plain-list member-admin">
                 {page.members.into_iter().map(|m| view! { <MemberAdmin member=m slug=slug.clone() action=member /> }).collect_view()}
             </ul>
         </section>
+    }
+}
+
+/// "12 members", "Showing 50 of 12,000 members: search to find others", …
+fn members_note(found: u64, shown: usize, search: &str) -> String {
+    let what = if search.is_empty() {
+        format!("{found} members")
+    } else {
+        format!("{found} members match “{search}”")
+    };
+    if found as usize > shown {
+        format!("{what}; showing the first {MEMBERS_SHOWN}. Search to find others.")
+    } else {
+        format!("{what}.")
     }
 }
 

@@ -274,6 +274,40 @@ pub async fn user_id(app: &TestApp) -> String {
     me["user_id"].as_str().unwrap().to_owned()
 }
 
+/// Adds `n` attendees named "Person 00", "Person 01", … (emails
+/// `p<i>@example.org`) to the event straight through the store: hashing a
+/// password per person over HTTP would dominate a test's time.
+pub async fn seed_members(app: &TestApp, slug: &str, n: usize) -> Vec<app::domain::UserId> {
+    use app::{
+        domain::{Email, PersonName, Role, Slug},
+        ports::{NewUser, PasswordHash},
+    };
+    let event = app
+        .store
+        .event_by_slug(&Slug::parse(slug).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        let user = app
+            .store
+            .create_user(NewUser {
+                email: Email::parse(&format!("p{i}@example.org")).unwrap(),
+                display_name: PersonName::parse("display_name", &format!("Person {i:02}")).unwrap(),
+                password_hash: PasswordHash("$argon2id$unused".into()),
+            })
+            .await
+            .unwrap();
+        app.store
+            .add_member(event.id, user.id, Role::Attendee)
+            .await
+            .unwrap();
+        ids.push(user.id);
+    }
+    ids
+}
+
 /// Ada organizes an event; `others` sign up and join it. Returns the slug
 /// and the clients (Ada first).
 pub async fn event_with(app: TestApp, others: &[&str]) -> (String, Vec<TestApp>) {
