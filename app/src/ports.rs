@@ -1325,6 +1325,9 @@ pub trait LiveRooms: Send + Sync + 'static {
     /// Closes the sockets opened with session `session` of `user` (signed
     /// out), or all of `user`'s sockets when `None` (account deleted).
     fn session_ended(&self, user: UserId, session: Option<String>);
+    /// `user` was removed from `event`: their sockets (on every instance)
+    /// leave its rooms at once, told why.
+    fn member_removed(&self, event: EventId, user: UserId);
 }
 
 /// Settings the server functions need from configuration.

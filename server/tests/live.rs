@@ -3,7 +3,8 @@
 //! mutual interest and meeting requests reach the other person live;
 //! announcements reach connected members and nobody else; organizers and
 //! staff (only they) watch their dashboard change; "in a room with me"
-//! recommendations; signing out closing that session's sockets; and, with
+//! recommendations; signing out closing that session's sockets; a removed
+//! member leaving the event's rooms at once; and, with
 //! two instances on PostgreSQL, notifications and matching updates crossing
 //! between instances.
 
@@ -479,3 +480,53 @@ async fn notifications_and_matching_updates_cross_instances() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// An attendee removed from the event by an organizer stops receiving its
+/// rooms at once (told why), without waiting for a reconnect, and cannot
+/// join again.
+async fn a_removed_member_leaves_the_events_rooms_at_once(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (slug, people) = event_with(app, &["Ben"]).await;
+    let (ada, ben) = (&people[0], &people[1]);
+    let (status, room) = ada
+        .call_json(
+            "create_room",
+            &[("slug", &slug), ("kind", "topic"), ("title", "Hallway")],
+        )
+        .await;
+    assert_eq!(status, 200, "{room}");
+    let room = room.as_str().unwrap().to_owned();
+    let mut ada_ws = Client::connect(ada, "ada@example.org").await;
+    ada_ws.join(&room, None).await;
+    let mut ben_ws = Client::connect(ben, "ben@example.org").await;
+    ben_ws.join(&room, None).await;
+    ada_ws.post(&room, "rm-000001", "before").await;
+    assert_eq!(ben_ws.messages(1).await[0]["text"], "before");
+
+    let ben_id = user_id(ben).await;
+    let (status, body) = ada
+        .call_json(
+            "update_member",
+            &[("slug", &slug), ("user_id", &ben_id), ("action", "remove")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let told = ben_ws.recv_until(|v| v["type"] == "error").await;
+    assert_eq!(told["code"], "forbidden", "{told}");
+    assert_eq!(told["room"], room.as_str());
+    let left = ben_ws.recv_until(|v| v["type"] == "left").await;
+    assert_eq!(left["room"], room.as_str());
+
+    ada_ws.post(&room, "rm-000002", "after").await;
+    ben_ws.no_message_within(500).await;
+    ben_ws.send(json!({"type": "join", "room": room})).await;
+    // As for any non-member, the room does not exist for him.
+    let refused = ben_ws.recv_until(|v| v["type"] == "error").await;
+    assert_eq!(refused["code"], "unknown_room", "{refused}");
+}
+on_both_backends!(
+    removed_members,
+    a_removed_member_leaves_the_events_rooms_at_once
+);

@@ -226,6 +226,11 @@ pub async fn update_member(slug: String, user_id: String, action: String) -> Res
         Err(e) => return Err(e.into()),
     }
     tracing::info!(event = %event.id, %user, ?change, "membership changed by an organizer");
+    if change == MemberChange::Remove {
+        // Their open sockets stop receiving the event's rooms now, not at
+        // their next reconnect.
+        state.live.member_removed(event.id, user);
+    }
     // Removed members leave the recommendations at once; a new role may
     // change what others see of them.
     crate::api::matching::member_changed(&state, user).await;

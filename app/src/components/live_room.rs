@@ -240,9 +240,11 @@ impl super::live::Listener for LiveRoom {
                             p.error = Some(message.clone());
                         }
                     }),
-                    (None, ErrorCode::UnknownRoom | ErrorCode::RoomClosed)
-                        if room.as_deref().is_some_and(mine) =>
-                    {
+                    // Forbidden: removed from the event (`left` follows).
+                    (
+                        None,
+                        ErrorCode::UnknownRoom | ErrorCode::RoomClosed | ErrorCode::Forbidden,
+                    ) if room.as_deref().is_some_and(mine) => {
                         self.link.set(Link::Refused);
                     }
                     _ => {}

@@ -13,7 +13,7 @@
 //! included, delivers it to its own sockets when it hears it, so a person
 //! connected to another instance is reached too.
 
-use super::Frame;
+use super::{Frame, Order};
 use app::{
     domain::{EventId, UserId},
     ports::Store,
@@ -53,6 +53,8 @@ pub enum BusMsg {
         user: uuid::Uuid,
         session: Option<String>,
     },
+    /// `user` was removed from `event`: their sockets leave its rooms.
+    MemberRemoved { user: uuid::Uuid, event: uuid::Uuid },
 }
 
 /// The personal and dashboard channels of this instance.
@@ -155,13 +157,23 @@ impl Personal {
                 send(&self.dashboards, &EventId(event), &frame);
             }
             BusMsg::SessionEnded { user, session } => {
-                let mut frame = Frame::new(None, None, &ServerMsg::Pong);
-                frame.ends_session = Some(session.unwrap_or_default().into());
-                send(&self.users, &UserId(user), &frame);
+                let ended = Order::EndSession(session.unwrap_or_default().into());
+                send(&self.users, &UserId(user), &order(ended));
+            }
+            BusMsg::MemberRemoved { user, event } => {
+                let leave = Order::LeaveEvent(EventId(event));
+                send(&self.users, &UserId(user), &order(leave));
             }
             BusMsg::Member { .. } => {}
         }
     }
+}
+
+/// A frame that carries only an order (its text is never sent).
+fn order(order: Order) -> Frame {
+    let mut frame = Frame::new(None, None, &ServerMsg::Pong);
+    frame.order = Some(order);
+    frame
 }
 
 #[cfg(test)]

@@ -60,11 +60,21 @@ pub struct Frame {
     /// Whether `about`'s own sockets get it too (their messages yes, news
     /// of their own presence no: they learn it from `joined`).
     pub to_self: bool,
-    /// Not a message but an order (on a personal channel): close the
-    /// sockets of this session id ("" for every session).
-    pub ends_session: Option<Arc<str>>,
+    /// Not a message but an order to the sockets of a personal channel
+    /// (room frames never carry one).
+    pub order: Option<Order>,
     /// The JSON text.
     pub json: Utf8Bytes,
+}
+
+/// What a personal channel can order its sockets to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Close the sockets opened with this session id ("" for every
+    /// session): signed out, or the account is gone.
+    EndSession(Arc<str>),
+    /// Leave the rooms of this event: an organizer removed the person.
+    LeaveEvent(EventId),
 }
 
 impl Frame {
@@ -77,7 +87,7 @@ impl Frame {
             seq,
             about,
             to_self: true,
-            ends_session: None,
+            order: None,
             json: json.into(),
         }
     }
@@ -536,6 +546,13 @@ impl LiveRooms for Hub {
         self.publish(BusMsg::SessionEnded {
             user: user.0,
             session,
+        });
+    }
+
+    fn member_removed(&self, event: EventId, user: UserId) {
+        self.publish(BusMsg::MemberRemoved {
+            user: user.0,
+            event: event.0,
         });
     }
 

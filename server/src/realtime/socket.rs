@@ -11,7 +11,7 @@
 //! stall for [`SEND_TIMEOUT`] is closed (the client resumes from its last
 //! sequence number).
 
-use super::{wire_message, Frame, Hub, RoomChannel};
+use super::{wire_message, Frame, Hub, Order, RoomChannel};
 use app::{
     api::context::SESSION_USER_KEY,
     domain::{
@@ -195,6 +195,8 @@ enum Topic {
 /// A room joined on this socket.
 struct Joined {
     channel: Arc<RoomChannel>,
+    /// The room's event: removal from it ends the subscription.
+    event: EventId,
     /// The highest sequence number sent to the client; live messages at or
     /// below it were replayed already and are dropped.
     delivered: u64,
@@ -363,6 +365,30 @@ impl Connection {
             }
             None => false,
         }
+    }
+
+    /// Leaves every joined room of `event` (I was removed from it), telling
+    /// the client why for each.
+    async fn leave_event(&mut self, socket: &mut WebSocket, event: EventId) -> Flow {
+        let rooms: Vec<RoomId> = self
+            .joined
+            .iter()
+            .filter(|(_, j)| j.event == event)
+            .map(|(id, _)| *id)
+            .collect();
+        for room in rooms {
+            self.leave(room);
+            let raw = room.to_string();
+            let msg = error_in(
+                ErrorCode::Forbidden,
+                "You are no longer a member of this event.",
+                &raw,
+                None,
+            );
+            send_msg(socket, &msg).await?;
+            send_msg(socket, &ServerMsg::Left { room: raw }).await?;
+        }
+        Ok(())
     }
 
     async fn refuse(&mut self, socket: &mut WebSocket, msg: ServerMsg) -> Flow {
@@ -539,7 +565,7 @@ impl Connection {
     ) -> Flow {
         match item {
             Ok(Frame {
-                ends_session: Some(ended),
+                order: Some(Order::EndSession(ended)),
                 ..
             }) => {
                 let mine = ended.is_empty() || self.session_id.as_deref() == Some(&*ended);
@@ -549,6 +575,10 @@ impl Connection {
                     Ok(())
                 }
             }
+            Ok(Frame {
+                order: Some(Order::LeaveEvent(event)),
+                ..
+            }) => self.leave_event(socket, event).await,
             Ok(_) if !self.greeted => Ok(()),
             Ok(frame) => send_text(socket, frame.json).await,
             Err(BroadcastStreamRecvError::Lagged(missed)) => {
@@ -631,6 +661,7 @@ impl Connection {
             id,
             Joined {
                 channel,
+                event: room.event,
                 delivered: 0,
             },
         );
