@@ -2,8 +2,9 @@
 // in a second browser context, and they chat live with presence. The
 // attendee goes offline, types a message (it waits in the outbox), the
 // organizer posts twice, and when the attendee is back the missed messages
-// arrive in order and the waiting one goes out. The room also reads and
-// posts without JavaScript. Pages pass axe.
+// arrive in order and the waiting one goes out; a message typed offline in
+// a tab closed before the network returned goes out when the room is opened
+// again. The room also reads and posts without JavaScript. Pages pass axe.
 import type { BrowserContext, Page } from '@playwright/test';
 import {
   createEvent,
@@ -110,6 +111,21 @@ test('two people chat live in a room, through a dropped connection', async ({
   await plain.page.getByRole('button', { name: 'Send' }).click();
   await expect(messageTexts(plain.page).last()).toHaveText('Posted without JavaScript');
   await expect(messageTexts(page).last()).toHaveText('Posted without JavaScript');
+
+  // What he types offline survives the tab: closed before the network came
+  // back, it goes out the next time he opens the room.
+  await benSide.context.setOffline(true);
+  await expect(benSide.page.getByTestId('live-status')).toHaveAttribute('data-link', 'offline');
+  await say(benSide.page, 'Typed, then the tab closed');
+  await expect(benSide.page.getByTestId('pending')).toContainText('Typed, then the tab closed');
+  await benSide.page.close();
+  await benSide.context.setOffline(false);
+  const again = await benSide.context.newPage();
+  await open(again, roomPath);
+  await expect(messageTexts(page).last()).toHaveText('Typed, then the tab closed');
+  await expect(messageTexts(again).last()).toHaveText('Typed, then the tab closed');
+  await expect(again.getByTestId('pending')).toHaveCount(0);
+  await expect(messageTexts(page)).toHaveText([...all, 'Posted without JavaScript', 'Typed, then the tab closed']);
 
   await plain.context.close();
   await benSide.context.close();

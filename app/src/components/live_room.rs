@@ -8,13 +8,16 @@
 //! ([`super::live`]) only moves frames and reconnects; on every welcome
 //! the room rejoins with the last sequence number seen so the server
 //! replays what was missed, and after each (re)join sends the outbox again
-//! with the same client ids (the server stores each once).
+//! with the same client ids (the server stores each once). The outbox is
+//! kept in the browser's storage per room, so a message typed offline
+//! survives a reload or a closed tab and goes out the next time the room
+//! is open.
 
 use crate::realtime::{ClientMsg, PresenceMember, ServerMsg, WireMessage};
 use leptos::prelude::*;
 
 /// A message typed here and not yet acknowledged by the server.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pending {
     pub client_id: String,
     pub text: String,
@@ -81,6 +84,30 @@ impl LiveRoom {
             caught_up: StoredValue::new(false),
             more: RwSignal::new(more),
         }
+    }
+
+    /// Keeps the outbox in the browser's storage: what a closed or reloaded
+    /// page left unsent is put back (it goes out after the next join, with
+    /// its client ids, so nothing is stored twice), and every change is
+    /// written. Runs after hydration only, so the server-rendered page and
+    /// the hydrated one agree.
+    pub fn keep_outbox(&self) {
+        let (room, outbox) = (self.room.get_value(), self.outbox);
+        Effect::new(move |restored: Option<()>| {
+            if restored.is_none() {
+                let saved = stored_outbox(&room);
+                if !saved.is_empty() {
+                    outbox.update(|o| {
+                        for p in saved {
+                            if !o.iter().any(|q| q.client_id == p.client_id) {
+                                o.push(p);
+                            }
+                        }
+                    });
+                }
+            }
+            outbox.with(|o| store_outbox(&room, o));
+        });
     }
 
     /// Asks for the page of messages before the first one shown.
@@ -254,6 +281,41 @@ impl super::live::Listener for LiveRoom {
             }
             _ => vec![],
         }
+    }
+}
+
+/// The browser storage key of a room's outbox.
+#[cfg(feature = "hydrate")]
+fn outbox_key(room: &str) -> String {
+    format!("rapport.room-outbox.{room}")
+}
+
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+fn stored_outbox(room: &str) -> Vec<Pending> {
+    #[cfg(feature = "hydrate")]
+    {
+        window()
+            .local_storage()
+            .ok()
+            .flatten()
+            .and_then(|s| s.get_item(&outbox_key(room)).ok().flatten())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Vec::new()
+}
+
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+fn store_outbox(room: &str, outbox: &[Pending]) {
+    #[cfg(feature = "hydrate")]
+    if let Some(s) = window().local_storage().ok().flatten() {
+        let key = outbox_key(room);
+        let _ = match serde_json::to_string(outbox) {
+            Ok(_) if outbox.is_empty() => s.remove_item(&key),
+            Ok(json) => s.set_item(&key, &json),
+            Err(_) => Ok(()),
+        };
     }
 }
 

@@ -150,6 +150,7 @@ fn RoomChat(v: RoomView) -> impl IntoView {
         v.room.last_seq,
         v.more,
     );
+    live.keep_outbox();
     let offset = v.utc_offset_minutes;
     let my_id = v.my_id.clone();
     let slug = v.slug.clone();
