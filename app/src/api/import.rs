@@ -275,7 +275,6 @@ const IMPORT_CONCURRENCY: usize = 8;
 /// the event (their profile is theirs) and invited to its page. Returns
 /// the report and the invitations recorded (pending), for the
 /// [`Postman`](crate::ports::Postman) to deliver.
-
 #[cfg(feature = "ssr")]
 pub async fn run_import(
     store: &dyn Store,

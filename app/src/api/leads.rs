@@ -127,7 +127,7 @@ pub async fn leads_of(
             },
         ));
     }
-    people.sort_by(|a, b| b.0.cmp(&a.0));
+    people.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
 
     Ok(LeadsView {
         event_name: event.name.clone(),
