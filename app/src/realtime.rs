@@ -17,6 +17,9 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// How many messages a `history` request returns at most.
 pub const HISTORY_PAGE: u32 = 50;
 
+/// How many people one `joined` or `members` frame lists at most.
+pub const PRESENCE_PAGE: usize = 50;
+
 /// What a client sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -117,12 +120,21 @@ pub enum ServerMsg {
         limits: SocketLimits,
     },
     /// A room was joined: its current newest sequence number and who is in
-    /// it. Replayed or recent messages follow as `message`s, then
-    /// `caught_up`.
+    /// it (the first [`PRESENCE_PAGE`]; the rest follow as `members`).
+    /// Replayed or recent messages follow as `message`s, then `caught_up`.
     Joined {
         room: String,
         last_seq: u64,
         closed: bool,
+        members: Vec<PresenceMember>,
+    },
+    /// More of who is in a room just joined, right after `joined`, at most
+    /// [`PRESENCE_PAGE`] a frame. A big room's list comes in small frames
+    /// because a socket keeps a write buffer as large as the largest frame
+    /// it ever sent: one frame of 2,000 names would cost every member's
+    /// socket ~100 KiB for as long as it stays open.
+    Members {
+        room: String,
         members: Vec<PresenceMember>,
     },
     /// Everything up to `seq` has been sent; live messages follow.

@@ -18,11 +18,11 @@
 //! Figures and commands go in docs/benchmarks.md.
 
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::{
     collections::HashMap,
     sync::{
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicU64, Ordering},
         Arc, Mutex,
     },
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
@@ -147,6 +147,22 @@ async fn open(base: &str, cookie: &str, room: &str) -> Ws {
     ws
 }
 
+/// The part of a server frame the receivers read.
+#[derive(serde::Deserialize)]
+struct Delivery<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(borrow)]
+    message: Option<DeliveredMessage<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct DeliveredMessage<'a> {
+    seq: u64,
+    #[serde(borrow)]
+    text: std::borrow::Cow<'a, str>,
+}
+
 /// What one receiving socket saw.
 #[derive(Default)]
 struct Seen {
@@ -158,7 +174,9 @@ struct Seen {
     latencies_us: Vec<u64>,
 }
 
-#[tokio::main]
+/// One thread: the generator is pinned to one core (`taskset`), where a
+/// second worker thread would only add switches.
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     let a = args();
     println!("{a:?}");
@@ -186,10 +204,12 @@ async fn main() {
         cookies.push(login(&base, &format!("attendee{u:03}@demo.rapport.dev")).await);
     }
 
+    // What the server holds before any socket, to tell the sockets' share.
+    let before_kib = a.server_pid.and_then(rss_kib);
     // Receivers.
     let started = Instant::now();
     let stats: Arc<Mutex<Vec<Seen>>> = Arc::new(Mutex::new(vec![]));
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(tokio::sync::watch::channel(false).0);
     let opened = Arc::new(AtomicU64::new(0));
     let mut handles = vec![];
     let gate = Arc::new(tokio::sync::Semaphore::new(200));
@@ -207,23 +227,34 @@ async fn main() {
             drop(permit);
             opened.fetch_add(1, Ordering::Relaxed);
             let mut seen = Seen::default();
-            while !stop.load(Ordering::Relaxed) {
-                let Ok(Some(Ok(m))) =
-                    tokio::time::timeout(Duration::from_millis(500), ws.next()).await
+            let mut stopped = stop.subscribe();
+            loop {
+                // No timer per message: the stop signal ends the wait.
+                let m = tokio::select! {
+                    m = ws.next() => m,
+                    _ = stopped.changed() => break,
+                };
+                let Some(Ok(Message::Text(t))) = m else {
+                    if m.is_none() {
+                        break;
+                    }
+                    continue;
+                };
+                // Only the fields needed, borrowed: the generator must not
+                // be what limits the measurement.
+                let Ok(Delivery {
+                    kind: "message",
+                    message: Some(message),
+                }) = serde_json::from_str::<Delivery>(t.as_str())
                 else {
                     continue;
                 };
-                let Message::Text(t) = m else { continue };
-                let v: Value = match serde_json::from_str(t.as_str()) {
-                    Ok(v) => v,
-                    Err(_) => continue,
-                };
-                if v["type"] != "message" {
-                    continue;
-                }
-                let seq = v["message"]["seq"].as_u64().unwrap_or(0);
-                let text = v["message"]["text"].as_str().unwrap_or("");
-                if let Some(sent) = text.strip_prefix("lg ").and_then(|s| s.parse::<u64>().ok()) {
+                let seq = message.seq;
+                if let Some(sent) = message
+                    .text
+                    .strip_prefix("lg ")
+                    .and_then(|s| s.parse::<u64>().ok())
+                {
                     seen.latencies_us.push(micros_now().saturating_sub(sent));
                 }
                 seen.first.get_or_insert(seq);
@@ -248,17 +279,18 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
     if let Some(pid) = a.server_pid {
-        if let Some(kib) = rss_kib(pid) {
+        if let (Some(kib), Some(before)) = (rss_kib(pid), before_kib) {
             println!(
-                "server RSS with {} idle sockets: {:.1} MiB ({:.2} KiB per socket)",
-                a.connections,
+                "server RSS {:.1} MiB before the sockets, {:.1} MiB with {} idle sockets: {:.2} KiB per socket",
+                before as f64 / 1024.0,
                 kib as f64 / 1024.0,
-                kib as f64 / a.connections as f64
+                a.connections,
+                kib.saturating_sub(before) as f64 / a.connections as f64
             );
         }
     }
     if a.idle {
-        stop.store(true, Ordering::Relaxed);
+        stop.send_replace(true);
         return;
     }
 
@@ -317,7 +349,7 @@ async fn main() {
         h.await.unwrap();
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
-    stop.store(true, Ordering::Relaxed);
+    stop.send_replace(true);
     for h in handles {
         let _ = h.await;
     }

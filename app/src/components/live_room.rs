@@ -192,6 +192,17 @@ impl super::live::Listener for LiveRoom {
                 self.members.set(members);
                 vec![]
             }
+            ServerMsg::Members { room, members } if mine(&room) => {
+                self.members.update(|m| {
+                    for member in members {
+                        if !m.iter().any(|x| x.user_id == member.user_id) {
+                            m.push(member);
+                        }
+                    }
+                    m.sort_by(|a, b| a.name.cmp(&b.name));
+                });
+                vec![]
+            }
             ServerMsg::Message { room, message } if mine(&room) => {
                 self.add(message);
                 vec![]
@@ -392,6 +403,39 @@ mod tests {
                     last_seq: Some(2)
                 }]
             );
+        });
+    }
+
+    #[test]
+    fn a_big_rooms_member_list_arrives_in_pages_and_is_merged_once() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let live = LiveRoom::new("r".into(), vec![], 0, false);
+            let person = |id: &str, name: &str| crate::realtime::PresenceMember {
+                user_id: id.into(),
+                name: name.into(),
+            };
+            live.apply(ServerMsg::Joined {
+                room: "r".into(),
+                last_seq: 0,
+                closed: false,
+                members: vec![person("1", "Cleo"), person("2", "Ana")],
+            });
+            live.apply(ServerMsg::Members {
+                room: "other".into(),
+                members: vec![person("9", "Zed")],
+            });
+            live.apply(ServerMsg::Members {
+                room: "r".into(),
+                members: vec![person("3", "Bo"), person("1", "Cleo")],
+            });
+            let names: Vec<String> = live
+                .members
+                .get_untracked()
+                .into_iter()
+                .map(|m| m.name)
+                .collect();
+            assert_eq!(names, ["Ana", "Bo", "Cleo"]);
         });
     }
 

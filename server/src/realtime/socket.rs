@@ -18,7 +18,10 @@ use app::{
         ClientMessageId, EventId, MessageText, Role, RoomId, Slug, UserId, MAX_MESSAGE_CHARS,
     },
     ports::StoreError,
-    realtime::{ClientMsg, ErrorCode, ServerMsg, SocketLimits, HISTORY_PAGE, PROTOCOL_VERSION},
+    realtime::{
+        ClientMsg, ErrorCode, ServerMsg, SocketLimits, HISTORY_PAGE, PRESENCE_PAGE,
+        PROTOCOL_VERSION,
+    },
 };
 use axum::{
     extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade},
@@ -40,9 +43,11 @@ use tokio_stream::{
 };
 use tower_sessions::Session;
 
-/// Socket read buffer: small, so an idle connection costs a few KiB
-/// (tungstenite's default is 128 KiB).
-pub const READ_BUFFER: usize = 4 * 1024;
+/// Socket read buffer: small, so an idle connection costs little
+/// (tungstenite's default is 128 KiB, and it zero-fills the whole buffer
+/// on every read, so all of it is resident). Client frames are small; a
+/// larger one grows the buffer as needed, up to [`MAX_FRAME_BYTES`].
+pub const READ_BUFFER: usize = 1024;
 /// Largest frame (and message) accepted from a client; a bigger one closes
 /// the socket with code 1009. A 2,000-character message in JSON fits.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
@@ -291,13 +296,16 @@ impl Connection {
                     }
                     Some(Ok(frame)) => {
                         last_heard = Instant::now();
-                        self.on_client_frame(&mut socket, frame).await
+                        // Boxed: a handler's future (store calls, history)
+                        // is large, and inlined it would sit in every idle
+                        // socket's task for the socket's whole life.
+                        Box::pin(self.on_client_frame(&mut socket, frame)).await
                     }
                 },
                 Some((topic, item)) = self.streams.next(), if !self.streams.is_empty() => {
                     match topic {
                         Topic::Room(room) => self.on_room_frame(&mut socket, room, item).await,
-                        Topic::Me | Topic::Dashboard(_) => self.on_other_frame(&mut socket, topic, item).await,
+                        Topic::Me | Topic::Dashboard(_) => Box::pin(self.on_other_frame(&mut socket, topic, item)).await,
                     }
                 }
                 _ = ping.tick() => {
@@ -651,12 +659,15 @@ impl Connection {
                 tracing::warn!(error = %e, "could not record a room join");
             }
         }
-        let members = channel
+        let mut members: Vec<_> = channel
             .members()
             .into_iter()
             .filter(|(u, _)| !self.hidden.contains(u))
             .map(|(_, m)| m)
             .collect();
+        // The first page in `joined`, the rest in `members` frames (see
+        // `ServerMsg::Members` for why never one big frame).
+        let more = members.split_off(members.len().min(PRESENCE_PAGE));
         self.joined.insert(
             id,
             Joined {
@@ -673,6 +684,13 @@ impl Connection {
             members,
         };
         send_msg(socket, &joined).await?;
+        for page in more.chunks(PRESENCE_PAGE) {
+            let msg = ServerMsg::Members {
+                room: raw.to_owned(),
+                members: page.to_vec(),
+            };
+            send_msg(socket, &msg).await?;
+        }
         // A client cannot have seen more than the room holds.
         let mut cursor = last_seq.map(|s| s.min(room.last_seq));
         let batch = match cursor {
