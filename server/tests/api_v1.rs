@@ -604,6 +604,23 @@ async fn add_webhook(ada: &TestApp, slug: &str, url: &str, kinds: &[&str]) -> St
     body["secret"].as_str().unwrap().to_owned()
 }
 
+/// The integrations page's newest delivery once it reaches `status`
+/// (polling, bounded; returned as it is then, for the caller to assert).
+async fn newest_delivery(ada: &TestApp, slug: &str, status: &str) -> Value {
+    let mut delivery = Value::Null;
+    for _ in 0..200 {
+        let (_, page) = ada
+            .call_json("integrations_overview", &[("slug", slug)])
+            .await;
+        delivery = page["deliveries"][0].clone();
+        if delivery["status"] == status {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    delivery
+}
+
 async fn webhooks_are_signed_and_retried(backend: Backend) {
     let Some(app) = spawn_app_configured(backend, |app| {
         app.webhooks.retry_after = vec![Duration::from_millis(50), Duration::from_millis(50)];
@@ -662,17 +679,7 @@ async fn webhooks_are_signed_and_retried(backend: Backend) {
     assert!(!signed_with(&secret, h1, &b1.replace("Ben", "Bob")));
 
     // The page lists the delivery: delivered on the second attempt, and why the first failed.
-    let mut delivery = Value::Null;
-    for _ in 0..200 {
-        let (_, page) = ada
-            .call_json("integrations_overview", &[("slug", &slug)])
-            .await;
-        delivery = page["deliveries"][0].clone();
-        if delivery["status"] == "delivered" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let delivery = newest_delivery(ada, &slug, "delivered").await;
     assert_eq!(delivery["status"], "delivered", "{delivery}");
     assert_eq!(delivery["attempts"], 2);
     assert!(
@@ -733,17 +740,7 @@ async fn private_webhook_targets_are_refused_by_default(backend: Backend) {
         ben.call_json("join_by_code", &[("code", &code)]).await.0,
         200
     );
-    let mut delivery = Value::Null;
-    for _ in 0..200 {
-        let (_, page) = ada
-            .call_json("integrations_overview", &[("slug", &slug)])
-            .await;
-        delivery = page["deliveries"][0].clone();
-        if delivery["status"] == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let delivery = newest_delivery(ada, &slug, "failed").await;
     assert_eq!(delivery["status"], "failed", "{delivery}");
     assert_eq!(delivery["attempts"], 1, "not retried: {delivery}");
     assert!(
