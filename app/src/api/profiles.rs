@@ -500,15 +500,7 @@ pub async fn directory(
         Some(raw) => Some(decode_cursor(raw)?),
     };
     let (taxonomy, free_tags) = state.store.taxonomy(event.id).await?;
-    if let Some((tag, _)) = tags
-        .iter()
-        .find(|(t, _)| !free_tags && !taxonomy.contains(t))
-    {
-        return Err(AppError::Invalid {
-            field: "tags".into(),
-            message: format!("“{tag}” is not one of this event's tags."),
-        });
-    }
+    taxonomy.check(tags.iter().map(|(t, _)| t), free_tags)?;
     let query = DirectoryQuery {
         words: search_words(&q).into_iter().take(8).collect(),
         tags,

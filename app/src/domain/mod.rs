@@ -33,8 +33,8 @@ pub use profile::{
     VisibilitySettings,
 };
 pub use room::{
-    ClientMessageId, MessageText, RoomDescription, RoomId, RoomKind, RoomPlace, RoomTitle,
-    MAX_MESSAGE_CHARS,
+    ClientMessageId, MessageText, RoomDescription, RoomId, RoomKind, RoomPlace, RoomTags,
+    RoomTitle, MAX_MESSAGE_CHARS,
 };
 pub use tags::{Intent, Tag, Taxonomy};
 pub use text::{BoundedText, Invalid};

@@ -200,20 +200,8 @@ impl TagSet {
             (Intent::Offer, offers),
             (Intent::Seek, seeks),
         ] {
-            let mut count = 0;
-            for piece in raw
-                .split([',', '\n', ';'])
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-            {
-                let tag =
-                    Tag::parse(piece).map_err(|e| Invalid::new(intent_field(intent), e.message))?;
-                if !set.contains(&(tag.clone(), intent)) {
-                    set.push((tag, intent));
-                    count += 1;
-                }
-            }
-            if count > Self::MAX_PER_INTENT {
+            let tags = Tag::parse_list(raw, intent_field(intent))?;
+            if tags.len() > Self::MAX_PER_INTENT {
                 return Err(Invalid::new(
                     intent_field(intent),
                     format!(
@@ -223,6 +211,7 @@ impl TagSet {
                     ),
                 ));
             }
+            set.extend(tags.into_iter().map(|tag| (tag, intent)));
         }
         Ok(Self(set))
     }

@@ -1,7 +1,7 @@
-//! Room values: ids, kinds, titles, message text and the sender's message
-//! id, each validated when built.
+//! Room values: ids, kinds, titles, tags, message text and the sender's
+//! message id, each validated when built.
 
-use super::{BoundedText, Invalid};
+use super::{BoundedText, Invalid, Tag};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -58,6 +58,62 @@ pub type RoomPlace = BoundedText<0, 80>;
 /// What a room is about.
 pub type RoomDescription = BoundedText<0, 500>;
 
+/// A room's tags ("rust, hiring"): at most [`RoomTags::MAX`] normalised
+/// [`Tag`]s, each once, in the order given. They say what a room is about
+/// at a glance, let the rooms list be filtered by subject, and let rooms on
+/// my own profile's tags be pointed out to me. Whether an event takes a
+/// tag at all is its taxonomy's rule ([`super::Taxonomy::check`]), checked
+/// where the event is known.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomTags(Vec<Tag>);
+
+impl RoomTags {
+    /// Enough to describe a room; more would turn the chips into noise.
+    pub const MAX: usize = 5;
+
+    /// Parses the list typed into a room's tags field (comma-separated, as
+    /// everywhere tags are typed: [`Tag::parse_list`]).
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        Self::new(Tag::parse_list(raw, "tags")?)
+    }
+
+    /// Checks tags that are already normalised (read back from storage, or
+    /// built in code): at most [`Self::MAX`], none twice.
+    pub fn new(tags: Vec<Tag>) -> Result<Self, Invalid> {
+        if tags.len() > Self::MAX {
+            return Err(Invalid::new(
+                "tags",
+                format!(
+                    "A room can have at most {} tags; this one has {}.",
+                    Self::MAX,
+                    tags.len()
+                ),
+            ));
+        }
+        if tags.iter().enumerate().any(|(i, t)| tags[..i].contains(t)) {
+            return Err(Invalid::new("tags", "Give each tag once."));
+        }
+        Ok(Self(tags))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Tag> {
+        self.0.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains(&self, tag: &Tag) -> bool {
+        self.0.contains(tag)
+    }
+
+    /// The tags as plain strings, in order (for the wire and the API).
+    pub fn names(&self) -> Vec<String> {
+        self.0.iter().map(|t| t.as_str().to_owned()).collect()
+    }
+}
+
 /// The most characters one chat message may have.
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 
@@ -109,6 +165,37 @@ mod tests {
         assert!(ClientMessageId::parse("short").is_err());
         assert!(ClientMessageId::parse("has space in it").is_err());
         assert!(ClientMessageId::parse(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn room_tags_are_normalised_deduplicated_and_keep_their_order() {
+        let tags = RoomTags::parse("Rust, ML, rust; hiring").unwrap();
+        assert_eq!(tags.names(), ["rust", "machine learning", "hiring"]);
+        assert!(RoomTags::parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn five_room_tags_are_accepted_and_a_sixth_is_refused_saying_so() {
+        assert!(RoomTags::parse("a, b, c, d, e").is_ok());
+        let err = RoomTags::parse("a, b, c, d, e, f").unwrap_err();
+        assert_eq!(err.field, "tags");
+        assert!(err.message.contains("at most 5"), "{}", err.message);
+        assert!(
+            RoomTags::parse("a, b, c, d, e, a").is_ok(),
+            "a repeat is not a sixth tag"
+        );
+    }
+
+    #[test]
+    fn a_bad_room_tag_or_a_stored_duplicate_is_refused() {
+        assert_eq!(
+            RoomTags::parse(&format!("rust, {}", "x".repeat(41)))
+                .unwrap_err()
+                .field,
+            "tags"
+        );
+        let rust = Tag::parse("rust").unwrap();
+        assert!(RoomTags::new(vec![rust.clone(), rust]).is_err());
     }
 
     #[test]

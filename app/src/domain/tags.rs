@@ -112,6 +112,27 @@ impl Tag {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Parses a comma-, semicolon- or line-separated list ("rust, ML;
+    /// go"), as people type tags into one field. Empty pieces are skipped,
+    /// a tag given twice is kept once, the order given is kept; a bad tag
+    /// fails the whole list with its message under `field`. Profile tags
+    /// (one list per intent) and room tags share this, so a list means the
+    /// same wherever it is typed.
+    pub fn parse_list(raw: &str, field: &str) -> Result<Vec<Tag>, Invalid> {
+        let mut tags: Vec<Tag> = Vec::new();
+        for piece in raw
+            .split([',', '\n', ';'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let tag = Tag::parse(piece).map_err(|e| Invalid::new(field, e.message))?;
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        Ok(tags)
+    }
 }
 
 impl std::fmt::Display for Tag {
@@ -159,6 +180,21 @@ mod tests {
     #[test]
     fn markup_is_not_a_tag() {
         assert_eq!(tag("<script>"), "script");
+    }
+
+    #[test]
+    fn a_list_is_split_normalised_and_deduplicated_in_order() {
+        let list = Tag::parse_list("Go, ML;\n rust,, go, machine learning", "tags").unwrap();
+        let names: Vec<_> = list.iter().map(Tag::as_str).collect();
+        assert_eq!(names, ["go", "machine learning", "rust"]);
+        assert!(Tag::parse_list("  , ;", "tags").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_bad_tag_in_a_list_fails_it_under_the_given_field() {
+        let err = Tag::parse_list(&format!("rust, {}", "x".repeat(41)), "room_tags").unwrap_err();
+        assert_eq!(err.field, "room_tags");
+        assert!(err.message.contains("40"), "{}", err.message);
     }
 
     #[test]
@@ -238,6 +274,29 @@ impl Taxonomy {
         self.0.iter().any(|(_, tags)| tags.contains(tag))
     }
 
+    /// Whether an event with this taxonomy takes `tag`: any tag while free
+    /// tags are on (the taxonomy only suggests), else only its own.
+    pub fn admits(&self, tag: &Tag, free_tags: bool) -> bool {
+        free_tags || self.contains(tag)
+    }
+
+    /// Refuses the first of `tags` the event does not take ([`Self::admits`]),
+    /// naming it. One rule for every place tags are chosen within an event
+    /// (the directory's tag filter, room tags).
+    pub fn check<'a>(
+        &self,
+        tags: impl IntoIterator<Item = &'a Tag>,
+        free_tags: bool,
+    ) -> Result<(), Invalid> {
+        match tags.into_iter().find(|t| !self.admits(t, free_tags)) {
+            Some(tag) => Err(Invalid::new(
+                "tags",
+                format!("“{tag}” is not one of this event's tags."),
+            )),
+            None => Ok(()),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -275,6 +334,20 @@ mod taxonomy_tests {
             t,
             "the text form round-trips"
         );
+    }
+
+    #[test]
+    fn without_free_tags_only_the_taxonomys_own_tags_are_admitted() {
+        let t = Taxonomy::parse("Skills: rust, go").unwrap();
+        let (rust, cobol) = (Tag::parse("Rust").unwrap(), Tag::parse("cobol").unwrap());
+        assert!(
+            t.check([&rust, &cobol], true).is_ok(),
+            "free tags: anything"
+        );
+        assert!(t.check([&rust], false).is_ok());
+        let err = t.check([&rust, &cobol], false).unwrap_err();
+        assert_eq!(err.field, "tags");
+        assert!(err.message.contains("“cobol”"), "{}", err.message);
     }
 
     #[test]
