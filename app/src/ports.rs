@@ -13,7 +13,7 @@ use crate::domain::{
     Tag, TagSet, Taxonomy, TimeZoneName, UserId, VisibilitySettings, WebhookKind, WebhookUrl,
 };
 use crate::domain::{
-    ClientMessageId, MessageText, RoomDescription, RoomId, RoomKind, RoomPlace, RoomTitle,
+    ClientMessageId, MessageText, RoomDescription, RoomId, RoomKind, RoomPlace, RoomTags, RoomTitle,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -936,6 +936,9 @@ pub struct Room {
     /// The sequence number of the newest message (0: none yet).
     pub last_seq: u64,
     pub created_at: DateTime<Utc>,
+    /// What the room is about, in the order its moderators gave: shown as
+    /// chips, filtered on, and matched against my profile's tags.
+    pub tags: RoomTags,
 }
 
 /// What creating a room stores.
@@ -949,6 +952,9 @@ pub struct NewRoom {
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub created_by: UserId,
+    /// Stored with the room in one transaction; already checked against the
+    /// event's taxonomy by the caller.
+    pub tags: RoomTags,
 }
 
 /// One stored chat message.
@@ -1105,6 +1111,9 @@ pub trait RoomStore: Send + Sync {
         user: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<DateTime<Utc>>>;
+    /// Replaces the room's tags with `tags` (in their order) in one
+    /// transaction. `NotFound` if the room does not exist.
+    async fn set_room_tags(&self, room: RoomId, tags: &RoomTags) -> StoreResult<()>;
     /// Closes or reopens a room and logs it. `NotFound` if it does not exist.
     async fn set_room_closed(&self, room: RoomId, closed: bool, actor: UserId) -> StoreResult<()>;
     /// A member's report of a message. `NotFound` if there is no such message.

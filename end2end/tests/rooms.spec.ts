@@ -4,8 +4,11 @@
 // organizer posts twice, and when the attendee is back the missed messages
 // arrive in order and the waiting one goes out; a message typed offline in
 // a tab closed before the network returned goes out when the room is opened
-// again. The room also reads and posts without JavaScript. Pages pass axe.
-import type { BrowserContext, Page } from '@playwright/test';
+// again. The room also reads and posts without JavaScript. Rooms carry
+// tags: chosen when created, changed by the room's moderator, shown as
+// chips, and the list filters by tag with a plain GET form (also without
+// JavaScript). Pages pass axe.
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import {
   createEvent,
   expect,
@@ -37,6 +40,29 @@ const messageTexts = (page: Page) =>
 async function say(page: Page, text: string): Promise<void> {
   await page.getByLabel('Message', { exact: true }).fill(text);
   await page.getByRole('button', { name: 'Send' }).click();
+}
+
+/** The width of a small phone: rooms pages must not scroll sideways on it. */
+const PHONE_WIDTH = 360;
+
+/**
+ * A page in a phone-sized window (JavaScript on unless told otherwise), and
+ * a check that the page it shows does not scroll sideways.
+ */
+async function phone(
+  browser: Browser,
+  baseURL: string | undefined,
+  options: { javaScriptEnabled?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page; noSideScroll: () => Promise<void> }> {
+  const { context, page } = await newPage(browser, baseURL, {
+    ...options,
+    viewport: { width: PHONE_WIDTH, height: 740 },
+  });
+  const noSideScroll = async () => {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, `page ${page.url()} is ${width}px wide`).toBeLessThanOrEqual(PHONE_WIDTH);
+  };
+  return { context, page, noSideScroll };
 }
 
 test('two people chat live in a room, through a dropped connection', async ({
@@ -135,14 +161,7 @@ test('a meetup room on a 360px phone: created with a place and time, chat fits',
   browser,
   baseURL,
 }) => {
-  const WIDTH = 360;
-  const { context, page } = await newPage(browser, baseURL, {
-    viewport: { width: WIDTH, height: 740 },
-  });
-  const noSideScroll = async () => {
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    expect(width, `page ${page.url()} is ${width}px wide`).toBeLessThanOrEqual(WIDTH);
-  };
+  const { context, page, noSideScroll } = await phone(browser, baseURL);
   await signUp(page, newPerson('Maximiliane'));
   const slug = await createEvent(page, newEvent('Phone rooms'));
   await open(page, `/e/${slug}/rooms`);
@@ -184,5 +203,81 @@ test('a meetup room on a 360px phone: created with a place and time, chat fits',
   await open(page, `/e/${slug}/rooms`);
   await expect(main(page).locator('.room-card')).toContainText('Table 12');
   await noSideScroll();
+  await context.close();
+});
+
+test('rooms carry tags: chosen, changed, shown as chips and filtered by, on a 360px phone', async ({
+  browser,
+  baseURL,
+}) => {
+  const { context, page, noSideScroll } = await phone(browser, baseURL);
+  const person = newPerson('Tagger');
+  await signUp(page, person);
+  const slug = await createEvent(page, newEvent('Tagged rooms'));
+  const chips = (scope: ReturnType<typeof main>) => scope.getByTestId('room-tags').locator('li');
+
+  // Chosen when the room is created, as people type them.
+  await open(page, `/e/${slug}/rooms`);
+  await main(page).getByLabel('Title').fill('Rust folks');
+  await main(page).getByLabel('Tags (optional)').fill('Rust, WebAssembly, rust');
+  await main(page).getByRole('button', { name: 'Create room' }).click();
+  await expect(page).toHaveURL(/\/rooms\/[0-9a-f-]{36}$/);
+  await expect(chips(main(page))).toHaveText(['rust', 'webassembly']);
+
+  // Its creator changes them; the chips follow at once.
+  await main(page).getByLabel('Tags (optional)').fill('rust, hiring');
+  await main(page).getByRole('button', { name: 'Save tags' }).click();
+  await expect(chips(main(page))).toHaveText(['rust', 'hiring']);
+  await noSideScroll();
+  await expectAccessible(page);
+
+  // A second room; too many tags are refused, naming the problem.
+  await open(page, `/e/${slug}/rooms`);
+  await main(page).getByLabel('Title').fill('Gophers');
+  await main(page).getByLabel('Tags (optional)').fill('go, a, b, c, d, e');
+  await main(page).getByRole('button', { name: 'Create room' }).click();
+  await expect(main(page).getByRole('alert')).toContainText('at most 5 tags');
+  await main(page).getByLabel('Tags (optional)').fill('golang');
+  await main(page).getByRole('button', { name: 'Create room' }).click();
+  await expect(page).toHaveURL(/\/rooms\/[0-9a-f-]{36}$/);
+  await expect(chips(main(page))).toHaveText(['go']);
+
+  // The list shows each room's chips, and filters by tag.
+  await open(page, `/e/${slug}/rooms`);
+  const cards = main(page).locator('.room-card');
+  await expect(cards).toHaveCount(2);
+  await expect(chips(cards.filter({ hasText: 'Rust folks' }))).toHaveText(['rust', 'hiring']);
+  await main(page).getByLabel('Rooms tagged').selectOption('go');
+  await main(page).getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(new RegExp(`/e/${slug}/rooms\\?tag=go$`));
+  await expect(cards).toHaveCount(1);
+  await expect(cards).toContainText('Gophers');
+  await expect(page.getByTestId('tag-filter')).toContainText('Showing rooms tagged “go”');
+  await noSideScroll();
+  await expectAccessible(page);
+  // A chip is a link to its filter.
+  await main(page).getByRole('link', { name: 'Show all rooms' }).click();
+  await expect(cards).toHaveCount(2);
+  await cards.filter({ hasText: 'Rust folks' }).getByRole('link', { name: 'hiring' }).click();
+  await expect(page).toHaveURL(/\?tag=hiring$/);
+  await expect(cards).toHaveCount(1);
+  await expect(cards).toContainText('Rust folks');
+
+  // Without JavaScript the filter is a plain GET form.
+  const plain = await phone(browser, baseURL, { javaScriptEnabled: false });
+  const login = await plain.context.request.post('/api/login', {
+    form: { email: person.email, password: person.password },
+  });
+  expect(login.status(), await login.text()).toBe(200);
+  await plain.page.goto(`/e/${slug}/rooms`);
+  await main(plain.page).getByLabel('Rooms tagged').selectOption('rust');
+  await main(plain.page).getByRole('button', { name: 'Filter' }).click();
+  await expect(plain.page).toHaveURL(/\?tag=rust$/);
+  await expect(main(plain.page).locator('.room-card')).toHaveCount(1);
+  await expect(main(plain.page).locator('.room-card')).toContainText('Rust folks');
+  await plain.noSideScroll();
+  await expectAccessible(plain.page, { javaScript: false });
+
+  await plain.context.close();
   await context.close();
 });

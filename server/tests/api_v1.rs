@@ -177,6 +177,7 @@ async fn endpoints_show_only_the_tokens_event(backend: Backend) {
         starts_at: None,
         ends_at: None,
         created_by: by,
+        tags: app::domain::RoomTags::parse("rust, hiring").unwrap(),
     };
     let my_room = ada
         .store
@@ -250,6 +251,7 @@ async fn endpoints_show_only_the_tokens_event(backend: Backend) {
     assert_eq!(rooms.len(), 1);
     assert_eq!(rooms[0]["title"], "Rust");
     assert_eq!(rooms[0]["occupancy"], 0);
+    assert_eq!(rooms[0]["tags"], serde_json::json!(["rust", "hiring"]));
     assert_eq!(rooms[0]["id"], my_room.id.0.to_string());
     let (status, _) = api(ada, &format!("/api/v1/rooms/{}", my_room.id.0), &tok).await;
     assert_eq!(status, 200);
@@ -437,6 +439,7 @@ async fn the_openapi_document_validates_and_matches_the_routes(backend: Backend)
             starts_at: None,
             ends_at: None,
             created_by: UserId(ada_id.parse().unwrap()),
+            tags: Default::default(),
         })
         .await
         .unwrap();

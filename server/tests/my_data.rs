@@ -37,6 +37,7 @@ async fn messages(backend: Backend) {
             starts_at: None,
             ends_at: None,
             created_by: ben_id,
+            tags: Default::default(),
         })
         .await
         .unwrap();

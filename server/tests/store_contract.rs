@@ -2841,7 +2841,9 @@ mod matching_and_meetings {
 mod rooms {
     use super::*;
     use app::{
-        domain::{ClientMessageId, MessageText, RoomDescription, RoomKind, RoomPlace, RoomTitle},
+        domain::{
+            ClientMessageId, MessageText, RoomDescription, RoomKind, RoomPlace, RoomTags, RoomTitle,
+        },
         ports::{ModerationAction, NewRoom, Posted},
     };
     use chrono::Timelike;
@@ -2856,7 +2858,12 @@ mod rooms {
             starts_at: None,
             ends_at: None,
             created_by: by,
+            tags: RoomTags::default(),
         }
+    }
+
+    fn tags(raw: &str) -> RoomTags {
+        RoomTags::parse(raw).unwrap()
     }
 
     fn cid(s: &str) -> ClientMessageId {
@@ -3086,6 +3093,130 @@ mod rooms {
         seqs.sort_unstable();
         assert_eq!(seqs, (1..=40).collect::<Vec<u64>>());
     }
+
+    async fn room_tags_are_stored_with_the_room_in_the_order_given(store: Arc<dyn Store>) {
+        let ada = user(store.as_ref(), "Ada").await;
+        let event = store
+            .create_event(
+                new_event("Conf", "conf-0003", "t-3", "ABCD2347", "2026-05-14"),
+                ada.id,
+            )
+            .await
+            .unwrap();
+        let other = store
+            .create_event(
+                new_event("Other", "conf-0004", "t-4", "ABCD2348", "2026-05-14"),
+                ada.id,
+            )
+            .await
+            .unwrap();
+        // Not alphabetical: the order given is the order read back.
+        let given = tags("webassembly, rust, hiring");
+        let rust = store
+            .create_room(NewRoom {
+                tags: given.clone(),
+                ..topic(event.id, ada.id, "Rust")
+            })
+            .await
+            .unwrap();
+        assert_eq!(rust.tags, given);
+        let read = store.room(rust.id).await.unwrap().unwrap();
+        assert_eq!(read, rust);
+        assert_eq!(read.tags.names(), ["webassembly", "rust", "hiring"]);
+        let plain = store
+            .create_room(topic(event.id, ada.id, "Plain"))
+            .await
+            .unwrap();
+        let elsewhere = store
+            .create_room(NewRoom {
+                tags: tags("rust, go"),
+                ..topic(other.id, ada.id, "Elsewhere")
+            })
+            .await
+            .unwrap();
+
+        // The list gives each room its own tags, and none of another event's.
+        let listed = store.rooms_of_event(event.id).await.unwrap();
+        assert_eq!(listed.len(), 2);
+        let of = |id| listed.iter().find(|r| r.id == id).unwrap().tags.clone();
+        assert_eq!(of(rust.id), given);
+        assert!(of(plain.id).is_empty());
+        assert_eq!(
+            store.rooms_of_event(other.id).await.unwrap()[0].tags,
+            elsewhere.tags
+        );
+    }
+
+    async fn room_tags_are_replaced_whole(store: Arc<dyn Store>) {
+        let ada = user(store.as_ref(), "Ada").await;
+        let event = store
+            .create_event(
+                new_event("Conf", "conf-0005", "t-5", "ABCD2349", "2026-05-14"),
+                ada.id,
+            )
+            .await
+            .unwrap();
+        let room = store
+            .create_room(NewRoom {
+                tags: tags("rust, hiring, go"),
+                ..topic(event.id, ada.id, "Rust")
+            })
+            .await
+            .unwrap();
+        let neighbour = store
+            .create_room(NewRoom {
+                tags: tags("rust"),
+                ..topic(event.id, ada.id, "Neighbour")
+            })
+            .await
+            .unwrap();
+
+        // Fewer, one kept, the order changed: exactly the new list.
+        let new = tags("go, observability");
+        store.set_room_tags(room.id, &new).await.unwrap();
+        assert_eq!(store.room(room.id).await.unwrap().unwrap().tags, new);
+        store.set_room_tags(room.id, &new).await.unwrap();
+        assert_eq!(
+            store.room(room.id).await.unwrap().unwrap().tags,
+            new,
+            "saving the same tags again changes nothing"
+        );
+        assert_eq!(
+            store.room(neighbour.id).await.unwrap().unwrap().tags,
+            tags("rust"),
+            "other rooms keep theirs"
+        );
+
+        // Cleared.
+        store
+            .set_room_tags(room.id, &RoomTags::default())
+            .await
+            .unwrap();
+        assert!(store.room(room.id).await.unwrap().unwrap().tags.is_empty());
+
+        // Two saves at once both succeed, and one of them wins whole.
+        let (a, b) = (tags("rust, go"), tags("go, rust, hiring"));
+        let (ra, rb) = tokio::join!(
+            store.set_room_tags(room.id, &a),
+            store.set_room_tags(room.id, &b)
+        );
+        ra.unwrap();
+        rb.unwrap();
+        let now = store.room(room.id).await.unwrap().unwrap().tags;
+        assert!(now == a || now == b, "{now:?}");
+
+        assert!(matches!(
+            store
+                .set_room_tags(app::domain::RoomId(uuid::Uuid::new_v4()), &a)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+    }
+
+    contract!(
+        room_tags_are_stored_with_the_room_in_the_order_given,
+        room_tags_are_replaced_whole,
+    );
 
     #[tokio::test]
     async fn sqlite() {

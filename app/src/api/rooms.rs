@@ -1,7 +1,8 @@
-//! Rooms over HTTP: the rooms list of an event with live occupancy,
-//! creating a topic or meetup room, a room's page with its recent history
-//! (server-rendered, so it reads without JavaScript), and posting from a
-//! plain form. Live chat itself goes over the WebSocket (`crate::realtime`,
+//! Rooms over HTTP: the rooms list of an event with live occupancy and
+//! tags (filtered by one tag with a plain GET parameter), creating a topic
+//! or meetup room, changing a room's tags, a room's page with its recent
+//! history (server-rendered, so it reads without JavaScript), and posting
+//! from a plain form. Live chat itself goes over the WebSocket (`crate::realtime`,
 //! `server/src/realtime/`); a post made here is announced to it.
 
 #[cfg(feature = "ssr")]
@@ -13,7 +14,10 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::{
     api::context,
-    domain::{ClientMessageId, MessageText, RoomDescription, RoomId, RoomPlace, RoomTitle, UserId},
+    domain::{
+        ClientMessageId, MessageText, RoomDescription, RoomId, RoomPlace, RoomTags, RoomTitle, Tag,
+        UserId,
+    },
     ports::{AppState, Event, NewRoom, Room, StoreError},
 };
 #[cfg(feature = "ssr")]
@@ -34,6 +38,10 @@ pub struct RoomSummary {
     pub occupancy: u32,
     /// Messages so far.
     pub last_seq: u64,
+    /// What the room is about, in the order its moderators gave.
+    pub tags: Vec<String>,
+    /// It shares a tag with my profile: pointed out in the list.
+    pub for_you: bool,
 }
 
 /// The rooms of an event.
@@ -46,6 +54,23 @@ pub struct RoomsList {
     pub can_create: bool,
     /// Organizers and staff read the moderation log.
     pub runs_event: bool,
+    /// The tag the list is filtered by (normalised), if any.
+    pub tag: Option<String>,
+    /// Every tag the event's rooms carry, sorted: the filter's choices.
+    pub tags_in_use: Vec<String>,
+    /// What the create form offers and accepts (see [`TagChoice`]).
+    pub tag_choice: TagChoice,
+}
+
+/// Which tags a room of the event may carry: the event's suggested tags
+/// (its taxonomy), offered in the tags field, and whether other tags are
+/// accepted too (the event's free-tags switch, the same rule as for
+/// profile tags).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagChoice {
+    pub suggested: Vec<String>,
+    /// Only suggested tags are accepted.
+    pub only_suggested: bool,
 }
 
 /// One room's page: the room and its newest messages.
@@ -66,6 +91,8 @@ pub struct RoomView {
     pub client_id: String,
     /// The event's offset from UTC now, to show message times in its zone.
     pub utc_offset_minutes: i32,
+    /// For the moderators' tags form.
+    pub tag_choice: TagChoice,
 }
 
 /// "15:04" for a message sent at `at` (RFC 3339), `offset_minutes` from UTC.
@@ -95,8 +122,15 @@ fn local_when(event: &Event, room: &Room) -> Option<String> {
     ))
 }
 
+/// `room` as the list and its page show it; `mine` are my profile's tags,
+/// to point out rooms on them.
 #[cfg(feature = "ssr")]
-pub(crate) fn summary(state: &AppState, event: &Event, room: &Room) -> RoomSummary {
+pub(crate) fn summary(
+    state: &AppState,
+    event: &Event,
+    room: &Room,
+    mine: &crate::domain::TagSet,
+) -> RoomSummary {
     RoomSummary {
         id: room.id.to_string(),
         kind: room.kind,
@@ -107,7 +141,34 @@ pub(crate) fn summary(state: &AppState, event: &Event, room: &Room) -> RoomSumma
         closed: room.closed,
         occupancy: u32::try_from(state.live.occupancy(room.id)).unwrap_or(u32::MAX),
         last_seq: room.last_seq,
+        tags: room.tags.names(),
+        for_you: mine.iter().any(|(t, _)| room.tags.contains(t)),
     }
+}
+
+/// The event's tag rule for rooms, for the forms.
+#[cfg(feature = "ssr")]
+async fn tag_choice(state: &AppState, event: &Event) -> Result<TagChoice, AppError> {
+    let (taxonomy, free_tags) = state.store.taxonomy(event.id).await?;
+    Ok(TagChoice {
+        suggested: taxonomy
+            .categories()
+            .iter()
+            .flat_map(|(_, tags)| tags.iter().map(|t| t.as_str().to_owned()))
+            .collect(),
+        only_suggested: !free_tags,
+    })
+}
+
+/// The tags typed for a room of `event`: parsed ([`RoomTags`]: at most 5)
+/// and checked against the event's taxonomy the way profile tags are
+/// ([`crate::domain::Taxonomy::check`]).
+#[cfg(feature = "ssr")]
+async fn room_tags_for(state: &AppState, event: &Event, raw: &str) -> Result<RoomTags, AppError> {
+    let tags = RoomTags::parse(raw)?;
+    let (taxonomy, free_tags) = state.store.taxonomy(event.id).await?;
+    taxonomy.check(tags.iter(), free_tags)?;
+    Ok(tags)
 }
 
 /// The event at `slug` and my role in it (members only).
@@ -149,20 +210,40 @@ pub fn may_moderate(role: Role, room: &Room, me: UserId) -> bool {
     role.runs_event() || room.created_by == Some(me)
 }
 
-/// The rooms of an event with live occupancy.
+/// The rooms of an event with live occupancy and tags; with `tag`, only
+/// the rooms carrying it (`?tag=rust` on the page; written as people type
+/// it, "ML" finds "machine learning").
 #[server(prefix = "/api", endpoint = "event_rooms")]
-pub async fn event_rooms(slug: String) -> Result<RoomsList, AppError> {
+pub async fn event_rooms(slug: String, tag: Option<String>) -> Result<RoomsList, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
     let (event, role) = event_and_role(&state, &slug, me.id).await?;
+    let tag = match tag.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(Tag::parse(raw)?),
+    };
     let rooms = state.store.rooms_of_event(event.id).await?;
+    let mine = state.store.tags_of(me.id).await?;
+    let mut tags_in_use: Vec<String> = rooms.iter().flat_map(|r| r.tags.names()).collect();
+    tags_in_use.sort();
+    tags_in_use.dedup();
+    // Filtered here, not in SQL: an event's rooms are few and already read
+    // whole for the tags in use.
+    let shown = rooms
+        .iter()
+        .filter(|r| tag.as_ref().is_none_or(|t| r.tags.contains(t)))
+        .map(|r| summary(&state, &event, r, &mine))
+        .collect();
     Ok(RoomsList {
         event_name: event.name.clone(),
         slug: event.slug.as_str().to_owned(),
-        rooms: rooms.iter().map(|r| summary(&state, &event, r)).collect(),
+        rooms: shown,
         // The event's switch (settings page); organizers and staff always may.
         can_create: role.runs_event() || event.attendees_create_rooms,
         runs_event: role.runs_event(),
+        tag: tag.map(|t| t.as_str().to_owned()),
+        tags_in_use,
+        tag_choice: tag_choice(&state, &event).await?,
     })
 }
 
@@ -184,69 +265,85 @@ fn local_time(event: &Event, field: &str, raw: &str) -> Result<DateTime<Utc>, Ap
         .ok_or_else(invalid)
 }
 
-/// Creates a topic room, or a meetup room with a place and a time. Returns
-/// the room's id; a plain form post continues to the room.
-#[server(prefix = "/api", endpoint = "create_room")]
-pub async fn create_room(
-    slug: String,
-    kind: Option<String>,
-    title: String,
-    description: Option<String>,
-    place: Option<String>,
-    starts_at: Option<String>,
-    ends_at: Option<String>,
-) -> Result<String, AppError> {
-    let me = context::require_user().await?;
-    let state = context::state()?;
-    let (event, role) = event_and_role(&state, &slug, me.id).await?;
-    if !role.runs_event() && !event.attendees_create_rooms {
-        return Err(AppError::Forbidden(
-            "In this event only the organizers and staff create rooms.".into(),
-        ));
-    }
-    let kind = RoomKind::parse(kind.as_deref().unwrap_or_default())?;
-    let title = RoomTitle::parse("title", &title)?;
-    let description = RoomDescription::parse("description", description.as_deref().unwrap_or(""))?;
-    let place = RoomPlace::parse("place", place.as_deref().unwrap_or(""))?;
-    let (starts_at, ends_at) = match kind {
-        RoomKind::Topic => (None, None),
-        RoomKind::Meetup => {
-            if place.is_empty() {
-                return Err(AppError::Invalid {
-                    field: "place".into(),
-                    message: "Say where the meetup is, like “Table 12”.".into(),
-                });
-            }
-            let start = local_time(&event, "starts_at", starts_at.as_deref().unwrap_or(""))?;
-            let end = local_time(&event, "ends_at", ends_at.as_deref().unwrap_or(""))?;
-            if end <= start {
-                return Err(AppError::Invalid {
-                    field: "ends_at".into(),
-                    message: "A meetup ends after it starts.".into(),
-                });
-            }
-            (Some(start), Some(end))
+pub use create::{create_room, CreateRoom};
+
+/// `create_room` sits in a module of its own for one reason: it takes one
+/// argument per form field (eight), and `#[server]` drops an `allow` written
+/// on the function from the browser half it generates, so the allowance is
+/// given here.
+#[allow(clippy::too_many_arguments)]
+mod create {
+    use super::*;
+
+    /// Creates a topic room, or a meetup room with a place and a time, with up
+    /// to five comma-separated `tags`. Returns the room's id; a plain form post
+    /// continues to the room. Nothing is stored when anything is refused.
+    #[server(prefix = "/api", endpoint = "create_room")]
+    pub async fn create_room(
+        slug: String,
+        kind: Option<String>,
+        title: String,
+        description: Option<String>,
+        place: Option<String>,
+        starts_at: Option<String>,
+        ends_at: Option<String>,
+        tags: Option<String>,
+    ) -> Result<String, AppError> {
+        let me = context::require_user().await?;
+        let state = context::state()?;
+        let (event, role) = event_and_role(&state, &slug, me.id).await?;
+        if !role.runs_event() && !event.attendees_create_rooms {
+            return Err(AppError::Forbidden(
+                "In this event only the organizers and staff create rooms.".into(),
+            ));
         }
-    };
-    let room = state
-        .store
-        .create_room(NewRoom {
-            event: event.id,
-            kind,
-            title,
-            description,
-            place,
-            starts_at,
-            ends_at,
-            created_by: me.id,
-        })
-        .await?;
-    tracing::info!(room = %room.id, event = %event.id, "room created");
-    let id = room.id.to_string();
-    if context::is_plain_form_post() {
-        leptos_axum::redirect(&format!("/e/{}/rooms/{id}", event.slug.as_str()));
+        let kind = RoomKind::parse(kind.as_deref().unwrap_or_default())?;
+        let title = RoomTitle::parse("title", &title)?;
+        let description =
+            RoomDescription::parse("description", description.as_deref().unwrap_or(""))?;
+        let place = RoomPlace::parse("place", place.as_deref().unwrap_or(""))?;
+        let tags = room_tags_for(&state, &event, tags.as_deref().unwrap_or("")).await?;
+        let (starts_at, ends_at) = match kind {
+            RoomKind::Topic => (None, None),
+            RoomKind::Meetup => {
+                if place.is_empty() {
+                    return Err(AppError::Invalid {
+                        field: "place".into(),
+                        message: "Say where the meetup is, like “Table 12”.".into(),
+                    });
+                }
+                let start = local_time(&event, "starts_at", starts_at.as_deref().unwrap_or(""))?;
+                let end = local_time(&event, "ends_at", ends_at.as_deref().unwrap_or(""))?;
+                if end <= start {
+                    return Err(AppError::Invalid {
+                        field: "ends_at".into(),
+                        message: "A meetup ends after it starts.".into(),
+                    });
+                }
+                (Some(start), Some(end))
+            }
+        };
+        let room = state
+            .store
+            .create_room(NewRoom {
+                event: event.id,
+                kind,
+                title,
+                description,
+                place,
+                starts_at,
+                ends_at,
+                created_by: me.id,
+                tags,
+            })
+            .await?;
+        tracing::info!(room = %room.id, event = %event.id, "room created");
+        let id = room.id.to_string();
+        if context::is_plain_form_post() {
+            leptos_axum::redirect(&format!("/e/{}/rooms/{id}", event.slug.as_str()));
+        }
+        Ok(id)
     }
-    Ok(id)
 }
 
 /// A room with its newest messages, for its page (members of the event only).
@@ -257,6 +354,7 @@ pub async fn room_page(slug: String, room: String) -> Result<RoomView, AppError>
     let (event, role) = event_and_role(&state, &slug, me.id).await?;
     let room = room_in(&state, &event, &room).await?;
     let hidden = state.store.hidden_users(me.id).await?;
+    let mine = state.store.tags_of(me.id).await?;
     let mut page = state
         .store
         .messages_before(room.id, u64::MAX, PAGE_MESSAGES + 1)
@@ -273,13 +371,14 @@ pub async fn room_page(slug: String, room: String) -> Result<RoomView, AppError>
     Ok(RoomView {
         event_name: event.name.clone(),
         slug: event.slug.as_str().to_owned(),
-        room: summary(&state, &event, &room),
+        room: summary(&state, &event, &room, &mine),
         messages,
         more,
         my_id: me.id.to_string(),
         can_moderate: may_moderate(role, &room, me.id),
         client_id: uuid::Uuid::new_v4().simple().to_string(),
         utc_offset_minutes: utc_offset_minutes(&event),
+        tag_choice: tag_choice(&state, &event).await?,
     })
 }
 
@@ -562,6 +661,26 @@ pub async fn close_room(slug: String, room: String, closed: bool) -> Result<(), 
     );
     back_to_room(&event, &room);
     Ok(())
+}
+
+/// Replaces a room's tags with the comma-separated `tags` (up to five; none
+/// clears them). For whoever may moderate the room: organizers, staff and
+/// its creator. Returns the tags as stored (normalised); nothing changes
+/// when they are refused.
+#[server(prefix = "/api", endpoint = "set_room_tags")]
+pub async fn set_room_tags(
+    slug: String,
+    room: String,
+    tags: Option<String>,
+) -> Result<Vec<String>, AppError> {
+    let me = context::require_user().await?;
+    let state = context::state()?;
+    let (event, room) = moderated_room(&state, &slug, &room, me.id).await?;
+    let tags = room_tags_for(&state, &event, tags.as_deref().unwrap_or("")).await?;
+    state.store.set_room_tags(room.id, &tags).await?;
+    tracing::info!(room = %room.id, tags = tags.names().len(), "room tags changed");
+    back_to_room(&event, &room);
+    Ok(tags.names())
 }
 
 /// Reports a message to the moderators (any member of the event).

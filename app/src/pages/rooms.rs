@@ -1,16 +1,17 @@
 //! Rooms pages: an event's rooms (`/e/:slug/rooms`: topic and meetup rooms
-//! with live occupancy, and the form to create one) and a room
-//! (`/e/:slug/rooms/:room`). The room page is rendered on the server with
+//! with live occupancy and tags, filtered by tag with `?tag=` from a plain
+//! GET form, and the form to create one) and a room
+//! (`/e/:slug/rooms/:room`, where its moderators also change its tags). The room page is rendered on the server with
 //! its recent history and a plain form, so it reads and posts without
 //! JavaScript; in the browser it goes live over the WebSocket
 //! ([`crate::components::live_room`]).
 
 use crate::api::rooms::{
     clock, event_rooms, room_audit_log, room_page, CloseRoom, CreateRoom, DeleteRoomMessage,
-    MuteInRoom, ReportLine, ReportRoomMessage, RoomSummary, RoomView,
+    MuteInRoom, ReportLine, ReportRoomMessage, RoomSummary, RoomView, SetRoomTags, TagChoice,
 };
 use crate::components::forms::{action_error, Field, FormError, TextArea};
-use crate::components::layout::ErrorNotice;
+use crate::components::layout::{urlencode, ErrorNotice};
 use crate::components::live_room::{new_client_id, LiveRoom};
 use crate::domain::{RoomKind, MAX_MESSAGE_CHARS};
 #[cfg(feature = "hydrate")]
@@ -19,15 +20,17 @@ use crate::realtime::WireMessage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// The rooms of an event.
 #[component]
 pub fn RoomListPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
+    let tag = move || query.read().get("tag").unwrap_or_default();
     let create = ServerAction::<CreateRoom>::new();
-    let list = Resource::new(slug, event_rooms);
+    let list = Resource::new(move || (slug(), tag()), |(s, t)| event_rooms(s, Some(t)));
     // With JavaScript, go to the new room (a plain form post is redirected there).
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -41,13 +44,18 @@ pub fn RoomListPage() -> impl IntoView {
                 match list.await {
                     Ok(l) => {
                         let slug = l.slug.clone();
+                        let empty = match &l.tag {
+                            Some(t) => format!("No room is tagged “{t}”."),
+                            None => "No rooms yet. Start the first one below.".to_owned(),
+                        };
                         view! {
                             <Title text=format!("Rooms · {} · Rapport", l.event_name) />
                             <p class="eyebrow"><a href=format!("/e/{slug}")>{l.event_name.clone()}</a></p>
                             <h1>"Rooms"</h1>
                             <p>"Talk about a topic, or meet up at a place and time. Join a room to chat live with the people in it."</p>
+                            <TagFilter slug=slug.clone() tag=l.tag.clone() tags=l.tags_in_use.clone() />
                             {if l.rooms.is_empty() {
-                                view! { <p class="empty">"No rooms yet. Start the first one below."</p> }.into_any()
+                                view! { <p class="empty" role="status">{empty}</p> }.into_any()
                             } else {
                                 view! {
                                     <ul class="room-list">
@@ -55,7 +63,7 @@ pub fn RoomListPage() -> impl IntoView {
                                     </ul>
                                 }.into_any()
                             }}
-                            {l.can_create.then(|| view! { <CreateRoomForm slug=slug.clone() create /> })}
+                            {l.can_create.then(|| view! { <CreateRoomForm slug=slug.clone() create choice=l.tag_choice.clone() /> })}
                             {l.runs_event.then(|| view! {
                                 <p><a href=format!("/e/{slug}/moderation")>"Moderation log"</a></p>
                             })}
@@ -69,6 +77,56 @@ pub fn RoomListPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The rooms list's filter: a plain GET form (`?tag=rust`), so it works
+/// without JavaScript and a filtered list has its own address. Shown once
+/// some room has a tag, or while a filter is on.
+#[component]
+fn TagFilter(slug: String, tag: Option<String>, tags: Vec<String>) -> impl IntoView {
+    let base = format!("/e/{slug}/rooms");
+    (tag.is_some() || !tags.is_empty()).then(|| {
+        let now = tag.clone().unwrap_or_default();
+        view! {
+            <form method="get" action=base.clone() class="card search" role="search" aria-label="Filter rooms">
+                <div class="field">
+                    <label for="f-tag">"Rooms tagged"</label>
+                    <select id="f-tag" name="tag">
+                        <option value="" selected=now.is_empty()>"Any tag"</option>
+                        {tags.into_iter().map(|t| {
+                            let selected = t == now;
+                            view! { <option value=t.clone() selected=selected>{t.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="secondary">"Filter"</button>
+            </form>
+            {tag.map(|t| view! {
+                <p role="status" data-testid="tag-filter">
+                    {format!("Showing rooms tagged “{t}”. ")}
+                    <a href=base.clone()>"Show all rooms"</a>
+                </p>
+            })}
+        }
+    })
+}
+
+/// A room's tags as chips; in the list each one links to the rooms that
+/// carry it (`link_base`: the rooms list's address).
+fn room_tag_chips(tags: Vec<String>, link_base: Option<String>) -> impl IntoView {
+    (!tags.is_empty()).then(|| {
+        view! {
+            <ul class="chips" aria-label="Tags" data-testid="room-tags">
+                {tags.into_iter().map(|t| match &link_base {
+                    Some(base) => {
+                        let href = format!("{base}?tag={}", urlencode(&t));
+                        view! { <li class="chip"><a href=href>{t}</a></li> }.into_any()
+                    }
+                    None => view! { <li class="chip">{t}</li> }.into_any(),
+                }).collect_view()}
+            </ul>
+        }
+    })
 }
 
 #[component]
@@ -87,15 +145,41 @@ fn RoomCard(room: RoomSummary, slug: String) -> impl IntoView {
                 {room.when.clone().map(|w| format!(" {w}"))}
                 {(!room.place.is_empty()).then(|| format!(" · {}", room.place))}
                 {room.closed.then(|| view! { " " <span class="badge">"Closed"</span> })}
+                {room.for_you.then(|| view! { " " <span class="badge for-you" title="It has a tag from your profile">"For you"</span> })}
             </p>
             {(!room.description.is_empty()).then(|| view! { <p>{room.description.clone()}</p> })}
+            {room_tag_chips(room.tags.clone(), Some(format!("/e/{slug}/rooms")))}
             <p class="occupancy" data-testid="occupancy">{here}</p>
         </li>
     }
 }
 
+/// The tags field of the create and edit forms, with the event's suggested
+/// tags offered (and listed when only they are accepted).
 #[component]
-fn CreateRoomForm(slug: String, create: ServerAction<CreateRoom>) -> impl IntoView {
+fn TagsField(choice: TagChoice, #[prop(optional, into)] value: String) -> impl IntoView {
+    let hint = if choice.only_suggested {
+        "Up to 5, comma-separated, from this event's tags."
+    } else {
+        "Up to 5, comma-separated, like “rust, hiring”."
+    };
+    let listed = (choice.only_suggested && !choice.suggested.is_empty())
+        .then(|| format!("This event's tags: {}.", choice.suggested.join(", ")));
+    view! {
+        <Field name="tags" label="Tags (optional)" value=value maxlength=250 hint=hint list="room-tag-suggestions" />
+        <datalist id="room-tag-suggestions">
+            {choice.suggested.into_iter().map(|t| view! { <option value=t></option> }).collect_view()}
+        </datalist>
+        {listed.map(|l| view! { <p class="hint">{l}</p> })}
+    }
+}
+
+#[component]
+fn CreateRoomForm(
+    slug: String,
+    create: ServerAction<CreateRoom>,
+    choice: TagChoice,
+) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="new-room-h">
             <h2 id="new-room-h">"Start a room"</h2>
@@ -114,6 +198,7 @@ fn CreateRoomForm(slug: String, create: ServerAction<CreateRoom>) -> impl IntoVi
                 <Field name="place" label="Place (meetups)" maxlength=80 hint="Like “Table 12” or “Lobby, by the stairs”." />
                 <Field name="starts_at" label="Starts (meetups)" kind="datetime-local" />
                 <Field name="ends_at" label="Ends (meetups)" kind="datetime-local" />
+                <TagsField choice />
                 <button type="submit">"Create room"</button>
             </ActionForm>
         </section>
@@ -187,6 +272,14 @@ fn RoomChat(v: RoomView) -> impl IntoView {
     let report = ServerAction::<ReportRoomMessage>::new();
     let mute = ServerAction::<MuteInRoom>::new();
     let close = ServerAction::<CloseRoom>::new();
+    let set_tags = ServerAction::<SetRoomTags>::new();
+    // The chips follow a save at once (a plain form post reloads the page).
+    let tags = RwSignal::new(v.room.tags.clone());
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = set_tags.value().get() {
+            tags.set(saved);
+        }
+    });
     let can_moderate = v.can_moderate;
     let tools = StoredValue::new(MessageTools {
         slug: slug.clone(),
@@ -228,6 +321,7 @@ fn RoomChat(v: RoomView) -> impl IntoView {
             {room.closed.then(|| view! { " " <span class="badge">"Closed"</span> })}
         </p>
         {(!room.description.is_empty()).then(|| view! { <p>{room.description.clone()}</p> })}
+        {move || room_tag_chips(tags.get(), None)}
         <p class="live-status" role="status" data-testid="live-status" data-link=move || format!("{:?}", live.link.get()).to_lowercase()>
             {move || live.link.get().label()}
             {move || live.notice.get().map(|n| view! { <span class="notice-text">" · " {n}</span> })}
@@ -331,6 +425,19 @@ fn RoomChat(v: RoomView) -> impl IntoView {
                         <a class="small" href=transcript download>
                             "Download the transcript (CSV)"
                         </a>
+                    }
+                })}
+                {can_moderate.then(|| {
+                    let (slug, room_id, _) = names.get_value();
+                    let current = v.room.tags.join(", ");
+                    view! {
+                        <ActionForm action=set_tags attr:class="room-tags-form">
+                            <FormError error=action_error(set_tags) />
+                            <input type="hidden" name="slug" value=slug />
+                            <input type="hidden" name="room" value=room_id />
+                            <TagsField choice=v.tag_choice.clone() value=current />
+                            <button type="submit" class="secondary small">"Save tags"</button>
+                        </ActionForm>
                     }
                 })}
             </aside>

@@ -96,6 +96,9 @@ pub struct RoomDto {
     pub occupancy: u64,
     /// Messages posted so far.
     pub messages: u64,
+    /// What the room is about (0 to 5 normalised tags, in the order its
+    /// moderators gave), e.g. `["rust", "hiring"]`.
+    pub tags: Vec<String>,
 }
 
 /// A labelled count.
@@ -365,6 +368,7 @@ async fn room_dto(state: &AppState, r: app::ports::Room) -> RoomDto {
         closed: r.closed,
         occupancy: state.live.occupancy(r.id) as u64,
         messages: r.last_seq,
+        tags: r.tags.names(),
     }
 }
 

@@ -1,6 +1,11 @@
-//! Rooms and their messages: creating and listing rooms, posting with a
-//! per-room gap-free sequence number, reading history both ways, joins,
-//! and moderation (removing messages, mutes, closing, reports, audit log).
+//! Rooms and their messages: creating and listing rooms with their tags,
+//! posting with a per-room gap-free sequence number, reading history both
+//! ways, joins, and moderation (removing messages, mutes, closing, tags,
+//! reports, audit log).
+//!
+//! A room's tags live in `room_tags`, one row per tag with its position;
+//! they are written with the room, or replaced as a whole, in one
+//! transaction, and read back in the order given.
 //!
 //! Posting increments `rooms.last_seq` and inserts the message in one
 //! transaction. The `UPDATE ... RETURNING` takes the room row's lock on
@@ -10,7 +15,7 @@
 
 use super::{backend, conflict_or_backend, on_read, on_write, Db};
 use app::{
-    domain::{ClientMessageId, EventId, MessageText, RoomId, RoomKind, UserId},
+    domain::{ClientMessageId, EventId, MessageText, RoomId, RoomKind, RoomTags, Tag, UserId},
     ports::{
         AuditEntry, MessageReport, ModerationAction, NewRoom, Posted, Room, RoomMessage, RoomStore,
         StoreError, StoreResult,
@@ -49,9 +54,16 @@ struct RoomRow {
     created_at: DateTime<Utc>,
 }
 
-impl TryFrom<RoomRow> for Room {
-    type Error = StoreError;
-    fn try_from(r: RoomRow) -> StoreResult<Self> {
+impl RoomRow {
+    /// The room with its tags (as stored, in order).
+    fn into_room(self, tags: Vec<String>) -> StoreResult<Room> {
+        let r = self;
+        let tags = tags
+            .iter()
+            .map(|t| Tag::parse(t))
+            .collect::<Result<Vec<_>, _>>()
+            .and_then(RoomTags::new)
+            .map_err(|_| corrupt("room tags"))?;
         Ok(Room {
             id: RoomId(r.id),
             event: EventId(r.event_id),
@@ -65,8 +77,32 @@ impl TryFrom<RoomRow> for Room {
             closed: r.closed,
             last_seq: seq_out(r.last_seq),
             created_at: r.created_at,
+            tags,
         })
     }
+}
+
+/// One tag of a room, as the rooms list reads them for a whole event.
+#[derive(sqlx::FromRow)]
+struct RoomTagRow {
+    room_id: Uuid,
+    tag: String,
+}
+
+/// Inside a write transaction `$tx`: stores `$tags` (a `&RoomTags`) as the
+/// tags of room `$room`, numbered in order. The caller removed the old ones.
+macro_rules! insert_tags {
+    ($tx:ident, $room:expr, $tags:expr) => {
+        for (position, tag) in $tags.iter().enumerate() {
+            sqlx::query("INSERT INTO room_tags (room_id, tag, position) VALUES ($1, $2, $3)")
+                .bind($room.0)
+                .bind(tag.as_str())
+                .bind(position as i32)
+                .execute(&mut *$tx)
+                .await
+                .map_err(backend)?;
+        }
+    };
 }
 
 const ROOM_SELECT: &str = "SELECT id, event_id, kind, title, description, place, starts_at, \
@@ -175,6 +211,40 @@ macro_rules! notify {
 }
 
 impl Db {
+    /// The rooms whose `column` (`id` or `event_id`, never input) is `key`,
+    /// each with its tags in order: two statements whatever the number of
+    /// rooms, not one per room.
+    async fn rooms_where(&self, column: &'static str, key: Uuid) -> StoreResult<Vec<Room>> {
+        let rooms_sql = format!("{ROOM_SELECT} WHERE {column} = $1");
+        let tags_sql = format!(
+            "SELECT t.room_id, t.tag FROM room_tags t JOIN rooms r ON r.id = t.room_id \
+             WHERE r.{column} = $1 ORDER BY t.room_id, t.position"
+        );
+        let (rows, tag_rows): (Vec<RoomRow>, Vec<RoomTagRow>) = on_read!(self, |pool| {
+            let rows = sqlx::query_as(&rooms_sql)
+                .bind(key)
+                .fetch_all(pool)
+                .await
+                .map_err(backend)?;
+            let tags = sqlx::query_as(&tags_sql)
+                .bind(key)
+                .fetch_all(pool)
+                .await
+                .map_err(backend)?;
+            (rows, tags)
+        });
+        let mut tags: std::collections::HashMap<Uuid, Vec<String>> = Default::default();
+        for t in tag_rows {
+            tags.entry(t.room_id).or_default().push(t.tag);
+        }
+        rows.into_iter()
+            .map(|r| {
+                let own = tags.remove(&r.id).unwrap_or_default();
+                r.into_room(own)
+            })
+            .collect()
+    }
+
     /// Whether changes are announced to other instances (PostgreSQL).
     fn announces(&self) -> bool {
         matches!(self.pools, super::Pools::Postgres(_))
@@ -197,50 +267,41 @@ impl RoomStore for Db {
             closed: false,
             last_seq: 0,
             created_at: super::now(),
+            tags: new.tags,
         };
-        on_write!(self, |pool| sqlx::query(
-            "INSERT INTO rooms (id, event_id, kind, title, description, place, starts_at, \
-             ends_at, created_by, closed, last_seq, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, 0, $10)"
-        )
-        .bind(room.id.0)
-        .bind(room.event.0)
-        .bind(room.kind.as_str())
-        .bind(&room.title)
-        .bind(&room.description)
-        .bind(&room.place)
-        .bind(room.starts_at)
-        .bind(room.ends_at)
-        .bind(new.created_by.0)
-        .bind(room.created_at)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))
-        .map_err(|e| conflict_or_backend(e, &[]))?;
+        on_write!(self, |pool| {
+            // The room and its tags together, or neither.
+            let mut tx = pool.begin().await.map_err(backend)?;
+            sqlx::query(
+                "INSERT INTO rooms (id, event_id, kind, title, description, place, starts_at, \
+                 ends_at, created_by, closed, last_seq, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, 0, $10)",
+            )
+            .bind(room.id.0)
+            .bind(room.event.0)
+            .bind(room.kind.as_str())
+            .bind(&room.title)
+            .bind(&room.description)
+            .bind(&room.place)
+            .bind(room.starts_at)
+            .bind(room.ends_at)
+            .bind(new.created_by.0)
+            .bind(room.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict_or_backend(e, &[]))?;
+            insert_tags!(tx, room.id, room.tags);
+            tx.commit().await.map_err(backend)?;
+        });
         Ok(room)
     }
 
     async fn room(&self, id: RoomId) -> StoreResult<Option<Room>> {
-        let sql = format!("{ROOM_SELECT} WHERE id = $1");
-        let row: Option<RoomRow> = on_read!(self, |pool| sqlx::query_as(&sql)
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await)
-        .map_err(backend)?;
-        row.map(Room::try_from).transpose()
+        Ok(self.rooms_where("id", id.0).await?.pop())
     }
 
     async fn rooms_of_event(&self, event: EventId) -> StoreResult<Vec<Room>> {
-        let sql = format!("{ROOM_SELECT} WHERE event_id = $1");
-        let rows: Vec<RoomRow> = on_read!(self, |pool| sqlx::query_as(&sql)
-            .bind(event.0)
-            .fetch_all(pool)
-            .await)
-        .map_err(backend)?;
-        let mut rooms = rows
-            .into_iter()
-            .map(Room::try_from)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let mut rooms = self.rooms_where("event_id", event.0).await?;
         // Ordered in Rust so both backends agree: meetups by start, then
         // topic rooms oldest first, ties by id.
         rooms.sort_by(|a, b| {
@@ -476,6 +537,33 @@ impl RoomStore for Db {
         .await)
         .map_err(backend)?;
         Ok(until.filter(|u| *u > now))
+    }
+
+    async fn set_room_tags(&self, room: RoomId, tags: &RoomTags) -> StoreResult<()> {
+        on_write!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(backend)?;
+            // A no-op update that finds the room and, on PostgreSQL, locks its
+            // row until commit: two moderators saving tags at once queue
+            // here instead of both deleting, then both inserting (which
+            // would break the key). SQLite has one writer anyway.
+            let n = sqlx::query("UPDATE rooms SET closed = closed WHERE id = $1")
+                .bind(room.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("DELETE FROM room_tags WHERE room_id = $1")
+                .bind(room.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+            insert_tags!(tx, room, tags);
+            tx.commit().await.map_err(backend)?;
+        });
+        Ok(())
     }
 
     async fn set_room_closed(&self, room: RoomId, closed: bool, actor: UserId) -> StoreResult<()> {
