@@ -1,6 +1,6 @@
-//! The demo event: a few named accounts, a few hundred generated attendees
-//! and one event happening now, so a new user has a directory worth
-//! searching. Idempotent: running it again keeps what exists and adds what
+//! The demo event: a few named accounts, a few hundred generated attendees,
+//! a few tagged rooms and one event happening now, so a new user has a
+//! directory worth searching and rooms worth filtering. Idempotent: running it again keeps what exists and adds what
 //! is missing.
 //!
 //! The generated attendees come from a fixed pseudo-random generator, so the
@@ -11,9 +11,10 @@ use app::{
     api::password,
     domain::{
         Email, EventDates, EventId, EventName, Intent, JoinCode, Password, PersonName, ProfileForm,
-        ProfileInput, Role, Slug, Tag, TagSet, TimeZoneName,
+        ProfileInput, Role, RoomDescription, RoomKind, RoomPlace, RoomTags, RoomTitle, Slug, Tag,
+        TagSet, TimeZoneName,
     },
-    ports::{NewEvent, NewUser, PasswordHash, Store, StoreError, User},
+    ports::{Event, NewEvent, NewRoom, NewUser, PasswordHash, Store, StoreError, User},
 };
 use chrono::{Days, Utc};
 
@@ -98,6 +99,95 @@ const PEOPLE: &[Person] = &[
         event_line: "Hiring two Rust engineers",
     },
 ];
+
+/// A demo room: title, what it is about, its tags, and for a meetup its
+/// place and hour (UTC, on the event's first day).
+struct DemoRoom {
+    title: &'static str,
+    description: &'static str,
+    tags: &'static str,
+    meetup: Option<(&'static str, u32)>,
+}
+
+/// Rooms on tags the named accounts carry, so "For you" and the tag filter
+/// show something at once (Chloé and Dev share `rust`).
+const ROOMS: &[DemoRoom] = &[
+    DemoRoom {
+        title: "Rust in production",
+        description: "War stories, crates you rely on, and what you would do differently.",
+        tags: "rust, webassembly, observability",
+        meetup: None,
+    },
+    DemoRoom {
+        title: "Founders' corner",
+        description: "Looking for a co-founder, or for your first customers? Say hi.",
+        tags: "startups, co-founder, fundraising",
+        meetup: None,
+    },
+    DemoRoom {
+        title: "Hiring and job hunting",
+        description: "Who is hiring, who is looking, and how to get an introduction.",
+        tags: "hiring, mentoring",
+        meetup: None,
+    },
+    DemoRoom {
+        title: "Accessible events",
+        description: "What makes a conference work for everyone.",
+        tags: "accessibility, community",
+        meetup: None,
+    },
+    DemoRoom {
+        title: "Coffee for first-timers",
+        description: "First conference? Meet a few friendly faces.",
+        tags: "community, mentoring",
+        meetup: Some(("Coffee bar", 15)),
+    },
+];
+
+/// Creates the demo rooms the event lacks (by title), opened by `by`.
+async fn demo_rooms(store: &dyn Store, event: &Event, by: &User) -> anyhow::Result<()> {
+    let existing: Vec<String> = store
+        .rooms_of_event(event.id)
+        .await?
+        .into_iter()
+        .map(|r| r.title)
+        .collect();
+    for room in ROOMS
+        .iter()
+        .filter(|r| !existing.iter().any(|t| t == r.title))
+    {
+        let (kind, place, starts_at, ends_at) = match room.meetup {
+            Some((place, hour)) => {
+                let start = event
+                    .dates
+                    .starts_on()
+                    .and_hms_opt(hour, 0, 0)
+                    .map(|t| t.and_utc());
+                (
+                    RoomKind::Meetup,
+                    place,
+                    start,
+                    start.map(|s| s + chrono::Duration::minutes(30)),
+                )
+            }
+            None => (RoomKind::Topic, "", None, None),
+        };
+        store
+            .create_room(NewRoom {
+                event: event.id,
+                kind,
+                title: RoomTitle::parse("title", room.title)?,
+                description: RoomDescription::parse("description", room.description)?,
+                place: RoomPlace::parse("place", place)?,
+                starts_at,
+                ends_at,
+                created_by: by.id,
+                tags: RoomTags::parse(room.tags)?,
+            })
+            .await?;
+    }
+    Ok(())
+}
 
 const FIRST_NAMES: &[&str] = &[
     "Amélie",
@@ -758,6 +848,8 @@ pub async fn seed_demo(store: &dyn Store) -> anyhow::Result<DemoSummary> {
         }
     }
 
+    demo_rooms(store, &event, &users[0]).await?;
+
     Ok(DemoSummary {
         logins: users
             .iter()
@@ -774,6 +866,19 @@ pub async fn seed_demo(store: &dyn Store) -> anyhow::Result<DemoSummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_rooms_are_valid_and_each_has_tags() {
+        for room in ROOMS {
+            assert!(
+                RoomTitle::parse("title", room.title).is_ok(),
+                "{}",
+                room.title
+            );
+            let tags = RoomTags::parse(room.tags).unwrap();
+            assert!(!tags.is_empty(), "{} has tags", room.title);
+        }
+    }
 
     #[test]
     fn generated_attendees_are_valid_and_the_same_every_time() {

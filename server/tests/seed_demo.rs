@@ -1,5 +1,5 @@
 //! The demo seed on both backends: a few hundred tagged attendees, the named
-//! accounts, and a second run that adds nothing.
+//! accounts, tagged rooms, and a second run that adds nothing.
 
 mod common;
 
@@ -114,12 +114,20 @@ async fn seeding_twice_adds_nothing_twice(store: Arc<dyn Store>) {
     .await
     .unwrap());
 
+    // The demo rooms carry tags; one of them is on a tag Chloé has.
+    let rooms = store.rooms_of_event(event.id).await.unwrap();
+    assert!(rooms.len() >= 4, "{} demo rooms", rooms.len());
+    assert!(rooms.iter().all(|r| !r.tags.is_empty()));
+    let rust = Tag::parse("rust").unwrap();
+    assert!(rooms.iter().any(|r| r.tags.contains(&rust)));
+
     let started = Instant::now();
     let second = seed_demo(store.as_ref()).await.unwrap();
     eprintln!("second seed took {:?}", started.elapsed());
     assert_eq!(second.attendees_added, 0);
     assert_eq!(second.invite_token, first.invite_token);
     assert_eq!(store.list_members(event.id).await.unwrap(), members);
+    assert_eq!(store.rooms_of_event(event.id).await.unwrap(), rooms);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
