@@ -57,6 +57,10 @@ pub struct Config {
     /// the receivers are on your own network.
     #[arg(long, env = "RAPPORT_WEBHOOKS_ALLOW_PRIVATE")]
     pub webhooks_allow_private: bool,
+
+    /// WebSocket timeouts and buffers.
+    #[command(flatten)]
+    pub sockets: crate::realtime::Tuning,
 }
 
 impl Config {
@@ -76,6 +80,7 @@ impl Config {
             mail_from: None,
             site_root: "target/site".into(),
             webhooks_allow_private: true,
+            sockets: crate::realtime::Tuning::default(),
         }
     }
 
@@ -153,6 +158,7 @@ impl std::fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("site_root", &self.site_root)
             .field("webhooks_allow_private", &self.webhooks_allow_private)
+            .field("sockets", &self.sockets)
             .finish()
     }
 }
@@ -217,5 +223,25 @@ mod tests {
             );
         }
         assert!(c.https());
+    }
+
+    #[test]
+    fn socket_tuning_defaults_match_and_bad_values_are_refused() {
+        assert_eq!(parse(&[]).sockets, crate::realtime::Tuning::default());
+        let c = parse(&["--ws-idle-timeout", "1500ms", "--room-backlog", "64"]);
+        assert_eq!(
+            c.sockets.idle_timeout,
+            std::time::Duration::from_millis(1500)
+        );
+        assert_eq!(c.sockets.room_backlog, 64);
+        for bad in [
+            &["--ws-ping-every", "0s"][..],
+            &["--ws-send-timeout", "soon"],
+            &["--room-backlog", "0"],
+            &["--ws-max-write-buffer", "4096"],
+        ] {
+            let args = std::iter::once("rapport").chain(bad.iter().copied());
+            assert!(T::try_parse_from(args).is_err(), "{bad:?} was accepted");
+        }
     }
 }

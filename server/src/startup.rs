@@ -57,7 +57,7 @@ impl Application {
             crate::db::Pools::Postgres(pool) => Some(pool.clone()),
             _ => None,
         };
-        let hub = crate::realtime::Hub::new(store.clone(), pg.clone());
+        let hub = crate::realtime::Hub::new(store.clone(), pg.clone(), config.sockets);
         let state = AppState {
             store: store.clone(),
             leptos_options: leptos_options(config, addr),

@@ -6,16 +6,18 @@
 //! recommendations; signing out closing that session's sockets; a removed
 //! member leaving the event's rooms at once; and, with
 //! two instances on PostgreSQL, notifications and matching updates crossing
-//! between instances.
+//! between instances. Also what a socket does with clients that fall
+//! silent, stop reading or fall behind (with the server's timeouts and
+//! buffers shortened so each limit acts within seconds).
 
 mod common;
 
 use common::{
-    event_with, future_event, spawn_app, user_id,
-    ws::{session_cookie, Client, Instance},
+    event_with, future_event, spawn_app, spawn_app_with, user_id,
+    ws::{session_cookie, topic_room, Client, Instance},
     Backend, TestApp, PASSWORD,
 };
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
@@ -312,14 +314,7 @@ async fn in_room(backend: Backend) {
     )
     .await;
     let (ada, ben, chloe) = (&people[0], &people[1], &people[2]);
-    let (status, room) = ada
-        .call_json(
-            "create_room",
-            &[("slug", &slug), ("kind", "topic"), ("title", "Rust")],
-        )
-        .await;
-    assert_eq!(status, 200, "{room}");
-    let room = room.as_str().unwrap();
+    let room = &topic_room(ada, &slug, "Rust").await;
     let mut ben_ws = Client::connect(ben, "ben@example.org").await;
     let mut chloe_ws = Client::connect(chloe, "chloe@example.org").await;
     ben_ws.join(room, None).await;
@@ -490,14 +485,7 @@ async fn a_removed_member_leaves_the_events_rooms_at_once(backend: Backend) {
     };
     let (slug, people) = event_with(app, &["Ben"]).await;
     let (ada, ben) = (&people[0], &people[1]);
-    let (status, room) = ada
-        .call_json(
-            "create_room",
-            &[("slug", &slug), ("kind", "topic"), ("title", "Hallway")],
-        )
-        .await;
-    assert_eq!(status, 200, "{room}");
-    let room = room.as_str().unwrap().to_owned();
+    let room = topic_room(ada, &slug, "Hallway").await;
     let mut ada_ws = Client::connect(ada, "ada@example.org").await;
     ada_ws.join(&room, None).await;
     let mut ben_ws = Client::connect(ben, "ben@example.org").await;
@@ -530,3 +518,269 @@ on_both_backends!(
     removed_members,
     a_removed_member_leaves_the_events_rooms_at_once
 );
+
+/// Sockets that send nothing at all, not even the pongs a WebSocket client
+/// answers pings with, are closed at the idle timeout; a client that reads
+/// (and so answers pings) stays however long it says nothing itself.
+async fn idle(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |c| {
+        c.sockets.ping_every = Duration::from_millis(100);
+        c.sockets.idle_timeout = Duration::from_millis(400);
+    })
+    .await
+    else {
+        return;
+    };
+    let (slug, people) = event_with(app, &["Ben"]).await;
+    let room = topic_room(&people[0], &slug, "Quiet").await;
+    let mut reading = Client::connect(&people[0], "ada@example.org").await;
+    let mut silent = Client::connect(&people[1], "ben@example.org").await;
+    silent.join(&room, None).await;
+    reading.join(&room, None).await;
+    // The silent socket reads nothing from here on, so answers no ping.
+    let ben_id = user_id(&people[1]).await;
+    let left = reading
+        .recv_until(|v| v["type"] == "presence_left" && v["user_id"] == ben_id.as_str())
+        .await;
+    assert_eq!(left["room"], room.as_str());
+    // Its close frame is waiting behind the pings it never answered (if
+    // answering them now does not find the connection gone first).
+    loop {
+        match silent.ws.next().await {
+            Some(Ok(Message::Close(Some(f)))) => {
+                assert_eq!(
+                    (u16::from(f.code), f.reason.as_str()),
+                    (1001, "idle timeout")
+                );
+                break;
+            }
+            Some(Ok(Message::Ping(_) | Message::Text(_))) => continue,
+            Some(Err(_)) | None => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    // Reading answers the pings; three idle timeouts later it is still open.
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(1200);
+    let mut pings = 0;
+    while let Ok(frame) = tokio::time::timeout_at(deadline, reading.ws.next()).await {
+        match frame {
+            Some(Ok(Message::Ping(_))) => pings += 1,
+            Some(Ok(Message::Close(f))) => panic!("closed while answering pings: {f:?}"),
+            other => assert!(matches!(other, Some(Ok(_))), "{other:?}"),
+        }
+    }
+    assert!(pings >= 5, "pinged every 100 ms, got {pings}");
+    reading.send(json!({"type": "ping"})).await;
+    assert_eq!(
+        reading.recv_until(|v| v["type"] == "pong").await["type"],
+        "pong"
+    );
+}
+on_both_backends!(silent_sockets_close_at_the_idle_timeout, idle);
+
+/// 2,000 characters, numbered; four bytes each in UTF-8, so a few posts
+/// fill a network buffer.
+fn long_text(i: usize) -> String {
+    let number = format!("{i:04} ");
+    let fill = "🎉".repeat(app::domain::MAX_MESSAGE_CHARS - number.len());
+    number + &fill
+}
+
+/// Posts long messages to `room` from `sockets` sockets of the person
+/// whose session `cookie` is, as fast as a socket may, while reading
+/// whatever they receive (they are not the slow ones). Returns once all
+/// are stored, with how many that is.
+async fn flood(app: &TestApp, cookie: &str, room: &str, sockets: usize, each: usize) -> usize {
+    let mut posters = vec![];
+    for s in 0..sockets {
+        let mut c = Client::with_cookie(app, "ben@example.org", cookie).await;
+        c.join(room, None).await;
+        let room = room.to_owned();
+        posters.push(tokio::spawn(async move {
+            let (mut tx, mut rx) = c.ws.split();
+            let reader = tokio::spawn(async move {
+                let mut acks = 0;
+                while let Some(Ok(frame)) = rx.next().await {
+                    if let Message::Text(t) = frame {
+                        if t.as_str().starts_with(r#"{"type":"ack""#) {
+                            acks += 1;
+                            if acks == each {
+                                return acks;
+                            }
+                        }
+                    }
+                }
+                acks
+            });
+            // Five a second per socket (the sustained limit), the sockets
+            // staggered: a steady stream that a reading client keeps up
+            // with even through a small backlog.
+            tokio::time::sleep(Duration::from_millis(10 * s as u64)).await;
+            for i in 0..each {
+                let msg = json!({"type": "send", "room": room,
+                    "client_id": format!("flood-{s:02}-{i:04}"), "text": long_text(i)});
+                tx.send(Message::text(msg.to_string())).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(210)).await;
+            }
+            let acks = tokio::time::timeout(Duration::from_secs(30), reader).await;
+            acks.expect("acked in time").unwrap()
+        }));
+    }
+    let mut stored = 0;
+    for p in posters {
+        stored += p.await.unwrap();
+    }
+    assert_eq!(stored, sockets * each, "every post acknowledged");
+    stored
+}
+
+/// Reads `c` until the socket ends or `until` arrives, returning the chat
+/// messages' sequence numbers and whether `until` came.
+async fn read_out(c: &mut Client, until: &str) -> (Vec<u64>, bool) {
+    let mut seqs = vec![];
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(20), c.ws.next())
+            .await
+            .expect("the socket ends or answers within 20 s");
+        let Some(Ok(Message::Text(t))) = frame else {
+            match frame {
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return (seqs, false),
+                _ => continue,
+            }
+        };
+        let v: Value = serde_json::from_str(t.as_str()).unwrap();
+        if v["type"] == "message" {
+            seqs.push(v["message"]["seq"].as_u64().unwrap());
+        } else if v["type"] == until {
+            return (seqs, true);
+        }
+    }
+}
+
+/// Resumes `room` after `seqs`, which must be 1..=k in order, and checks
+/// the resumed socket brings exactly k+1..=total.
+async fn resume_rest(app: &TestApp, room: &str, seqs: &[u64], total: usize) {
+    let k = seqs.len() as u64;
+    assert_eq!(
+        seqs,
+        (1..=k).collect::<Vec<_>>(),
+        "in order, nothing skipped"
+    );
+    assert!(
+        k < total as u64,
+        "the client fell behind (read {k} of {total})"
+    );
+    let mut again = Client::connect(app, "ada@example.org").await;
+    let (joined, rest) = again.join(room, Some(k)).await;
+    assert_eq!(joined["last_seq"], total);
+    let rest: Vec<u64> = rest.iter().map(|m| m["seq"].as_u64().unwrap()).collect();
+    assert_eq!(rest, (k + 1..=total as u64).collect::<Vec<_>>());
+}
+
+/// A client that stops reading while its room is busy is closed once a
+/// write has waited for the send timeout (so it cannot hold the server's
+/// memory); the others see it leave, and it resumes without a gap.
+async fn slow(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |c| {
+        c.sockets.send_timeout = Duration::from_millis(500);
+    })
+    .await
+    else {
+        return;
+    };
+    let (slug, people) = event_with(app, &["Ben"]).await;
+    let (ada, ben) = (&people[0], &people[1]);
+    let room = topic_room(ada, &slug, "Busy").await;
+    let ada_id = user_id(ada).await;
+    let mut stalled = Client::with_small_window(ada, "ada@example.org", 4096).await;
+    stalled.join(&room, None).await;
+    let cookie = session_cookie(ben, "ben@example.org").await;
+    let mut watcher = Client::with_cookie(ben, "ben@example.org", &cookie).await;
+    watcher.join(&room, None).await;
+    let left = tokio::spawn(async move {
+        watcher
+            .recv_until(|v| v["type"] == "presence_left" && v["user_id"] == ada_id.as_str())
+            .await
+    });
+    let total = flood(ben, &cookie, &room, 20, 25).await;
+    tokio::time::timeout(Duration::from_secs(10), left)
+        .await
+        .expect("the others see the stalled client leave")
+        .unwrap();
+    let (seqs, _) = read_out(&mut stalled, "never").await;
+    resume_rest(ada, &room, &seqs, total).await;
+}
+on_both_backends!(clients_that_stop_reading_are_closed_and_resume, slow);
+
+/// A client whose socket falls further behind its room than the room's
+/// backlog is told to resync (never silently skipped), and resuming from
+/// the last message it has brings exactly the rest.
+async fn behind(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |c| {
+        c.sockets.room_backlog = 64;
+        // Stalled for seconds, but not closed: this is about the backlog.
+        c.sockets.send_timeout = Duration::from_secs(60);
+    })
+    .await
+    else {
+        return;
+    };
+    let (slug, people) = event_with(app, &["Ben"]).await;
+    let (ada, ben) = (&people[0], &people[1]);
+    let room = topic_room(ada, &slug, "Busy").await;
+    let mut lagging = Client::with_small_window(ada, "ada@example.org", 4096).await;
+    lagging.join(&room, None).await;
+    let cookie = session_cookie(ben, "ben@example.org").await;
+    let total = flood(ben, &cookie, &room, 20, 25).await;
+    let (seqs, resync) = read_out(&mut lagging, "resync").await;
+    assert!(resync, "told to resync after {} messages", seqs.len());
+    resume_rest(ada, &room, &seqs, total).await;
+}
+on_both_backends!(clients_further_behind_than_the_backlog_resync, behind);
+
+/// A history page of long messages is cut to fit the socket's write
+/// buffer (a full page of 2,000-character messages is bigger than it) and
+/// says there is more; paging on brings every message once, in order.
+async fn long_history(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (slug, people) = event_with(app, &[]).await;
+    let ada = &people[0];
+    let room = topic_room(ada, &slug, "Essays").await;
+    let room_id = app::domain::RoomId::parse(&room).unwrap();
+    let ada_id = app::domain::UserId(user_id(ada).await.parse().unwrap());
+    for i in 1..=100 {
+        let id = app::domain::ClientMessageId::parse(&format!("long-{i:04}")).unwrap();
+        let text = app::domain::MessageText::parse("text", &long_text(i)).unwrap();
+        ada.store
+            .post_message(room_id, ada_id, &id, &text)
+            .await
+            .unwrap();
+    }
+    let mut c = Client::connect(ada, "ada@example.org").await;
+    let (_, recent) = c.join(&room, None).await;
+    assert_eq!(recent.first().unwrap()["seq"], 51);
+    let (mut before, mut older, mut pages) = (51, vec![], 0);
+    loop {
+        c.send(json!({"type": "history", "room": room, "before": before}))
+            .await;
+        let page = c.recv_until(|v| v["type"] == "history").await;
+        assert!(page.to_string().len() < 64 * 1024, "a page fits the buffer");
+        let seqs: Vec<u64> = page["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["seq"].as_u64().unwrap())
+            .collect();
+        pages += 1;
+        before = seqs[0];
+        older.splice(0..0, seqs);
+        if page["more"] == false {
+            break;
+        }
+    }
+    assert_eq!(older, (1..=50).collect::<Vec<_>>());
+    assert!(pages >= 2, "50 long messages took {pages} page(s)");
+}
+on_both_backends!(history_pages_of_long_messages_fit_the_buffer, long_history);

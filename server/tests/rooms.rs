@@ -10,7 +10,7 @@ mod common;
 
 use common::{
     event_with, spawn_app, user_id,
-    ws::{open, session_cookie, Client, Instance},
+    ws::{open, session_cookie, topic_room, Client, Instance},
     Backend, TestApp, PASSWORD,
 };
 use futures_util::{SinkExt, StreamExt};
@@ -30,18 +30,6 @@ fn texts(messages: &[Value]) -> Vec<String> {
         .iter()
         .map(|m| m["text"].as_str().unwrap().to_owned())
         .collect()
-}
-
-/// Creates a topic room in `slug` as `app`'s user and returns its id.
-async fn create_room(app: &TestApp, slug: &str, title: &str) -> String {
-    let (status, id) = app
-        .call_json(
-            "create_room",
-            &[("slug", slug), ("kind", "topic"), ("title", title)],
-        )
-        .await;
-    assert_eq!(status, 200, "{id}");
-    id.as_str().unwrap().to_owned()
 }
 
 async fn upgrade_needs_a_session_and_an_allowed_origin(backend: Backend) {
@@ -83,7 +71,7 @@ async fn two_members_chat_live_with_presence(backend: Backend) {
         return;
     };
     let (slug, clients) = event_with(app, &["Ben"]).await;
-    let room = create_room(&clients[0], &slug, "Rust folks").await;
+    let room = topic_room(&clients[0], &slug, "Rust folks").await;
     let ben_id = user_id(&clients[1]).await;
 
     let mut ada = Client::connect(&clients[0], "ada@example.org").await;
@@ -147,7 +135,7 @@ async fn resume_after_a_dropped_connection_gets_exactly_the_missed_messages(back
         return;
     };
     let (slug, clients) = event_with(app, &["Ben"]).await;
-    let room = create_room(&clients[0], &slug, "Hallway").await;
+    let room = topic_room(&clients[0], &slug, "Hallway").await;
     let mut ada = Client::connect(&clients[0], "ada@example.org").await;
     ada.join(&room, None).await;
     let mut ben = Client::connect(&clients[1], "ben@example.org").await;
@@ -194,7 +182,7 @@ async fn a_retried_send_is_stored_once(backend: Backend) {
         return;
     };
     let (slug, clients) = event_with(app, &["Ben"]).await;
-    let room = create_room(&clients[0], &slug, "Retry").await;
+    let room = topic_room(&clients[0], &slug, "Retry").await;
     let mut ada = Client::connect(&clients[0], "ada@example.org").await;
     ada.join(&room, None).await;
     let mut ben = Client::connect(&clients[1], "ben@example.org").await;
@@ -226,7 +214,7 @@ async fn concurrent_posters_get_gap_free_sequence_numbers(backend: Backend) {
     };
     let names = ["Ben", "Chloe", "Dev"];
     let (slug, clients) = event_with(app, &names).await;
-    let room = create_room(&clients[0], &slug, "Busy").await;
+    let room = topic_room(&clients[0], &slug, "Busy").await;
     let mut listener = Client::connect(&clients[0], "ada@example.org").await;
     listener.join(&room, None).await;
 
@@ -280,7 +268,7 @@ async fn history_pages_back(backend: Backend) {
         return;
     };
     let (slug, clients) = event_with(app, &[]).await;
-    let room = create_room(&clients[0], &slug, "Archive").await;
+    let room = topic_room(&clients[0], &slug, "Archive").await;
     let ada_id = app::domain::UserId(user_id(&clients[0]).await.parse().unwrap());
     let room_id = app::domain::RoomId::parse(&room).unwrap();
     for i in 1..=60 {
@@ -327,7 +315,7 @@ async fn limits_and_bad_input_are_answered_on_the_socket(backend: Backend) {
         return;
     };
     let (slug, clients) = event_with(app, &["Ben"]).await;
-    let room = create_room(&clients[0], &slug, "Limits").await;
+    let room = topic_room(&clients[0], &slug, "Limits").await;
     let cookie = session_cookie(&clients[0], "ada@example.org").await;
 
     // Before hello, and with a version this server does not speak.
@@ -394,7 +382,7 @@ async fn limits_and_bad_input_are_answered_on_the_socket(backend: Backend) {
 
     // A room of another event, and one that does not exist.
     let other = clients[1].create_event("Other Conf").await;
-    let foreign = create_room(&clients[1], &other, "Elsewhere").await;
+    let foreign = topic_room(&clients[1], &other, "Elsewhere").await;
     ada.send(json!({"type": "join", "room": foreign})).await;
     assert_eq!(error_code(&mut ada).await.0, "unknown_room");
     ada.send(json!({"type": "join", "room": "not-a-room"}))
@@ -434,7 +422,7 @@ async fn blocked_pairs_do_not_see_each_other(backend: Backend) {
         return;
     };
     let (slug, clients) = event_with(app, &["Ben", "Chloe"]).await;
-    let room = create_room(&clients[0], &slug, "Blocked").await;
+    let room = topic_room(&clients[0], &slug, "Blocked").await;
     let chloe_id = user_id(&clients[2]).await;
     let (status, _) = clients[1]
         .call_json("block", &[("user_id", &chloe_id)])
@@ -486,7 +474,7 @@ async fn a_post_over_http_reaches_sockets_and_deleted_authors_show_as_deleted(ba
         return;
     };
     let (slug, clients) = event_with(app, &["Ben"]).await;
-    let room = create_room(&clients[0], &slug, "Forms").await;
+    let room = topic_room(&clients[0], &slug, "Forms").await;
     let mut ada = Client::connect(&clients[0], "ada@example.org").await;
     ada.join(&room, None).await;
     let (status, seq) = clients[1]
@@ -545,7 +533,7 @@ async fn moderation_takes_effect_live_and_is_logged(backend: Backend) {
         return;
     };
     let (slug, clients) = event_with(app, &["Ben", "Chloe"]).await;
-    let room = create_room(&clients[0], &slug, "Moderated").await;
+    let room = topic_room(&clients[0], &slug, "Moderated").await;
     let ben_id = user_id(&clients[1]).await;
     let mut ada = Client::connect(&clients[0], "ada@example.org").await;
     ada.join(&room, None).await;
@@ -670,7 +658,7 @@ async fn moderators_download_a_room_transcript(backend: Backend) {
         return;
     };
     let (slug, clients) = event_with(app, &["Ben", "Chloe"]).await;
-    let room = create_room(&clients[1], &slug, "Transcribed").await;
+    let room = topic_room(&clients[1], &slug, "Transcribed").await;
     let mut ben = Client::connect(&clients[1], "ben@example.org").await;
     ben.join(&room, None).await;
     ben.post(&room, "tr-000001", "=HYPERLINK(\"x\")").await;
@@ -1004,7 +992,7 @@ async fn two_instances_on_postgres_talk_and_survive_one_dying() {
     let a = Instance::start(&db).await;
     let mut b = Instance::start(&db).await;
     let (slug, clients) = event_with(a.as_other(), &["Ben"]).await;
-    let room = create_room(&clients[0], &slug, "Across").await;
+    let room = topic_room(&clients[0], &slug, "Across").await;
     let ben_on_b = b.as_other();
     let mut ada = Client::connect(&clients[0], "ada@example.org").await;
     ada.join(&room, None).await;
@@ -1088,7 +1076,7 @@ async fn chaos_with_random_disconnects_loses_nothing(backend: Backend) {
     };
     let people = ["Ben", "Chloe", "Dev", "Eve"];
     let (slug, clients) = event_with(app, &people).await;
-    let room = create_room(&clients[0], &slug, "Chaos").await;
+    let room = topic_room(&clients[0], &slug, "Chaos").await;
     let per_poster = 15u64;
     let posters = 3u64;
     let total = per_poster * posters;
@@ -1204,7 +1192,7 @@ async fn instances_resync_after_their_listener_connection_drops() {
     let a = Instance::start(&db).await;
     let b = Instance::start(&db).await;
     let (slug, clients) = event_with(a.as_other(), &["Ben"]).await;
-    let room = create_room(&clients[0], &slug, "Blip").await;
+    let room = topic_room(&clients[0], &slug, "Blip").await;
     let mut ada = Client::connect(&clients[0], "ada@example.org").await;
     ada.join(&room, None).await;
     let mut ben = Client::connect(&b.as_other(), "ben@example.org").await;

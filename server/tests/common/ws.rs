@@ -57,6 +57,18 @@ pub async fn open(app: &TestApp, cookie: Option<&str>, origin: Option<&str>) -> 
     }
 }
 
+/// Creates a topic room in `slug` as `app`'s user and returns its id.
+pub async fn topic_room(app: &TestApp, slug: &str, title: &str) -> String {
+    let (status, id) = app
+        .call_json(
+            "create_room",
+            &[("slug", slug), ("kind", "topic"), ("title", title)],
+        )
+        .await;
+    assert_eq!(status, 200, "{id}");
+    id.as_str().unwrap().to_owned()
+}
+
 /// A signed-in protocol client.
 pub struct Client {
     pub ws: Ws,
@@ -73,6 +85,31 @@ impl Client {
     /// Connects with a session cookie already logged in (logins are rate-limited).
     pub async fn with_cookie(app: &TestApp, email: &str, cookie: &str) -> Client {
         let ws = open(app, Some(cookie), Some(&app.base)).await.unwrap();
+        Client::greet(ws, email).await
+    }
+
+    /// Connects as `email` with the kernel's receive buffer for the
+    /// connection fixed at `bytes`: when it stops reading, the server's
+    /// writes back up after a little data, as with a phone on a bad network.
+    pub async fn with_small_window(app: &TestApp, email: &str, bytes: u32) -> Client {
+        let cookie = session_cookie(app, email).await;
+        let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+        tcp.set_recv_buffer_size(bytes).unwrap();
+        let stream = tcp.connect(app.addr).await.unwrap();
+        let mut req = format!("ws://{}/ws", app.addr)
+            .into_client_request()
+            .unwrap();
+        let headers = req.headers_mut();
+        headers.insert("cookie", HeaderValue::from_str(&cookie).unwrap());
+        headers.insert("origin", HeaderValue::from_str(&app.base).unwrap());
+        let (ws, _) = tokio_tungstenite::client_async(req, MaybeTlsStream::Plain(stream))
+            .await
+            .unwrap();
+        Client::greet(ws, email).await
+    }
+
+    /// Says hello on a new socket.
+    async fn greet(ws: Ws, email: &str) -> Client {
         let mut c = Client {
             ws,
             email: email.to_owned(),
