@@ -8,6 +8,8 @@
 //! records the attempt and applies its effect in one transaction, so every
 //! attempt is counted and nothing is done twice.
 
+#[cfg(feature = "ssr")]
+use crate::{api::events::member_of, ports::Membership};
 use crate::{
     api::profiles::PersonCard,
     domain::{Role, ScanMode, ScanOutcome},
@@ -15,6 +17,10 @@ use crate::{
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// What only members may do here, for the refusal ([`member_of`]).
+#[cfg(feature = "ssr")]
+const BADGES: &str = "have a badge here";
 
 #[cfg(feature = "ssr")]
 use crate::{
@@ -451,32 +457,12 @@ pub(crate) fn local_time(event: &Event, at: DateTime<Utc>) -> String {
     }
 }
 
-/// The event at `slug` and my role in it (members only).
-#[cfg(feature = "ssr")]
-async fn event_and_role(
-    state: &AppState,
-    slug: &str,
-    me: UserId,
-) -> Result<(Event, Role), AppError> {
-    let event = crate::api::events::event_at(state, slug).await?;
-    let role = state
-        .store
-        .member_role(event.id, me)
-        .await?
-        .ok_or_else(|| {
-            AppError::Forbidden(
-                "Only members of this event have a badge here. Join it first.".into(),
-            )
-        })?;
-    Ok((event, role))
-}
-
 /// My badge in an event (issued on first visit).
 #[server(prefix = "/api", endpoint = "my_badge")]
 pub async fn my_badge(slug: String) -> Result<BadgePage, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, role) = event_and_role(&state, &slug, me.id).await?;
+    let (event, Membership { role, .. }) = member_of(&state, &slug, me.id, BADGES).await?;
     let badge = ensure_badge(&state, event.id, me.id).await?;
     let membership = state
         .store
@@ -513,7 +499,7 @@ pub async fn my_badge(slug: String) -> Result<BadgePage, AppError> {
 pub async fn reissue_badge(slug: String, user_id: Option<String>) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, role) = event_and_role(&state, &slug, me.id).await?;
+    let (event, Membership { role, .. }) = member_of(&state, &slug, me.id, BADGES).await?;
     let holder = match user_id.as_deref().filter(|s| !s.is_empty()) {
         None => me.id,
         Some(raw) => {
@@ -541,7 +527,7 @@ pub async fn reissue_badge(slug: String, user_id: Option<String>) -> Result<(), 
 pub async fn set_approve_scans(slug: String, approve: Option<String>) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, _) = event_and_role(&state, &slug, me.id).await?;
+    let (event, _) = member_of(&state, &slug, me.id, BADGES).await?;
     let on = matches!(approve.as_deref(), Some("on" | "true"));
     state.store.set_approve_scans(event.id, me.id, on).await?;
     Ok(())
@@ -557,7 +543,7 @@ pub async fn badge_sheet(
 ) -> Result<BadgeSheetView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, my_role) = event_and_role(&state, &slug, me.id).await?;
+    let (event, Membership { role: my_role, .. }) = member_of(&state, &slug, me.id, BADGES).await?;
     if !my_role.runs_event() {
         return Err(AppError::Forbidden(
             "Only organizers and staff can print badges.".into(),
@@ -606,7 +592,7 @@ pub async fn badge_sheet(
 pub async fn scanner_info(slug: String) -> Result<ScannerContext, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, role) = event_and_role(&state, &slug, me.id).await?;
+    let (event, Membership { role, .. }) = member_of(&state, &slug, me.id, BADGES).await?;
     Ok(ScannerContext {
         event_name: event.name,
         slug: event.slug.as_str().to_owned(),

@@ -103,6 +103,28 @@ pub(crate) async fn event_at(
         .ok_or_else(not_found)
 }
 
+/// The event at `slug` and `user`'s membership of it. Anyone else gets a
+/// 403 saying only members may `what` ("see its rooms") and to join first.
+#[cfg(feature = "ssr")]
+pub(crate) async fn member_of(
+    state: &crate::ports::AppState,
+    slug: &str,
+    user: crate::domain::UserId,
+    what: &str,
+) -> Result<(Event, crate::ports::Membership), AppError> {
+    let event = event_at(state, slug).await?;
+    let membership = state
+        .store
+        .membership(event.id, user)
+        .await?
+        .ok_or_else(|| {
+            AppError::Forbidden(format!(
+                "Only members of this event can {what}. Join it first."
+            ))
+        })?;
+    Ok((event, membership))
+}
+
 /// The event at `slug` if `user` organizes it; otherwise 404 (no such
 /// event) or 403.
 #[cfg(feature = "ssr")]

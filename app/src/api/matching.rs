@@ -9,6 +9,8 @@
 //! taxonomy. Connections, blocks and dismissals are not in the index; they
 //! are read per request and passed as exclusions, so they are never stale.
 
+#[cfg(feature = "ssr")]
+use crate::api::events::member_of;
 use crate::{domain::Intent, error::AppError, matching::ReasonKind};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -239,7 +241,7 @@ pub async fn people_to_meet(
 ) -> Result<MeetList, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, membership) = profiles::event_for_member(&state, &slug, me.id).await?;
+    let (event, membership) = member_of(&state, &slug, me.id, profiles::PEOPLE).await?;
     let on = |v: Option<String>| v.as_deref().is_some_and(|v| !v.is_empty() && v != "off");
     let (here_now, in_room) = (on(here_now), on(in_room));
     let with_me = in_room.then(|| state.live.in_rooms_with(me.id));
@@ -340,7 +342,7 @@ pub const WHY_MEET_MAX: usize = 200;
 pub async fn why_meet(slug: String, ids: Vec<String>) -> Result<Vec<PersonReasons>, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, _) = profiles::event_for_member(&state, &slug, me.id).await?;
+    let (event, _) = member_of(&state, &slug, me.id, profiles::PEOPLE).await?;
     if ids.len() > WHY_MEET_MAX {
         return Err(AppError::Invalid {
             field: "ids".into(),
@@ -379,7 +381,7 @@ pub async fn answer_recommendation(
 ) -> Result<InterestResult, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, _) = profiles::event_for_member(&state, &slug, me.id).await?;
+    let (event, _) = member_of(&state, &slug, me.id, profiles::PEOPLE).await?;
     let other = profiles::parse_user_id(&user_id)?;
     if other == me.id {
         return Err(AppError::Invalid {

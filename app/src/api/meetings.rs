@@ -8,6 +8,8 @@
 //! (served by the server's `/calendar/<token>` route) built from
 //! [`calendar_entries`].
 
+#[cfg(feature = "ssr")]
+use crate::api::events::member_of;
 use crate::{domain::MeetingStatus, error::AppError};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -310,7 +312,7 @@ fn settled(e: StoreError) -> AppError {
 pub async fn meeting_options(slug: String) -> Result<MeetingChoices, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, _) = profiles::event_for_member(&state, &slug, me.id).await?;
+    let (event, _) = member_of(&state, &slug, me.id, profiles::PEOPLE).await?;
     options(&state, &event).await
 }
 
@@ -342,7 +344,7 @@ pub async fn request_meeting(
 ) -> Result<String, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, _) = profiles::event_for_member(&state, &slug, me.id).await?;
+    let (event, _) = member_of(&state, &slug, me.id, profiles::PEOPLE).await?;
     let other = profiles::parse_user_id(&user_id)?;
     if other == me.id {
         return Err(invalid("user_id", "You cannot meet yourself."));
@@ -562,7 +564,7 @@ pub async fn counter_meeting(id: String, when: MeetingWhen) -> Result<(), AppErr
 pub async fn agenda(slug: String) -> Result<AgendaView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, _) = profiles::event_for_member(&state, &slug, me.id).await?;
+    let (event, _) = member_of(&state, &slug, me.id, profiles::PEOPLE).await?;
     let token = state
         .store
         .calendar_token(me.id, &tokens::invite_token())

@@ -2,12 +2,18 @@
 //! member's profile as I may see it, the event directory, per-event
 //! settings, blocking, and my data (export, account deletion).
 
+#[cfg(feature = "ssr")]
+use crate::api::events::member_of;
 use crate::{
     domain::{Intent, ProfileField, ProfileForm, Role, Visibility},
     error::AppError,
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// What only members may do here, for the refusal ([`member_of`]).
+#[cfg(feature = "ssr")]
+pub(crate) const PEOPLE: &str = "see its people";
 use std::collections::BTreeMap;
 
 #[cfg(feature = "ssr")]
@@ -129,26 +135,6 @@ fn unavailable() -> AppError {
     AppError::NotFound("This profile is not available.".into())
 }
 
-/// The event at `slug` and the caller's membership in it (members only).
-#[cfg(feature = "ssr")]
-pub(crate) async fn event_for_member(
-    state: &AppState,
-    slug: &str,
-    user: UserId,
-) -> Result<(Event, crate::ports::Membership), AppError> {
-    let event = crate::api::events::event_at(state, slug).await?;
-    let membership = state
-        .store
-        .membership(event.id, user)
-        .await?
-        .ok_or_else(|| {
-            AppError::Forbidden(
-                "Only members of this event can see its people. Join it first.".into(),
-            )
-        })?;
-    Ok((event, membership))
-}
-
 /// My profile for the account page.
 #[server(prefix = "/api", endpoint = "my_profile")]
 pub async fn my_profile() -> Result<OwnProfile, AppError> {
@@ -256,7 +242,7 @@ pub async fn update_membership(
 ) -> Result<(), AppError> {
     let user = context::require_user().await?;
     let state = context::state()?;
-    let (event, _) = event_for_member(&state, &slug, user.id).await?;
+    let (event, _) = member_of(&state, &slug, user.id, PEOPLE).await?;
     let line = BoundedText::<0, 140>::parse("event_line", &event_line)?;
     state
         .store
@@ -346,7 +332,7 @@ pub fn highlights(mine: &TagSet, theirs: &TagSet) -> Vec<Highlight> {
 pub async fn person(slug: String, user_id: String) -> Result<PersonCard, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, _) = event_for_member(&state, &slug, me.id).await?;
+    let (event, _) = member_of(&state, &slug, me.id, PEOPLE).await?;
     person_card(&state, &event, me.id, parse_user_id(&user_id)?).await
 }
 
@@ -471,7 +457,7 @@ pub async fn directory(
 ) -> Result<DirectoryView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, membership) = event_for_member(&state, &slug, me.id).await?;
+    let (event, membership) = member_of(&state, &slug, me.id, PEOPLE).await?;
     let q = q.unwrap_or_default();
     if q.chars().count() > 200 {
         return Err(AppError::Invalid {

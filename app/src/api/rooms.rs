@@ -7,9 +7,15 @@
 
 #[cfg(feature = "ssr")]
 use crate::domain::Role;
+#[cfg(feature = "ssr")]
+use crate::{api::events::member_of, ports::Membership};
 use crate::{domain::RoomKind, error::AppError, realtime::WireMessage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// What only members may do here, for the refusal ([`member_of`]).
+#[cfg(feature = "ssr")]
+const ROOMS: &str = "see its rooms";
 
 #[cfg(feature = "ssr")]
 use crate::{
@@ -171,26 +177,6 @@ async fn room_tags_for(state: &AppState, event: &Event, raw: &str) -> Result<Roo
     Ok(tags)
 }
 
-/// The event at `slug` and my role in it (members only).
-#[cfg(feature = "ssr")]
-async fn event_and_role(
-    state: &AppState,
-    slug: &str,
-    me: UserId,
-) -> Result<(Event, Role), AppError> {
-    let event = crate::api::events::event_at(state, slug).await?;
-    let role = state
-        .store
-        .member_role(event.id, me)
-        .await?
-        .ok_or_else(|| {
-            AppError::Forbidden(
-                "Only members of this event can see its rooms. Join it first.".into(),
-            )
-        })?;
-    Ok((event, role))
-}
-
 /// The room `raw` of `event`; rooms of other events do not exist here.
 #[cfg(feature = "ssr")]
 async fn room_in(state: &AppState, event: &Event, raw: &str) -> Result<Room, AppError> {
@@ -217,7 +203,7 @@ pub fn may_moderate(role: Role, room: &Room, me: UserId) -> bool {
 pub async fn event_rooms(slug: String, tag: Option<String>) -> Result<RoomsList, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, role) = event_and_role(&state, &slug, me.id).await?;
+    let (event, Membership { role, .. }) = member_of(&state, &slug, me.id, ROOMS).await?;
     let tag = match tag.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => Some(Tag::parse(raw)?),
@@ -291,7 +277,7 @@ mod create {
     ) -> Result<String, AppError> {
         let me = context::require_user().await?;
         let state = context::state()?;
-        let (event, role) = event_and_role(&state, &slug, me.id).await?;
+        let (event, Membership { role, .. }) = member_of(&state, &slug, me.id, ROOMS).await?;
         if !role.runs_event() && !event.attendees_create_rooms {
             return Err(AppError::Forbidden(
                 "In this event only the organizers and staff create rooms.".into(),
@@ -351,7 +337,7 @@ mod create {
 pub async fn room_page(slug: String, room: String) -> Result<RoomView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, role) = event_and_role(&state, &slug, me.id).await?;
+    let (event, Membership { role, .. }) = member_of(&state, &slug, me.id, ROOMS).await?;
     let room = room_in(&state, &event, &room).await?;
     let hidden = state.store.hidden_users(me.id).await?;
     let mine = state.store.tags_of(me.id).await?;
@@ -425,7 +411,7 @@ pub async fn post_room_message(
     let me = context::require_user().await?;
     let state = context::state()?;
     state.limits.post(me.id)?;
-    let (event, _role) = event_and_role(&state, &slug, me.id).await?;
+    let (event, _) = member_of(&state, &slug, me.id, ROOMS).await?;
     let room = room_in(&state, &event, &room).await?;
     let client_id = ClientMessageId::parse(&client_id)?;
     let text = MessageText::parse("text", &text)?;
@@ -517,7 +503,7 @@ async fn moderated_room(
     room: &str,
     me: UserId,
 ) -> Result<(Event, Room), AppError> {
-    let (event, role) = event_and_role(state, slug, me).await?;
+    let (event, Membership { role, .. }) = member_of(state, slug, me, ROOMS).await?;
     let room = room_in(state, &event, room).await?;
     if !may_moderate(role, &room, me) {
         return Err(AppError::Forbidden(
@@ -693,7 +679,7 @@ pub async fn report_room_message(
 ) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, _) = event_and_role(&state, &slug, me.id).await?;
+    let (event, _) = member_of(&state, &slug, me.id, ROOMS).await?;
     let room = room_in(&state, &event, &room).await?;
     let reason =
         crate::domain::BoundedText::<0, 500>::parse("reason", reason.as_deref().unwrap_or(""))?;
@@ -710,7 +696,7 @@ pub async fn report_room_message(
 pub async fn room_audit_log(slug: String) -> Result<AuditView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, role) = event_and_role(&state, &slug, me.id).await?;
+    let (event, Membership { role, .. }) = member_of(&state, &slug, me.id, ROOMS).await?;
     if !role.runs_event() {
         return Err(AppError::Forbidden(
             "Only organizers and staff can read the moderation log.".into(),
