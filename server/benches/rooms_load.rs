@@ -290,6 +290,15 @@ async fn main() {
         }
     }
     if a.idle {
+        // The whole process once start-up leftovers (the logins' Argon2
+        // memory) are returned: what the sockets really cost beside it.
+        tokio::time::sleep(Duration::from_secs(15)).await;
+        if let Some(kib) = a.server_pid.and_then(rss_kib) {
+            println!(
+                "server RSS {:.1} MiB after holding them 15 s (whole process)",
+                kib as f64 / 1024.0
+            );
+        }
         stop.send_replace(true);
         return;
     }

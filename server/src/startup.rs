@@ -7,6 +7,7 @@ use app::{
     api::limits::Limits,
     ports::{AppState, PublicConfig, Store},
 };
+use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
@@ -115,8 +116,16 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let worker = crate::webhooks::spawn(self.store.clone(), self.webhooks);
+        // No Nagle: a socket's frames leave as soon as they are flushed
+        // instead of waiting for the client to acknowledge the previous
+        // write (which a client's delayed ACK can hold for 40 ms).
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         axum::serve(
-            self.listener,
+            listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )

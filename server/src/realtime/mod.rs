@@ -92,6 +92,10 @@ fn positive_duration(raw: &str) -> Result<Duration, String> {
 /// How many messages the fan-out task reads from the database at once.
 const FAN_OUT_BATCH: u32 = 256;
 
+/// The shortest time between two fan-out rounds of one room (see
+/// [`fan_out`]); measured with the load generator (docs/benchmarks.md).
+const FAN_OUT_PACE: Duration = Duration::from_millis(20);
+
 /// One server message, serialised once and shared by every socket that
 /// sends it.
 #[derive(Clone, Debug)]
@@ -485,7 +489,13 @@ async fn fan_out(
     mut sent: u64,
     mut announced: watch::Receiver<u64>,
 ) {
+    let mut last_round = tokio::time::Instant::now() - FAN_OUT_PACE;
     while announced.changed().await.is_ok() {
+        // A busy room is fanned out at most once per pace: what was
+        // committed meanwhile goes out together, so each socket wakes and
+        // writes once for several messages. A quiet room is not delayed.
+        tokio::time::sleep_until(last_round + FAN_OUT_PACE).await;
+        last_round = tokio::time::Instant::now();
         loop {
             let target = *announced.borrow_and_update();
             if target <= sent {

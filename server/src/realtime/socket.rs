@@ -46,9 +46,12 @@ use tower_sessions::Session;
 
 /// Socket read buffer: small, so an idle connection costs little
 /// (tungstenite's default is 128 KiB, and it zero-fills the whole buffer
-/// on every read, so all of it is resident). Client frames are small; a
-/// larger one grows the buffer as needed, up to [`MAX_FRAME_BYTES`].
-pub const READ_BUFFER: usize = 1024;
+/// on every read, so all of it is resident). Most client frames (hello,
+/// join, a short message) fit; a larger one grows the buffer as needed,
+/// up to [`MAX_FRAME_BYTES`], read 256 bytes per system call, which at
+/// five messages a second costs nothing. 256 instead of 1 KiB saved
+/// 0.8 KiB per idle socket (docs/benchmarks.md).
+pub const READ_BUFFER: usize = 256;
 /// Largest frame (and message) accepted from a client; a bigger one closes
 /// the socket with code 1009. A 2,000-character message in JSON fits.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
@@ -341,7 +344,9 @@ impl Connection {
                     }
                 },
                 Some((topic, item)) = self.streams.next(), if !self.streams.is_empty() => {
-                    self.on_topics(&mut socket, topic, item).await
+                    // Boxed too: with its timeout and batch it would make
+                    // every idle socket's task ~3 KiB larger.
+                    Box::pin(self.on_topics(&mut socket, topic, item)).await
                 }
                 _ = ping.tick() => {
                     if last_heard.elapsed() > tuning.idle_timeout {
