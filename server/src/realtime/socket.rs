@@ -354,7 +354,9 @@ impl Connection {
                     } else if chrono::Utc::now().timestamp() > self.expires {
                         Err(Stop::Close(1008, "session expired"))
                     } else {
-                        socket.send(Message::Ping(Default::default())).await
+                        // Boxed like the handlers: a send with its timer
+                        // inline would sit in every idle socket's task.
+                        Box::pin(socket.send(Message::Ping(Default::default()))).await
                     }
                 }
             };
@@ -367,7 +369,11 @@ impl Connection {
                 code,
                 reason: reason.into(),
             }));
-            let _ = tokio::time::timeout(Duration::from_secs(1), socket.ws.send(close)).await;
+            let _ = Box::pin(tokio::time::timeout(
+                Duration::from_secs(1),
+                socket.ws.send(close),
+            ))
+            .await;
         }
         self.leave_all();
     }
