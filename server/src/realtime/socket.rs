@@ -378,8 +378,8 @@ impl Connection {
         self.leave_all();
     }
 
-    /// Sends what the topics hold: `first`, then up to [`BATCH`] frames in
-    /// all that are already waiting, in one write and one flush, the whole
+    /// Sends what the topics hold: the frame `item` of `topic`, then those
+    /// already waiting (up to [`BATCH`] in all), with one flush, the whole
     /// batch bounded by the send timeout. Under load a socket is woken
     /// less often than frames arrive; taking what is ready is what keeps
     /// it from falling behind.
