@@ -1,10 +1,10 @@
 //! Rooms pages: an event's rooms (`/e/:slug/rooms`: topic and meetup rooms
 //! with live occupancy and tags, filtered by tag with `?tag=` from a plain
 //! GET form, and the form to create one) and a room
-//! (`/e/:slug/rooms/:room`, where its moderators also change its tags). The room page is rendered on the server with
-//! its recent history and a plain form, so it reads and posts without
-//! JavaScript; in the browser it goes live over the WebSocket
-//! ([`crate::components::live_room`]).
+//! (`/e/:slug/rooms/:room`, where its moderators also change its tags).
+//! The room page is rendered on the server with its recent history and a
+//! plain form, so it reads and posts without JavaScript; in the browser it
+//! goes live over the WebSocket ([`crate::components::live_room`]).
 
 use crate::api::rooms::{
     clock, event_rooms, room_audit_log, room_page, CloseRoom, CreateRoom, DeleteRoomMessage,
