@@ -4,12 +4,16 @@
 //!
 //! Each socket is one task running one loop over three sources: frames from
 //! the client, frames from its topics (one broadcast receiver per joined
-//! room, one for the person's notifications, one per watched
-//! dashboard, merged in a `StreamMap`), and a ping timer. It never waits for
+//! room, one for the person's notifications, one per watched dashboard,
+//! merged in a `StreamMap`), and the hub's ping clock. It never waits for
 //! another socket: a socket that cannot keep up only delays itself, falls
 //! behind its rooms' channels and is told to resync, and one whose writes
 //! stall for the configured send timeout ([`super::Tuning`]) is closed
 //! (the client resumes from its last sequence number).
+//!
+//! Every idle socket holds its task's future for as long as it is open,
+//! so that future is kept small: the loop's state is held once, and
+//! whatever large it awaits is boxed (docs/benchmarks.md has the figures).
 
 use super::{wire_message, Frame, Hub, Order, RoomChannel};
 use app::{
@@ -31,7 +35,10 @@ use axum::{
     Json, Router,
 };
 use futures_util::{FutureExt, SinkExt};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use governor::{
+    clock::MonotonicClock, middleware::NoOpMiddleware, state::InMemoryState, state::NotKeyed,
+    Quota, RateLimiter,
+};
 use std::{
     collections::{HashMap, HashSet},
     num::NonZeroU32,
@@ -158,40 +165,44 @@ async fn upgrade(
             );
         }
     };
-    let hub = ctx.hub.clone();
-    let session_id = session.id().map(|id| id.to_string());
-    let expires = session.expiry_date().unix_timestamp();
-    let tuning = hub.tuning;
+    // Built here and boxed, so the closure handed to axum holds one
+    // pointer: what a closure captures stays in axum's task for the
+    // socket's whole life, beside the copy the loop works on.
+    let connection = Box::new(Connection {
+        hub: ctx.hub.clone(),
+        me: user.id,
+        session_id: session.id().map(|id| id.to_string()),
+        expires: session.expiry_date().unix_timestamp(),
+        name: user.display_name,
+        hidden,
+        greeted: false,
+        joined: HashMap::new(),
+        streams: StreamMap::new(),
+        sends: limiter(SENDS_PER_SECOND, SEND_BURST),
+        frames: limiter(FRAMES_PER_SECOND, FRAME_BURST),
+        refusals: 0,
+    });
+    let tuning = ctx.hub.tuning;
+    let send_timeout = tuning.send_timeout;
     ws.read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(tuning.max_write_buffer as usize)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| {
-            Connection {
-                hub,
-                me: user.id,
-                session_id,
-                expires,
-                name: user.display_name,
-                hidden,
-                greeted: false,
-                joined: HashMap::new(),
-                streams: StreamMap::new(),
-                sends: limiter(SENDS_PER_SECOND, SEND_BURST),
-                frames: limiter(FRAMES_PER_SECOND, FRAME_BURST),
-                refusals: 0,
-            }
-            .run(Wire {
-                ws: socket,
-                send_timeout: tuning.send_timeout,
-            })
-        })
+        .on_upgrade(move |ws| connection.run(Wire { ws, send_timeout }))
 }
 
-fn limiter(per_second: u32, burst: u32) -> DefaultDirectRateLimiter {
+/// One socket's rate limit. On the standard library's clock: governor's
+/// default (quanta) clock carries its calibration in every limiter, about
+/// 50 bytes more per limiter, and a socket has two for its whole life.
+type Limiter = RateLimiter<NotKeyed, InMemoryState, MonotonicClock, NoOpMiddleware<Instant>>;
+
+fn limiter(per_second: u32, burst: u32) -> Limiter {
     let nz = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
-    RateLimiter::direct(Quota::per_second(nz(per_second)).allow_burst(nz(burst)))
+    RateLimiter::direct_with_clock(
+        Quota::per_second(nz(per_second)).allow_burst(nz(burst)),
+        MonotonicClock,
+    )
 }
 
 /// What a socket listens to besides the client.
@@ -245,8 +256,8 @@ struct Connection {
     greeted: bool,
     joined: HashMap<RoomId, Joined>,
     streams: StreamMap<Topic, BroadcastStream<Frame>>,
-    sends: DefaultDirectRateLimiter,
-    frames: DefaultDirectRateLimiter,
+    sends: Limiter,
+    frames: Limiter,
     /// Refusals since the last accepted frame; a flood ends the socket.
     refusals: u32,
 }
@@ -312,15 +323,32 @@ fn error_in(
 }
 
 impl Connection {
-    async fn run(mut self, mut socket: Wire) {
+    /// Serves the socket until it ends. Not an `async fn`: such a function
+    /// keeps its arguments twice in its future (the arguments, and the
+    /// locals they are moved into), and this future is what every idle
+    /// socket costs; an `async move` block works on its captures in place.
+    /// The connection is unboxed once into the future.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn keeps its arguments twice"
+    )]
+    fn run(self: Box<Self>, mut socket: Wire) -> impl std::future::Future<Output = ()> + Send {
+        async move {
+            let mut this = *self;
+            this.serve(&mut socket).await;
+        }
+    }
+
+    async fn serve(&mut self, socket: &mut Wire) {
         // From the start, so signing out closes even a socket that never
         // said hello; notifications are sent only after it did.
         let rx = self.hub.personal.user(self.me);
         self.streams.insert(Topic::Me, BroadcastStream::new(rx));
-        let tuning = self.hub.tuning;
-        let mut ping = tokio::time::interval(tuning.ping_every);
-        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        ping.tick().await;
+        // The hub's clock, shared by every socket; the tuning is read from
+        // the hub when needed, not copied (a copy would sit in every
+        // socket's future).
+        let mut ping = self.hub.ping_clock();
+        ping.mark_unchanged();
         let mut last_heard = Instant::now();
         let stop = loop {
             let flow = tokio::select! {
@@ -340,16 +368,16 @@ impl Connection {
                         // Boxed: a handler's future (store calls, history)
                         // is large, and inlined it would sit in every idle
                         // socket's task for the socket's whole life.
-                        Box::pin(self.on_client_frame(&mut socket, frame)).await
+                        Box::pin(self.on_client_frame(socket, frame)).await
                     }
                 },
                 Some((topic, item)) = self.streams.next(), if !self.streams.is_empty() => {
                     // Boxed too: with its timeout and batch it would make
                     // every idle socket's task ~3 KiB larger.
-                    Box::pin(self.on_topics(&mut socket, topic, item)).await
+                    Box::pin(self.on_topics(socket, topic, item)).await
                 }
-                _ = ping.tick() => {
-                    if last_heard.elapsed() > tuning.idle_timeout {
+                Ok(()) = ping.changed() => {
+                    if last_heard.elapsed() > self.hub.tuning.idle_timeout {
                         Err(Stop::Close(1001, "idle timeout"))
                     } else if chrono::Utc::now().timestamp() > self.expires {
                         Err(Stop::Close(1008, "session expired"))
@@ -1009,5 +1037,32 @@ impl Connection {
                 "Something went wrong on our side. Please try again.",
             ))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Connection, Wire};
+    use std::mem::size_of;
+
+    /// The size of the future `f` returns, without calling it.
+    fn future_size<A, B, F>(_: fn(A, B) -> F) -> usize {
+        size_of::<F>()
+    }
+
+    /// Every idle socket holds this future for its whole life, so it must
+    /// keep the connection and the socket once (an `async fn` taking them
+    /// by value would keep each twice) and box everything large it awaits
+    /// (handlers, the batch of room frames, the ping). In a debug build
+    /// the loop's own state (the ping clock's wait, the select) is ~370
+    /// bytes; the connection alone is ~290, a handler inline thousands.
+    #[test]
+    fn the_socket_future_holds_its_state_once() {
+        let state = size_of::<Connection>() + size_of::<Wire>();
+        let future = future_size(Connection::run);
+        assert!(
+            future <= state + 512,
+            "the socket future is {future} bytes for {state} bytes of state"
+        );
     }
 }
