@@ -113,6 +113,20 @@ impl Personal {
         release(&self.dashboards, event)
     }
 
+    /// Orders every socket of this instance to ping its client (the hub's
+    /// ping clock, see [`super::Hub::start_ping_clock`]).
+    pub fn ping_all(&self) {
+        let frame = order(Order::Ping);
+        for tx in self
+            .users
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+        {
+            let _ = tx.send(frame.clone());
+        }
+    }
+
     /// Who has a socket on this instance.
     fn connected(&self) -> Vec<UserId> {
         self.users

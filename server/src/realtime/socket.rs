@@ -40,7 +40,7 @@ use governor::{
     Quota, RateLimiter,
 };
 use std::{
-    collections::{HashMap, HashSet},
+    collections::HashMap,
     num::NonZeroU32,
     sync::Arc,
     time::{Duration, Instant},
@@ -181,6 +181,7 @@ async fn upgrade(
         sends: limiter(SENDS_PER_SECOND, SEND_BURST),
         frames: limiter(FRAMES_PER_SECOND, FRAME_BURST),
         refusals: 0,
+        last_heard: Instant::now(),
     });
     let tuning = ctx.hub.tuning;
     let send_timeout = tuning.send_timeout;
@@ -250,8 +251,9 @@ struct Connection {
     expires: i64,
     name: String,
     /// People blocked either way with me: their messages and presence are
-    /// not sent to me (reloaded at every join).
-    hidden: HashSet<UserId>,
+    /// not sent to me (reloaded at every join). A boxed slice, not a set:
+    /// it is nearly always empty or short, and it sits in every socket.
+    hidden: Box<[UserId]>,
     /// `hello` with a supported version was received.
     greeted: bool,
     joined: HashMap<RoomId, Joined>,
@@ -260,6 +262,9 @@ struct Connection {
     frames: Limiter,
     /// Refusals since the last accepted frame; a flood ends the socket.
     refusals: u32,
+    /// When the client last sent anything (a pong counts): checked
+    /// against the idle timeout at each ping.
+    last_heard: Instant,
 }
 
 /// The socket as the loop writes to it: every write gives up after the
@@ -296,10 +301,11 @@ impl Wire {
     /// Queues a frame without flushing (the caller's batch flushes and
     /// bounds the time). Waits only while the network is blocked.
     async fn feed(&mut self, text: Utf8Bytes) -> Flow {
-        self.ws
-            .feed(Message::Text(text))
-            .await
-            .map_err(|_| Stop::Gone)
+        self.feed_msg(Message::Text(text)).await
+    }
+
+    async fn feed_msg(&mut self, message: Message) -> Flow {
+        self.ws.feed(message).await.map_err(|_| Stop::Gone)
     }
 }
 
@@ -344,12 +350,8 @@ impl Connection {
         // said hello; notifications are sent only after it did.
         let rx = self.hub.personal.user(self.me);
         self.streams.insert(Topic::Me, BroadcastStream::new(rx));
-        // The hub's clock, shared by every socket; the tuning is read from
-        // the hub when needed, not copied (a copy would sit in every
-        // socket's future).
-        let mut ping = self.hub.ping_clock();
-        ping.mark_unchanged();
-        let mut last_heard = Instant::now();
+        // The hub's clock pings through the personal channel just joined.
+        self.hub.start_ping_clock();
         let stop = loop {
             let flow = tokio::select! {
                 incoming = socket.ws.recv() => match incoming {
@@ -364,7 +366,7 @@ impl Connection {
                         }
                     }
                     Some(Ok(frame)) => {
-                        last_heard = Instant::now();
+                        self.last_heard = Instant::now();
                         // Boxed: a handler's future (store calls, history)
                         // is large, and inlined it would sit in every idle
                         // socket's task for the socket's whole life.
@@ -375,17 +377,6 @@ impl Connection {
                     // Boxed too: with its timeout and batch it would make
                     // every idle socket's task ~3 KiB larger.
                     Box::pin(self.on_topics(socket, topic, item)).await
-                }
-                Ok(()) = ping.changed() => {
-                    if last_heard.elapsed() > self.hub.tuning.idle_timeout {
-                        Err(Stop::Close(1001, "idle timeout"))
-                    } else if chrono::Utc::now().timestamp() > self.expires {
-                        Err(Stop::Close(1008, "session expired"))
-                    } else {
-                        // Boxed like the handlers: a send with its timer
-                        // inline would sit in every idle socket's task.
-                        Box::pin(socket.send(Message::Ping(Default::default()))).await
-                    }
                 }
             };
             if let Err(stop) = flow {
@@ -686,6 +677,18 @@ impl Connection {
                 order: Some(Order::LeaveEvent(event)),
                 ..
             }) => self.leave_event(socket, event).await,
+            Ok(Frame {
+                order: Some(Order::Ping),
+                ..
+            }) => {
+                if self.last_heard.elapsed() > self.hub.tuning.idle_timeout {
+                    Err(Stop::Close(1001, "idle timeout"))
+                } else if chrono::Utc::now().timestamp() > self.expires {
+                    Err(Stop::Close(1008, "session expired"))
+                } else {
+                    socket.feed_msg(Message::Ping(Default::default())).await
+                }
+            }
             Ok(_) if !self.greeted => Ok(()),
             Ok(frame) => socket.feed(frame.json).await,
             Err(BroadcastStreamRecvError::Lagged(missed)) => {
