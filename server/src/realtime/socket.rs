@@ -380,14 +380,19 @@ impl Connection {
     /// keeps its arguments twice in its future (the arguments, and the
     /// locals they are moved into), and this future is what every idle
     /// socket costs; an `async move` block works on its captures in place.
-    /// The connection is unboxed once into the future.
+    /// The connection is unboxed once into the future, and its box freed
+    /// at once: a box moved out of with `*` is freed only when it goes out
+    /// of scope, which for a captured one is when the socket ends.
     #[expect(
         clippy::manual_async_fn,
         reason = "an async fn keeps its arguments twice"
     )]
     fn run(self: Box<Self>, mut socket: Wire) -> impl std::future::Future<Output = ()> + Send {
         async move {
-            let mut this = *self;
+            let mut this = {
+                let boxed = self;
+                *boxed
+            };
             this.serve(&mut socket).await;
         }
     }
