@@ -997,6 +997,8 @@ pub enum ModerationAction {
     Mute,
     Close,
     Reopen,
+    /// The room's tags were changed (the detail holds the new list).
+    Retag,
 }
 
 impl ModerationAction {
@@ -1006,6 +1008,7 @@ impl ModerationAction {
             ModerationAction::Mute => "mute",
             ModerationAction::Close => "close",
             ModerationAction::Reopen => "reopen",
+            ModerationAction::Retag => "tags",
         }
     }
 
@@ -1015,6 +1018,7 @@ impl ModerationAction {
             "mute" => ModerationAction::Mute,
             "close" => ModerationAction::Close,
             "reopen" => ModerationAction::Reopen,
+            "tags" => ModerationAction::Retag,
             _ => return None,
         })
     }
@@ -1113,7 +1117,9 @@ pub trait RoomStore: Send + Sync {
     ) -> StoreResult<Option<DateTime<Utc>>>;
     /// Replaces the room's tags with `tags` (in their order) in one
     /// transaction. `NotFound` if the room does not exist.
-    async fn set_room_tags(&self, room: RoomId, tags: &RoomTags) -> StoreResult<()>;
+    /// Replaces the room's tags and records who did it in the audit log,
+    /// in one transaction.
+    async fn set_room_tags(&self, room: RoomId, tags: &RoomTags, actor: UserId) -> StoreResult<()>;
     /// Closes or reopens a room and logs it. `NotFound` if it does not exist.
     async fn set_room_closed(&self, room: RoomId, closed: bool, actor: UserId) -> StoreResult<()>;
     /// A member's report of a message. `NotFound` if there is no such message.

@@ -923,6 +923,22 @@ async fn only_a_rooms_moderators_change_its_tags(backend: Backend) {
         .await;
     assert_eq!(status, 403);
     assert!(listed(ada, &slug, Some("go")).await.is_empty());
+
+    // Both changes are in the organizer's moderation log, refusals not.
+    let (status, log) = ada.call_json("room_audit_log", &[("slug", &slug)]).await;
+    assert_eq!(status, 200, "{log}");
+    let lines: Vec<(&str, &str)> = log["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["actor"].as_str().unwrap(), l["what"].as_str().unwrap()))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.contains(&(
+        "Ben",
+        "changed the tags of Ben's corner to hiring, kubernetes"
+    )));
+    assert!(lines.contains(&("Ada", "removed the tags of Ben's corner")));
 }
 on_both_backends!(tag_editing, only_a_rooms_moderators_change_its_tags);
 

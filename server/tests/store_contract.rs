@@ -3173,9 +3173,9 @@ mod rooms {
 
         // Fewer, one kept, the order changed: exactly the new list.
         let new = tags("go, observability");
-        store.set_room_tags(room.id, &new).await.unwrap();
+        store.set_room_tags(room.id, &new, ada.id).await.unwrap();
         assert_eq!(store.room(room.id).await.unwrap().unwrap().tags, new);
-        store.set_room_tags(room.id, &new).await.unwrap();
+        store.set_room_tags(room.id, &new, ada.id).await.unwrap();
         assert_eq!(
             store.room(room.id).await.unwrap().unwrap().tags,
             new,
@@ -3189,16 +3189,27 @@ mod rooms {
 
         // Cleared.
         store
-            .set_room_tags(room.id, &RoomTags::default())
+            .set_room_tags(room.id, &RoomTags::default(), ada.id)
             .await
             .unwrap();
         assert!(store.room(room.id).await.unwrap().unwrap().tags.is_empty());
 
+        // Each change is in the moderation log: who, which room, the list.
+        let log = store.audit_log(event.id).await.unwrap();
+        let mut details: Vec<&str> = log
+            .iter()
+            .filter(|a| a.action == ModerationAction::Retag)
+            .inspect(|a| assert_eq!((a.room, a.actor), (Some(room.id), Some(ada.id))))
+            .map(|a| a.detail.as_str())
+            .collect();
+        details.sort_unstable();
+        assert_eq!(details, ["", "go, observability", "go, observability"]);
+
         // Two saves at once both succeed, and one of them wins whole.
         let (a, b) = (tags("rust, go"), tags("go, rust, hiring"));
         let (ra, rb) = tokio::join!(
-            store.set_room_tags(room.id, &a),
-            store.set_room_tags(room.id, &b)
+            store.set_room_tags(room.id, &a, ada.id),
+            store.set_room_tags(room.id, &b, ada.id)
         );
         ra.unwrap();
         rb.unwrap();
@@ -3207,7 +3218,7 @@ mod rooms {
 
         assert!(matches!(
             store
-                .set_room_tags(app::domain::RoomId(uuid::Uuid::new_v4()), &a)
+                .set_room_tags(app::domain::RoomId(uuid::Uuid::new_v4()), &a, ada.id)
                 .await,
             Err(StoreError::NotFound)
         ));

@@ -663,7 +663,7 @@ pub async fn set_room_tags(
     let state = context::state()?;
     let (event, room) = moderated_room(&state, &slug, &room, me.id).await?;
     let tags = room_tags_for(&state, &event, tags.as_deref().unwrap_or("")).await?;
-    state.store.set_room_tags(room.id, &tags).await?;
+    state.store.set_room_tags(room.id, &tags, me.id).await?;
     tracing::info!(room = %room.id, tags = tags.names().len(), "room tags changed");
     back_to_room(&event, &room);
     Ok(tags.names())
@@ -722,6 +722,8 @@ pub async fn room_audit_log(slug: String) -> Result<AuditView, AppError> {
                 }
                 A::Close => format!("closed {room}"),
                 A::Reopen => format!("reopened {room}"),
+                A::Retag if a.detail.is_empty() => format!("removed the tags of {room}"),
+                A::Retag => format!("changed the tags of {room} to {}", a.detail),
             };
             AuditLine {
                 at: crate::api::badges::local_time(&event, a.created_at),

@@ -539,7 +539,8 @@ impl RoomStore for Db {
         Ok(until.filter(|u| *u > now))
     }
 
-    async fn set_room_tags(&self, room: RoomId, tags: &RoomTags) -> StoreResult<()> {
+    async fn set_room_tags(&self, room: RoomId, tags: &RoomTags, actor: UserId) -> StoreResult<()> {
+        let detail = tags.names().join(", ");
         on_write!(self, |pool| {
             let mut tx = pool.begin().await.map_err(backend)?;
             // A no-op update that finds the room and, on PostgreSQL, locks its
@@ -561,6 +562,15 @@ impl RoomStore for Db {
                 .await
                 .map_err(backend)?;
             insert_tags!(tx, room, tags);
+            audit!(
+                tx,
+                room,
+                actor,
+                ModerationAction::Retag,
+                None::<Uuid>,
+                None::<i64>,
+                &detail
+            );
             tx.commit().await.map_err(backend)?;
         });
         Ok(())
