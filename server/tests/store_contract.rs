@@ -2975,6 +2975,14 @@ mod rooms {
             Err(StoreError::Conflict(_))
         ));
         assert_eq!(
+            store
+                .post_message(talk.id, ada.id, &cid("msg-00001"), &text("one"))
+                .await
+                .unwrap(),
+            Posted::Existing(first.clone()),
+            "a retry of a stored send is answered even once the room closed"
+        );
+        assert_eq!(
             store.room(talk.id).await.unwrap().unwrap().last_seq,
             2,
             "no number used"

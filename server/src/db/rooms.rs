@@ -337,45 +337,49 @@ impl RoomStore for Db {
             let Some((seq, closed)) = head else {
                 return Err(StoreError::NotFound);
             };
-            // Checked under the room's lock, so two retries of one send
-            // cannot both insert.
-            let existing: Option<MessageRow> = sqlx::query_as(&existing_sql)
+            // The common case in one statement (each statement is a round
+            // trip to SQLite's connection thread, and under load every trip
+            // waits its turn): store the message with the author's name, or
+            // nothing when this client id is already stored (a retried send,
+            // checked under the room's lock) or the author is gone.
+            let name = if closed {
+                None
+            } else {
+                sqlx::query_scalar::<_, Option<String>>(
+                    "INSERT INTO room_messages (room_id, seq, author_id, client_id, body, \
+                     deleted, created_at) SELECT $1, $2, u.id, $4, $5, FALSE, $6 FROM users u \
+                     WHERE u.id = $3 ON CONFLICT (room_id, author_id, client_id) DO NOTHING \
+                     RETURNING (SELECT display_name FROM users WHERE id = $3)",
+                )
                 .bind(room.0)
+                .bind(seq)
                 .bind(author.0)
                 .bind(client_id.as_str())
+                .bind(text.as_str())
+                .bind(now)
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(backend)?;
-            if let Some(row) = existing {
-                tx.rollback().await.map_err(backend)?;
-                return Ok(Posted::Existing(row.into()));
-            }
-            if closed {
-                tx.rollback().await.map_err(backend)?;
-                return Err(StoreError::Conflict("closed room"));
-            }
-            let name: Option<String> =
-                sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+                .map_err(backend)?
+                .flatten()
+            };
+            let Some(name) = name else {
+                // Nothing stored: the earlier copy of a retried send wins
+                // (even in a room closed since), else the room is closed or
+                // the author gone. The sequence number taken is given back.
+                let existing: Option<MessageRow> = sqlx::query_as(&existing_sql)
+                    .bind(room.0)
                     .bind(author.0)
+                    .bind(client_id.as_str())
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(backend)?;
-            let Some(name) = name else {
-                return Err(StoreError::NotFound);
+                tx.rollback().await.map_err(backend)?;
+                return match existing {
+                    Some(row) => Ok(Posted::Existing(row.into())),
+                    None if closed => Err(StoreError::Conflict("closed room")),
+                    None => Err(StoreError::NotFound),
+                };
             };
-            sqlx::query(
-                "INSERT INTO room_messages (room_id, seq, author_id, client_id, body, deleted, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, FALSE, $6)",
-            )
-            .bind(room.0)
-            .bind(seq)
-            .bind(author.0)
-            .bind(client_id.as_str())
-            .bind(text.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| conflict_or_backend(e, &[("client", "message id")]))?;
             notify!(announce, tx, format!("m:{}:{seq}", room.0));
             tx.commit().await.map_err(backend)?;
             Ok(Posted::New(RoomMessage {

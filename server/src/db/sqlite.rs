@@ -21,13 +21,19 @@ pub(super) async fn connect(url: &str) -> anyhow::Result<Pools> {
         }
     }
     // The writer is opened first so the file exists (and is in WAL mode)
-    // before the readers connect.
+    // before the readers connect. No ping before each use
+    // (`test_before_acquire`): a connection to a local file cannot go stale
+    // the way a network one can, and the ping is one more round trip to the
+    // connection's thread on every query (the live rooms' post and fan-out
+    // paths were waiting on it under load; docs/benchmarks.md).
     let write = SqlitePoolOptions::new()
+        .test_before_acquire(false)
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options.clone())
         .await?;
     let read = SqlitePoolOptions::new()
+        .test_before_acquire(false)
         .max_connections(READERS)
         .connect_with(options.read_only(true))
         .await?;
