@@ -319,79 +319,110 @@ impl RoomStore for Db {
         text: &MessageText,
     ) -> StoreResult<Posted> {
         let now = super::now();
-        let announce = self.announces();
         let existing_sql = format!(
             "{MESSAGE_SELECT} WHERE m.room_id = $1 AND m.author_id = $2 AND m.client_id = $3"
         );
-        on_write!(self, |pool| {
-            let mut tx = pool.begin().await.map_err(backend)?;
-            // Takes the room row (PostgreSQL locks it until commit), so
-            // concurrent posters to one room queue here.
-            let head: Option<(i64, bool)> = sqlx::query_as(
-                "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, closed",
-            )
-            .bind(room.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?;
-            let Some((seq, closed)) = head else {
-                return Err(StoreError::NotFound);
-            };
-            // The common case in one statement (each statement is a round
-            // trip to SQLite's connection thread, and under load every trip
-            // waits its turn): store the message with the author's name, or
-            // nothing when this client id is already stored (a retried send,
-            // checked under the room's lock) or the author is gone.
-            let name = if closed {
-                None
-            } else {
-                sqlx::query_scalar::<_, Option<String>>(
-                    "INSERT INTO room_messages (room_id, seq, author_id, client_id, body, \
-                     deleted, created_at) SELECT $1, $2, u.id, $4, $5, FALSE, $6 FROM users u \
-                     WHERE u.id = $3 ON CONFLICT (room_id, author_id, client_id) DO NOTHING \
-                     RETURNING (SELECT display_name FROM users WHERE id = $3)",
+        let stored = |seq: i64, name: String| RoomMessage {
+            room,
+            seq: seq_out(seq),
+            author: Some(author),
+            author_name: Some(name),
+            body: text.as_str().to_owned(),
+            deleted: false,
+            created_at: now,
+        };
+        let pool = match &self.pools {
+            super::Pools::Postgres(pool) => {
+                // One call holding the room's lock only inside the database
+                // (see migrations/postgres/20261129000001_post_room_message.sql).
+                let (outcome, seq, name): (String, Option<i64>, Option<String>) = sqlx::query_as(
+                    "SELECT outcome, message_seq, author_name \
+                     FROM post_room_message($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(room.0)
-                .bind(seq)
                 .bind(author.0)
                 .bind(client_id.as_str())
                 .bind(text.as_str())
                 .bind(now)
+                .bind(ROOMS_CHANNEL)
+                .fetch_one(pool)
+                .await
+                .map_err(backend)?;
+                return match (outcome.as_str(), seq, name) {
+                    ("new", Some(seq), Some(name)) => Ok(Posted::New(stored(seq, name))),
+                    ("existing", ..) => sqlx::query_as::<_, MessageRow>(&existing_sql)
+                        .bind(room.0)
+                        .bind(author.0)
+                        .bind(client_id.as_str())
+                        .fetch_optional(pool)
+                        .await
+                        .map_err(backend)?
+                        .map(|row| Posted::Existing(row.into()))
+                        .ok_or(StoreError::NotFound),
+                    ("closed", ..) => Err(StoreError::Conflict("closed room")),
+                    _ => Err(StoreError::NotFound),
+                };
+            }
+            super::Pools::Sqlite { write, .. } => write,
+        };
+        let mut tx = pool.begin().await.map_err(backend)?;
+        // Takes the room (SQLite has one writer: concurrent posters queue
+        // for it), numbering the message.
+        let head: Option<(i64, bool)> = sqlx::query_as(
+            "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, closed",
+        )
+        .bind(room.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let Some((seq, closed)) = head else {
+            return Err(StoreError::NotFound);
+        };
+        // The common case in one statement (each statement is a round trip
+        // to SQLite's connection thread, and under load every trip waits its
+        // turn): store the message with the author's name, or nothing when
+        // this client id is already stored (a retried send) or the author
+        // is gone.
+        let name = if closed {
+            None
+        } else {
+            sqlx::query_scalar::<_, Option<String>>(
+                "INSERT INTO room_messages (room_id, seq, author_id, client_id, body, deleted, \
+                 created_at) SELECT $1, $2, u.id, $4, $5, FALSE, $6 FROM users u WHERE u.id = $3 \
+                 ON CONFLICT (room_id, author_id, client_id) DO NOTHING \
+                 RETURNING (SELECT display_name FROM users WHERE id = $3)",
+            )
+            .bind(room.0)
+            .bind(seq)
+            .bind(author.0)
+            .bind(client_id.as_str())
+            .bind(text.as_str())
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?
+            .flatten()
+        };
+        let Some(name) = name else {
+            // Nothing stored: the earlier copy of a retried send wins (even
+            // in a room closed since), else the room is closed or the author
+            // gone. The rollback gives the sequence number back.
+            let existing: Option<MessageRow> = sqlx::query_as(&existing_sql)
+                .bind(room.0)
+                .bind(author.0)
+                .bind(client_id.as_str())
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(backend)?
-                .flatten()
+                .map_err(backend)?;
+            tx.rollback().await.map_err(backend)?;
+            return match existing {
+                Some(row) => Ok(Posted::Existing(row.into())),
+                None if closed => Err(StoreError::Conflict("closed room")),
+                None => Err(StoreError::NotFound),
             };
-            let Some(name) = name else {
-                // Nothing stored: the earlier copy of a retried send wins
-                // (even in a room closed since), else the room is closed or
-                // the author gone. The sequence number taken is given back.
-                let existing: Option<MessageRow> = sqlx::query_as(&existing_sql)
-                    .bind(room.0)
-                    .bind(author.0)
-                    .bind(client_id.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(backend)?;
-                tx.rollback().await.map_err(backend)?;
-                return match existing {
-                    Some(row) => Ok(Posted::Existing(row.into())),
-                    None if closed => Err(StoreError::Conflict("closed room")),
-                    None => Err(StoreError::NotFound),
-                };
-            };
-            notify!(announce, tx, format!("m:{}:{seq}", room.0));
-            tx.commit().await.map_err(backend)?;
-            Ok(Posted::New(RoomMessage {
-                room,
-                seq: seq_out(seq),
-                author: Some(author),
-                author_name: Some(name),
-                body: text.as_str().to_owned(),
-                deleted: false,
-                created_at: now,
-            }))
-        })
+        };
+        tx.commit().await.map_err(backend)?;
+        Ok(Posted::New(stored(seq, name)))
     }
 
     async fn messages_after(
