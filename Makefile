@@ -60,7 +60,7 @@ site: tools
 	cp style/main.css "$(SITE)/pkg/rapport.css"
 	cp -R app/public/. "$(SITE)/"
 
-lint:
+lint: tools
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p app --features hydrate --target $(WASM_TARGET) -- -D warnings

@@ -1,5 +1,6 @@
 //! Rapport's Leptos application: the UI, the types that cross the wire, the
-//! server functions and (behind `ssr`) the ports they need.
+//! server functions and (behind `ssr`) the rules, the ports and the state
+//! they need.
 //!
 //! The crate is compiled twice: natively with `ssr` inside the server, where
 //! pages are rendered to HTML and server functions run; and to WebAssembly
@@ -8,7 +9,11 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+#[cfg(test)]
+mod architecture;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod csp;
 pub mod domain;
 pub mod error;
 pub mod matching;
@@ -16,6 +21,13 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod realtime;
+// Server-only: the schedule is built on the server (and needs `rand`).
+#[cfg(feature = "ssr")]
+pub mod scheduler;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod state;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
@@ -65,6 +77,7 @@ pub fn App() -> impl IntoView {
         <Meta name="theme-color" content="#1d4ed8" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Link rel="manifest" href="/manifest.webmanifest" />
+        <Link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
         <Router>
             <Frame />
         </Router>
@@ -80,6 +93,7 @@ fn Frame() -> impl IntoView {
     components::session::provide_session();
     components::scan_queue::provide_scan_queue();
     components::live::provide_live();
+    components::offline::tell_service_worker();
     view! {
         <a class="skip-link" href="#main">
             "Skip to content"
@@ -87,6 +101,7 @@ fn Frame() -> impl IntoView {
         <components::layout::Header />
         <components::live::LiveNotices />
         <main id="main" tabindex="-1">
+            <components::offline::SavedCopyBanner />
             <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
                 <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=pages::auth::SignupPage ssr=SsrMode::Async />
@@ -108,8 +123,8 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/e/:slug/rooms") view=pages::rooms::RoomListPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/rooms/:room") view=pages::rooms::RoomChatPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/import") view=pages::import::ImportPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/import/:upload") view=pages::import::ImportUploadPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/import") view=pages::imports::ImportPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/import/:upload") view=pages::imports::ImportUploadPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/moderation") view=pages::rooms::ModerationLogPage ssr=SsrMode::Async />
                 <Route path=path!("/scans/:id") view=pages::badges::ScanResultPage ssr=SsrMode::Async />
                 <Route path=path!("/connect/:token") view=pages::badges::ConnectPage ssr=SsrMode::Async />
@@ -125,7 +140,8 @@ fn Frame() -> impl IntoView {
 }
 
 /// Installs the service worker (`/sw.js`) that keeps the app shell and the
-/// badge scanner available offline, making Rapport an installable PWA.
+/// person's offline pages (badge, scanner, agenda, connections, rooms)
+/// available offline, making Rapport an installable PWA.
 fn register_service_worker() {
     #[cfg(feature = "hydrate")]
     {

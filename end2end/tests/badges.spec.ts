@@ -166,6 +166,79 @@ test('attendees connect by scanning a badge with the in-app scanner, online and 
   }
 });
 
+test('a shared phone keeps each person\'s offline scans: sent only for whoever made them, and once per badge', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const organizer = newPerson('Orla');
+  const ben = newPerson('Ben');
+  const ann = newPerson('Ann');
+  const bo = newPerson('Bo');
+
+  await signUp(page, organizer);
+  const slug = await createEvent(page, newEvent('Booth Fest'));
+  const code = (await page.getByTestId('join-code').innerText()).trim();
+  const benSide = await newPage(browser, baseURL);
+  await joinByApi(benSide.context, ben, code);
+  await open(benSide.page, `/e/${slug}/badge`);
+  const badgeCode = (await main(benSide.page).locator('.badge-code strong').innerText()).trim();
+
+  // One phone: Ann scans Ben's badge while offline, twice (kept once).
+  const phone = await newPage(browser, baseURL);
+  await joinByApi(phone.context, ann, code);
+  await open(phone.page, `/e/${slug}/scan`);
+  await phone.context.setOffline(true);
+  const typeCode = async (value: string) => {
+    await phone.page.getByRole('textbox', { name: 'Badge code' }).fill(value);
+    await phone.page.getByRole('button', { name: 'Connect' }).click();
+  };
+  await typeCode(badgeCode);
+  await expect(phone.page.getByText('1 scan waiting to be sent')).toBeVisible();
+  await typeCode(badgeCode.toLowerCase());
+  await expect(phone.page.getByRole('alert')).toContainText('already waiting to be sent');
+  await expect(phone.page.getByText('1 scan waiting to be sent')).toBeVisible();
+
+  // Back online, but the sync cannot get through before Ann hands the
+  // phone to Bo (the venue's Wi-Fi drops the request).
+  await phone.context.route('**/api/sync_scans', (route) => route.abort());
+  await phone.context.setOffline(false);
+  await phone.context.clearCookies();
+  await joinByApi(phone.context, bo, code);
+  await open(phone.page, `/e/${slug}/scan`);
+  await phone.context.unroute('**/api/sync_scans');
+
+  // Bo's scanner counts none of Ann's scans and sends none of them.
+  let sentForBo = 0;
+  phone.page.on('request', (r) => {
+    if (r.url().endsWith('/api/sync_scans')) sentForBo += 1;
+  });
+  await open(phone.page, `/e/${slug}/scan`);
+  await expect(phone.page.locator('.queue-status')).toBeEmpty();
+  await phone.page.waitForTimeout(1_000);
+  expect(sentForBo, 'no sync was sent for Bo').toBe(0);
+  await open(phone.page, '/connections');
+  await expect(main(phone.page).getByRole('article', { name: ben.name })).toHaveCount(0);
+  await open(benSide.page, '/connections');
+  await expect(main(benSide.page).getByRole('article', { name: bo.name })).toHaveCount(0);
+
+  // Ann signs in again on the phone: her scan goes out, once, as hers.
+  await phone.context.clearCookies();
+  const login = await phone.context.request.post('/api/login', {
+    form: { email: ann.email, password: ann.password },
+  });
+  expect(login.status(), await login.text()).toBe(200);
+  await open(phone.page, `/e/${slug}/scan`);
+  await expect(phone.page.getByText('1 saved scan sent.')).toBeVisible({ timeout: 20_000 });
+  await expect(phone.page.getByRole('heading', { name: 'You are connected.' })).toBeVisible();
+  await open(benSide.page, '/connections');
+  await expect(main(benSide.page).getByRole('article', { name: ann.name })).toContainText(
+    'badge scanned offline',
+  );
+  await expect(main(benSide.page).getByRole('article')).toHaveCount(1);
+});
+
 test('without JavaScript, a typed badge code connects and the result page explains', async ({
   page,
   browser,
@@ -199,4 +272,45 @@ test('without JavaScript, a typed badge code connects and the result page explai
   await open(page, `/e/${slug}/badges?paper=letter`);
   await expect(main(page).getByRole('article')).toHaveCount(2);
   await expectAccessible(page);
+});
+
+test('on a phone, the scanner shows and announces the outcome without scrolling', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const organizer = newPerson('Pia');
+  const holder = newPerson('Hugo');
+  const scanner = newPerson('Sara');
+  await signUp(page, organizer);
+  const slug = await createEvent(page, newEvent('Phone Scan'));
+  const code = (await page.getByTestId('join-code').innerText()).trim();
+  const holderSide = await newPage(browser, baseURL);
+  await joinByApi(holderSide.context, holder, code);
+  await open(holderSide.page, `/e/${slug}/badge`);
+  const video = path.join(test.info().outputDir, 'phone-badge.y4m');
+  fs.mkdirSync(path.dirname(video), { recursive: true });
+  await badgeVideo(holderSide.page, video);
+  const cameraBrowser = await browserWithCamera(video);
+  try {
+    const phone = await newPage(cameraBrowser, baseURL, { viewport: { width: 360, height: 640 } });
+    await joinByApi(phone.context, scanner, code);
+    await open(phone.page, `/e/${slug}/scan`);
+    // No scans wait: the queue's live region is there but draws nothing.
+    await expect(phone.page.locator('.queue-status')).toBeEmpty();
+    expect((await phone.page.locator('.queue-status').boundingBox())?.height ?? 0).toBeLessThan(2);
+    await phone.page.getByRole('button', { name: 'Start camera' }).click();
+    // Where the person looks, the camera's status says what happened...
+    await expect(phone.page.locator('.camera-status')).toHaveText(
+      'You are connected. Looking for the next badge…',
+      { timeout: 20_000 },
+    );
+    // ...and the result itself is brought into view.
+    await expect(phone.page.getByRole('heading', { name: 'You are connected.' })).toBeInViewport();
+    await expect(main(phone.page).getByRole('heading', { level: 2, name: holder.name })).toBeVisible();
+    await expectAccessible(phone.page);
+  } finally {
+    await cameraBrowser.close();
+  }
 });

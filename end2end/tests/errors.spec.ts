@@ -51,7 +51,11 @@ test('sign-up with a short password is refused with an alert', async ({ page }) 
   );
 });
 
-test('a second account with the same email is refused', async ({ page, browser, baseURL }) => {
+test('a second sign-up with a known email is answered like a new one and signs nobody in', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   const person = newPerson('Twin');
   const first = await newPage(browser, baseURL);
   try {
@@ -59,13 +63,41 @@ test('a second account with the same email is refused', async ({ page, browser, 
   } finally {
     await first.context.close();
   }
+  const nav = page.getByRole('navigation', { name: 'Main' });
 
+  // Another password: the same answer as a new account's (on to "My
+  // events", no error saying the address is taken), but nobody is signed
+  // in, so "My events" asks to sign in.
+  await open(page, '/signup');
+  await fillSignup(page, { ...person, name: 'Someone Else', password: 'another long password' });
+  await expect(page).toHaveURL(/\/events$/);
+  await expect(page.locator('p.form-error[role=alert]')).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1, name: 'Please sign in' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Log in' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Someone Else' })).toHaveCount(0);
+  await expectAccessible(page);
+
+  // A brand-new address ends on the same page, signed in.
+  const stranger = newPerson('Newcomer');
+  const other = await newPage(browser, baseURL);
+  try {
+    await open(other.page, '/signup');
+    await fillSignup(other.page, stranger);
+    await expect(other.page).toHaveURL(/\/events$/);
+    await expect(
+      other.page.getByRole('heading', { level: 1, name: 'My events' }),
+    ).toBeVisible();
+  } finally {
+    await other.context.close();
+  }
+
+  // The owner's own password signs the owner in, as a login would; the
+  // account is theirs as before (the other name was not taken).
   await open(page, '/signup');
   await fillSignup(page, { ...person, name: 'Someone Else' });
-  await expect(page.locator('p.form-error[role=alert]')).toHaveText(
-    'An account with this email already exists. Log in instead.',
-  );
-  await expect(page).toHaveURL(/\/signup$/);
+  await expect(page).toHaveURL(/\/events$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'My events' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: person.name })).toBeVisible();
 });
 
 test('a wrong password is refused; the right one returns to ?next=', async ({
@@ -145,7 +177,7 @@ test('an unknown or malformed join code is refused; a real one joins', async ({
   await joinForm.getByRole('button', { name: 'Join' }).click();
   await expect(page).toHaveURL(/\/e\/[^/]+$/);
   await expect(page.getByRole('heading', { level: 1, name: event.name })).toBeVisible();
-  await expect(page.getByRole('heading', { level: 2, name: 'Attendees (2)' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: '2 attendees' })).toBeVisible();
   await expect(attendees(page).filter({ hasText: organizer.name })).toHaveText(organizer.name);
   await expect(attendees(page).filter({ hasText: person.name })).toHaveText(`${person.name} (you)`);
 });

@@ -1,7 +1,6 @@
 // Matching end to end: two attendees with complementary tags each see the
 // other first with the right explanation, both say "interested" and are
 // connected, then book a meeting that both find in their agenda.
-import type { BrowserContext } from '@playwright/test';
 import {
   createEvent,
   expect,
@@ -12,16 +11,10 @@ import {
   newPage,
   newPerson,
   open,
+  setTags,
   signUp,
   test,
 } from './support';
-
-async function setTags(context: BrowserContext, interest: string, offer: string, seek: string) {
-  const res = await context.request.post('/api/update_tags', {
-    form: { tags_interest: interest, tags_offer: offer, tags_seek: seek },
-  });
-  expect(res.status(), await res.text()).toBe(200);
-}
 
 test('complementary attendees are told to meet, connect, and book a meeting', async ({
   page,

@@ -57,7 +57,7 @@ test('home, event and invite pages fit a 360px-wide screen', async ({ page, brow
   }
 
   await open(page, `/e/${slug}`);
-  await expect(page.getByRole('heading', { level: 2, name: 'Attendees (2)' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: '2 attendees' })).toBeVisible();
   await expectNoHorizontalScroll(page);
   await expectAccessible(page);
 });

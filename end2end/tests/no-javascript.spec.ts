@@ -74,7 +74,7 @@ test('log in and read an event page without JavaScript', async ({ page, browser,
   await expectNotHydrated(page);
 
   await expect(page.getByRole('heading', { level: 1, name: event.name })).toBeVisible();
-  await expect(page.getByRole('heading', { level: 2, name: 'Attendees (2)' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: '2 attendees' })).toBeVisible();
   await expect(attendees(page).filter({ hasText: organizer.name })).toHaveText(
     `${organizer.name} (you)`,
   );

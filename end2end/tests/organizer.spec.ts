@@ -1,6 +1,7 @@
 // The organizer's operations: importing attendees from a CSV file in the
-// browser (dry run, confirm, report, the attendees on the event page, the
-// invitations waiting in the outbox), and the settings page switching the
+// browser (dry run, confirm, report, the invitations waiting in the outbox;
+// the people imported become members only by accepting), and the settings
+// page switching the
 // event to invitation only so the join code stops working, and an exhibitor
 // marked there finding their leads. Every new page is checked with axe at
 // phone width.
@@ -23,6 +24,8 @@ test.use({ viewport: { width: 360, height: 800 } });
 
 test('an organizer imports attendees from a CSV file and sees their invitations', async ({
   page,
+  browser,
+  baseURL,
 }) => {
   const organizer = newPerson('Orla');
   await signUp(page, organizer);
@@ -49,20 +52,22 @@ test('an organizer imports attendees from a CSV file and sees their invitations'
   await expect(
     page.getByRole('heading', { level: 1, name: 'Check before importing' }),
   ).toBeVisible();
-  await expect(page.getByTestId('created')).toHaveText('2');
+  await expect(page.getByTestId('invited')).toHaveText('2');
   await expect(page.getByTestId('skipped')).toHaveText('1');
   await expect(main(page).getByText('Line 4:')).toBeVisible();
   await expectAccessible(page);
 
   await main(page).getByRole('button', { name: 'Import now' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Import finished' })).toBeVisible();
-  await expect(page.getByTestId('created')).toHaveText('2');
+  await expect(page.getByRole('heading', { level: 1, name: 'Import finished' })).toBeVisible({
+    timeout: 30_000,
+  });
+  await expect(page.getByTestId('invited')).toHaveText('2');
   await expectAccessible(page);
 
-  // The attendees are members now.
-  await main(page).getByRole('link', { name: 'See the attendees' }).click();
+  // Invited, not members: nobody joins before accepting.
+  await main(page).getByRole('link', { name: 'See who has joined' }).click();
   await expect(page).toHaveURL(new RegExp(`/e/${slug}$`));
-  await expect(attendees(page)).toContainText(['Imogen Imported', 'Ivo Imported']);
+  await expect(attendees(page)).toHaveText([`${organizer.name} (you)`]);
 
   // No mail server in the tests: their invitations wait in the outbox, with links.
   await open(page, `/e/${slug}/import`);
@@ -75,6 +80,23 @@ test('an organizer imports attendees from a CSV file and sees their invitations'
   await expect(rows.first().locator('code.invite-url')).toContainText('/claim/');
   await expect(rows.first()).toContainText('Not sent by mail');
   await expectAccessible(page);
+
+  // Imogen follows her personal link, chooses a password and is in.
+  const link = new URL((await rows.first().locator('code.invite-url').innerText()).trim());
+  const imogen = await newPage(browser, baseURL, { viewport: { width: 360, height: 800 } });
+  await open(imogen.page, link.pathname);
+  await expect(main(imogen.page)).toContainText('invite you, as attendee');
+  await main(imogen.page).getByLabel('Password').fill('correct horse battery staple');
+  await main(imogen.page).getByRole('button', { name: 'Set password and accept' }).click();
+  await expect(imogen.page).toHaveURL(new RegExp(`/e/${slug}$`));
+  await expect(attendees(imogen.page).filter({ hasText: 'Imogen Imported' })).toHaveText(
+    'Imogen Imported (you)',
+  );
+  await imogen.context.close();
+  await open(page, `/e/${slug}`);
+  await expect(attendees(page)).toHaveCount(2);
+  await expect(attendees(page).filter({ hasText: 'Imogen Imported' })).toHaveCount(1);
+  await expect(attendees(page).filter({ hasText: 'Ivo Imported' })).toHaveCount(0);
 });
 
 test('invitation only: after the switch in settings, the join code is refused', async ({

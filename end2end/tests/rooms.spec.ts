@@ -157,6 +157,30 @@ test('two people chat live in a room, through a dropped connection', async ({
   await benSide.context.close();
 });
 
+test('Enter sends a message and Shift+Enter starts a new line', async ({ page }) => {
+  const ada = newPerson('Ada');
+  await signUp(page, ada);
+  await createEvent(page, newEvent('Keys'));
+  await main(page).getByRole('link', { name: 'Rooms' }).click();
+  await main(page).getByLabel('Title').fill('Keyboard people');
+  await main(page).getByRole('button', { name: 'Create room' }).click();
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-link', 'live');
+  await expect(page.locator('#f-text-hint')).toHaveText('Enter sends; Shift+Enter starts a new line.');
+
+  const box = page.getByLabel('Message', { exact: true });
+  await box.fill('First line');
+  await box.press('Shift+Enter');
+  await box.pressSequentially('second line');
+  await expect(box).toHaveValue('First line\nsecond line');
+  await expect(messageTexts(page)).toHaveCount(0);
+  await box.press('Enter');
+  await expect(messageTexts(page)).toHaveText(['First line\nsecond line']);
+  await expect(box).toHaveValue('');
+  // An empty box sends nothing.
+  await box.press('Enter');
+  await expect(messageTexts(page)).toHaveCount(1);
+});
+
 test('a meetup room on a 360px phone: created with a place and time, chat fits', async ({
   browser,
   baseURL,

@@ -13,11 +13,18 @@ export { expect };
 /** Browser-side errors of the running test, from all its contexts. */
 let browserErrors: string[] = [];
 
-/** Records uncaught errors, Rust panics and hydration errors of `context`. */
+/**
+ * Records uncaught errors, Rust panics, hydration errors and anything the
+ * Content-Security-Policy refused in `context`: every test thus also proves
+ * that the pages it visits live within the policy.
+ */
 function watch(context: BrowserContext): void {
   context.on('weberror', (e) => browserErrors.push(`uncaught: ${e.error().message}`));
   context.on('console', (m) => {
-    if (m.type() === 'error' && /panicked at|hydration error/i.test(m.text())) {
+    if (
+      m.type() === 'error' &&
+      /panicked at|hydration error|Content Security Policy/i.test(m.text())
+    ) {
       browserErrors.push(m.text().split('\n').slice(0, 3).join('\n'));
     }
   });
@@ -52,7 +59,7 @@ let counter = 0;
 /**
  * A new person with an email no other test (or earlier run) uses.
  *
- * Mind the server's sign-up rate limit per IP address (app/src/api/limits.rs):
+ * Mind the server's sign-up rate limit per IP address (app/src/service/limits.rs):
  * every account here comes from 127.0.0.1. Each run starts a fresh server and
  * the suite signs up about 24 accounts on it, well within the burst; keep new
  * tests frugal all the same.
@@ -217,4 +224,70 @@ export async function joinByApi(context: BrowserContext, p: Person, code: string
   expect(signup.status(), await signup.text()).toBe(200);
   const join = await context.request.post('/api/join_by_code', { form: { code } });
   expect(join.status(), await join.text()).toBe(200);
+}
+
+/** Sets the tags of whoever is signed in in `context` (interest, offer, seek). */
+export async function setTags(
+  context: BrowserContext,
+  interest: string,
+  offer: string,
+  seek: string,
+): Promise<void> {
+  const res = await context.request.post('/api/update_tags', {
+    form: { tags_interest: interest, tags_offer: offer, tags_seek: seek },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+}
+
+/** Signs `p` up through the API of `context` (no event joined). */
+export async function signUpByApi(context: BrowserContext, p: Person): Promise<void> {
+  const signup = await context.request.post('/api/signup', {
+    form: { display_name: p.name, email: p.email, password: p.password },
+  });
+  expect(signup.status(), await signup.text()).toBe(200);
+}
+
+/**
+ * Imports `csv` into the event at `slug` through the organizer's import
+ * page (check, then import); ends on the report.
+ */
+export async function importCsv(page: Page, slug: string, csv: string): Promise<void> {
+  await open(page, `/e/${slug}/import`);
+  await main(page)
+    .getByLabel('CSV file', { exact: true })
+    .setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await main(page).getByRole('button', { name: 'Check the file' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Check before importing' })).toBeVisible();
+  await main(page).getByRole('button', { name: 'Import now' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Import finished' })).toBeVisible({
+    timeout: 30_000,
+  });
+}
+
+/** Whether the page is no wider than the window (no sideways scrolling). */
+export async function fitsWidth(page: Page, width: number): Promise<void> {
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(scrollWidth, 'page wider than the window').toBeLessThanOrEqual(width);
+}
+
+/**
+ * A new browser context and page signed in as whoever is signed in in
+ * `from` (its cookies copied), e.g. the same organizer with JavaScript off.
+ */
+export async function newPageAs(
+  browser: Browser,
+  baseURL: string | undefined,
+  from: BrowserContext,
+  options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const storageState = await from.storageState();
+  const context = await browser.newContext({
+    baseURL,
+    javaScriptEnabled: true,
+    ...options,
+    storageState,
+  });
+  watch(context);
+  const page = await context.newPage();
+  return { context, page };
 }

@@ -14,19 +14,23 @@
 //! Run: `RAPPORT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres \
 //!       cargo bench -p server --bench directory`
 
+#[path = "../tests/common/database.rs"]
+mod database;
+
 use app::{
-    api::password::hash_blocking,
     domain::{
         Email, EventDates, EventId, EventName, Intent, JoinCode, Password, PersonName, ProfileForm,
         ProfileInput, Role, Slug, Tag, TagSet, TimeZoneName, UserId,
     },
     ports::{DirectoryQuery, NewEvent, NewUser, PasswordHash, Store},
+    service::password::hash_blocking,
 };
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use server::db::Db;
 use sqlx::{Connection, Executor, PgConnection};
 use std::{
+    path::Path,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -436,54 +440,6 @@ impl Fixture {
     }
 }
 
-/// A database of its own: a temp-folder SQLite file, or a new PostgreSQL
-/// database on the server `admin` names. Returns the URL.
-async fn fresh_url(postgres_admin: Option<&str>) -> String {
-    let unique = uuid::Uuid::new_v4().simple().to_string();
-    match postgres_admin {
-        None => {
-            let dir = std::env::temp_dir().join(format!("rapport-bench-{unique}"));
-            std::fs::create_dir_all(&dir).unwrap();
-            format!("sqlite://{}", dir.join("rapport.db").display())
-        }
-        Some(admin) => {
-            let name = format!("rapport_bench_{unique}");
-            let mut conn = PgConnection::connect(admin).await.unwrap();
-            conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-            let mut url = url::Url::parse(admin).unwrap();
-            url.set_path(&name);
-            url.to_string()
-        }
-    }
-}
-
-/// Removes what [`fresh_url`] made.
-async fn remove(url: &str, postgres_admin: Option<&str>) {
-    match postgres_admin {
-        None => {
-            let file = url.trim_start_matches("sqlite://");
-            if let Some(dir) = std::path::Path::new(file).parent() {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-        }
-        Some(admin) => {
-            let name = url::Url::parse(url)
-                .unwrap()
-                .path()
-                .trim_start_matches('/')
-                .to_owned();
-            let mut conn = PgConnection::connect(admin).await.unwrap();
-            conn.execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-        }
-    }
-}
-
 /// Times `runs` searches one by one and prints the median and p99.
 async fn percentiles(fixture: &Fixture, label: &str, q: &DirectoryQuery) {
     for _ in 0..100 {
@@ -522,7 +478,12 @@ fn directory(c: &mut Criterion) {
         .collect();
 
     for (backend, admin) in backends {
-        let url = rt.block_on(fresh_url(admin));
+        let scratch = rt.block_on(database::create(
+            "rapport_bench",
+            Path::new(env!("CARGO_TARGET_TMPDIR")),
+            admin,
+        ));
+        let url = scratch.url.clone();
         let db = rt.block_on(async {
             let db = Db::connect(&url).await.unwrap();
             db.migrate().await.unwrap();
@@ -567,7 +528,7 @@ fn directory(c: &mut Criterion) {
         drop(fixture);
         rt.block_on(async {
             db.close().await;
-            remove(&url, admin).await;
+            scratch.remove().await;
         });
     }
 }

@@ -14,53 +14,22 @@
 //!   cargo bench -p server --bench import
 //! ```
 
+#[path = "../tests/common/database.rs"]
+mod database;
+
 use app::{
-    api::password::hash_blocking,
     domain::{Email, EventDates, EventName, JoinCode, Password, PersonName, Slug, TimeZoneName},
     ports::{NewEvent, NewUser},
+    service::password::hash_blocking,
 };
 use clap::Parser;
 use server::{cli::Cli, db::Db};
-use sqlx::{Connection, Executor, PgConnection};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 const SLUG: &str = "bench-conf-ab12";
-
-/// A fresh database URL and its data folder (SQLite without `admin`).
-async fn fresh(admin: Option<&str>) -> (String, std::path::PathBuf) {
-    let unique = uuid::Uuid::new_v4().simple().to_string();
-    let dir = std::env::temp_dir().join(format!("rapport-import-bench-{unique}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = match admin {
-        None => format!("sqlite://{}", dir.join("rapport.db").display()),
-        Some(admin) => {
-            let name = format!("rapport_bench_{unique}");
-            let mut conn = PgConnection::connect(admin).await.unwrap();
-            conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-            let mut url = url::Url::parse(admin).unwrap();
-            url.set_path(&name);
-            url.to_string()
-        }
-    };
-    (url, dir)
-}
-
-async fn drop_database(admin: Option<&str>, url: &str) {
-    if let Some(admin) = admin {
-        let name = url::Url::parse(url)
-            .unwrap()
-            .path()
-            .trim_start_matches('/')
-            .to_owned();
-        let mut conn = PgConnection::connect(admin).await.unwrap();
-        let _ = conn
-            .execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
-            .await;
-    }
-}
+/// Where the scratch databases' folders go.
+const TMP: &str = env!("CARGO_TARGET_TMPDIR");
 
 /// An event with its organizer, in a migrated database.
 async fn event_in(url: &str) {
@@ -135,20 +104,20 @@ fn peak_mib() -> Option<f64> {
 async fn measure(admin: Option<&str>, rows: usize, runs: usize) -> Vec<Duration> {
     let mut times = Vec::new();
     for _ in 0..runs {
-        let (url, dir) = fresh(admin).await;
-        event_in(&url).await;
+        let scratch = database::create("rapport_bench", Path::new(TMP), admin).await;
+        let (url, dir) = (&scratch.url, &scratch.data_dir);
+        event_in(url).await;
         let file = dir.join("attendees.csv");
         std::fs::write(&file, csv(rows)).unwrap();
         let start = Instant::now();
-        import(&url, &dir, &file).await.unwrap();
+        import(url, dir, &file).await.unwrap();
         times.push(start.elapsed());
         // Every invitation is in the outbox.
         let written = std::fs::read_dir(dir.join("outbox").join(SLUG))
             .unwrap()
             .count();
         assert_eq!(written, rows);
-        drop_database(admin, &url).await;
-        let _ = std::fs::remove_dir_all(&dir);
+        scratch.remove().await;
     }
     times.sort();
     times
@@ -185,13 +154,14 @@ async fn main() {
 
     // 100,000 rows: refused whole, nothing written, memory bounded.
     let before = peak_mib();
-    let (url, dir) = fresh(None).await;
-    event_in(&url).await;
+    let scratch = database::create("rapport_bench", Path::new(TMP), None).await;
+    let (url, dir) = (&scratch.url, &scratch.data_dir);
+    event_in(url).await;
     let file = dir.join("huge.csv");
     std::fs::write(&file, csv(100_000)).unwrap();
     let size = std::fs::metadata(&file).unwrap().len();
     let start = Instant::now();
-    let err = import(&url, &dir, &file).await.unwrap_err().to_string();
+    let err = import(url, dir, &file).await.unwrap_err().to_string();
     let took = start.elapsed();
     assert!(err.contains("more than"), "{err}");
     assert!(!dir.join("outbox").exists(), "nothing imported");
@@ -202,5 +172,5 @@ async fn main() {
         before.unwrap_or(f64::NAN),
         peak_mib().unwrap_or(f64::NAN)
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    scratch.remove().await;
 }

@@ -27,17 +27,20 @@
 //! Run: `RAPPORT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres \
 //!       cargo bench -p server --bench scans`
 
+#[path = "../tests/common/database.rs"]
+mod database;
+
 use app::{
-    api::tokens::{badge_code, badge_token},
     domain::{
         BadgeToken, Email, EventDates, EventName, JoinCode, PersonName, Role, Slug, TimeZoneName,
         UserId,
     },
     ports::{BadgeLookup, NewEvent, NewUser, PasswordHash, Store},
+    service::tokens::{badge_code, badge_token},
 };
 use chrono::NaiveDate;
 use server::{config::Config, startup::Application};
-use sqlx::{Connection, Executor, PgConnection};
+use std::path::Path;
 use std::{
     net::{IpAddr, Ipv4Addr},
     path::PathBuf,
@@ -99,48 +102,6 @@ async fn call(
         .unwrap();
     let status = res.status().as_u16();
     (status, res.text().await.unwrap())
-}
-
-/// Where this run keeps its database: a data folder under `target/tmp`
-/// (SQLite, and the server's secret key) and, for PostgreSQL, a new
-/// database on the server `admin` names.
-async fn fresh_database(postgres_admin: Option<&str>) -> (PathBuf, String) {
-    let unique = uuid::Uuid::new_v4().simple().to_string();
-    let data_dir =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("rapport-bench-{unique}"));
-    std::fs::create_dir_all(&data_dir).unwrap();
-    let url = match postgres_admin {
-        None => format!("sqlite://{}", data_dir.join("rapport.db").display()),
-        Some(admin) => {
-            let name = format!("rapport_bench_{unique}");
-            let mut conn = PgConnection::connect(admin).await.unwrap();
-            conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-            let mut url = url::Url::parse(admin).unwrap();
-            url.set_path(&name);
-            url.to_string()
-        }
-    };
-    (data_dir, url)
-}
-
-/// Removes what [`fresh_database`] made.
-async fn remove(data_dir: &std::path::Path, url: &str, postgres_admin: Option<&str>) {
-    let _ = std::fs::remove_dir_all(data_dir);
-    if let Some(admin) = postgres_admin {
-        let name = url::Url::parse(url)
-            .unwrap()
-            .path()
-            .trim_start_matches('/')
-            .to_owned();
-        let mut conn = PgConnection::connect(admin).await.unwrap();
-        conn.execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-    }
 }
 
 /// Starts the server, creates the event and the badge owners through the
@@ -318,8 +279,13 @@ fn summarize(mut times: Vec<Duration>, wall: Duration) -> Summary {
 }
 
 async fn run(backend: &'static str, admin: Option<&str>) -> Vec<(String, Summary)> {
-    let (data_dir, url) = fresh_database(admin).await;
-    let bench = start(data_dir.clone(), url.clone()).await;
+    let scratch = database::create(
+        "rapport_bench",
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+        admin,
+    )
+    .await;
+    let bench = start(scratch.data_dir.clone(), scratch.url.clone()).await;
 
     let started = Instant::now();
     let local = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -401,7 +367,7 @@ async fn run(backend: &'static str, admin: Option<&str>) -> Vec<(String, Summary
         eprintln!("the server did not stop within 10 s; removing its database anyway");
     }
     drop(bench.store);
-    remove(&data_dir, &url, admin).await;
+    scratch.remove().await;
 
     vec![
         (format!("{backend} sequential"), sequential_summary),

@@ -7,11 +7,8 @@
 //! subscribed calendar updates a moved meeting and removes a cancelled one
 //! (STATUS:CANCELLED) instead of duplicating it.
 
-use app::{
-    api::{context::SESSION_USER_KEY, meetings::CalendarEntry},
-    domain::UserId,
-    ports::AppState,
-};
+use crate::signed_in::SignedIn;
+use app::{service::meetings::CalendarEntry, state::AppState};
 use axum::{
     extract::{Path, State},
     http::{header, StatusCode},
@@ -20,7 +17,6 @@ use axum::{
     Router,
 };
 use icalendar::{Calendar, Component, EventLike, EventStatus};
-use tower_sessions::Session;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -77,12 +73,12 @@ fn failed(e: app::error::AppError) -> Response {
 }
 
 async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let owner = match app::api::meetings::feed_owner(&state, &token).await {
+    let owner = match app::service::meetings::feed_owner(&state, &token).await {
         Ok(Some(owner)) => owner,
         Ok(None) => return (StatusCode::NOT_FOUND, "No such calendar.").into_response(),
         Err(e) => return failed(e),
     };
-    match app::api::meetings::calendar_entries(&state, owner, None).await {
+    match app::service::meetings::calendar_entries(&state, owner, None).await {
         Ok(entries) => calendar_response("rapport.ics", ics("Rapport meetings", &entries)),
         Err(e) => failed(e),
     }
@@ -90,16 +86,16 @@ async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> Respo
 
 async fn one_meeting(
     State(state): State<AppState>,
-    session: Session,
+    me: Option<SignedIn>,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(me) = session.get::<UserId>(SESSION_USER_KEY).await.ok().flatten() else {
+    let Some(SignedIn(me)) = me else {
         return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
     };
     let Ok(id) = id.parse::<uuid::Uuid>() else {
         return (StatusCode::NOT_FOUND, "No such meeting.").into_response();
     };
-    match app::api::meetings::calendar_entries(&state, me, Some(id)).await {
+    match app::service::meetings::calendar_entries(&state, me, Some(id)).await {
         Ok(entries) if !entries.is_empty() => {
             calendar_response("meeting.ics", ics("Rapport meeting", &entries))
         }

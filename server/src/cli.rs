@@ -1,5 +1,5 @@
 //! The command line: `rapport [serve]`, `rapport migrate`, `rapport seed-demo`,
-//! `rapport import --event <slug> <file.csv>`.
+//! `rapport import --event <slug> <file.csv>`, `rapport replace-key`.
 
 use crate::{config::Config, db::Db, seed, startup::Application};
 use clap::{Parser, Subcommand};
@@ -29,8 +29,9 @@ pub enum Command {
     Migrate,
     /// Create the demo event and accounts (if missing), print the logins, then exit.
     SeedDemo,
-    /// Import attendees from a CSV file (header row: name, email, and
-    /// optionally role, company, tags) into an event, then print the report.
+    /// Invite attendees from a CSV file (header row: name, email, and
+    /// optionally role, company, tags) to an event, then print the report.
+    /// Each person joins, with the role in the file, when they accept.
     /// Invitations are mailed when RAPPORT_SMTP_URL is set, else written
     /// to <data dir>/outbox/<event>/.
     Import {
@@ -40,6 +41,12 @@ pub enum Command {
         /// The CSV file (UTF-8).
         file: std::path::PathBuf,
     },
+    /// Record this configuration's session key (RAPPORT_SECRET_KEY,
+    /// RAPPORT_SECRET_KEY_FILE or the data directory's) as the one every
+    /// instance on the database must use, after changing it on purpose:
+    /// stop every instance first, give them all the new key, run this
+    /// once, start them again. Everyone signs in again.
+    ReplaceKey,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -52,7 +59,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 let summary = seed::seed_demo(app.store.as_ref()).await?;
                 print_demo(&summary, &config.public_url());
             }
-            println!("Rapport is running at {}", config.public_url());
+            // The real port when bound to port 0: supervisors and tests
+            // read where it listens from this line.
+            println!("Rapport is running at {}", app.public_url);
             app.run().await
         }
         Command::Migrate => {
@@ -63,6 +72,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { event, file } => import(&config, &event, &file).await,
+        Command::ReplaceKey => {
+            let (key, source) = config.secret_key()?;
+            let db = Db::connect(&config.database_url()).await?;
+            db.migrate().await?;
+            crate::db::cluster::replace_key(&db, &key.fingerprint(), chrono::Utc::now()).await?;
+            db.close().await;
+            println!(
+                "Recorded the session key from {source} as this database's: \
+                 start every instance with it."
+            );
+            Ok(())
+        }
         Command::SeedDemo => {
             let db = Db::connect(&config.database_url()).await?;
             db.migrate().await?;
@@ -77,7 +98,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 /// `rapport import`: reads the whole file first (a malformed file changes
 /// nothing), then imports with a progress bar and prints the report.
 async fn import(config: &Config, slug: &str, file: &std::path::Path) -> anyhow::Result<()> {
-    use app::api::import::{plan_import, run_import};
+    use app::service::imports::{plan_import, run_import};
     let bytes =
         std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     let plan = plan_import(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -107,11 +128,12 @@ async fn import(config: &Config, slug: &str, file: &std::path::Path) -> anyhow::
     app::ports::Postman::deliver(&postman, &db, &event, invitations).await;
     let delivered = app::ports::InvitationStore::invitations(&db, event.id).await?;
     db.close().await;
+    // One count whether or not an address had an account: the report
+    // never tells who already uses Rapport.
     println!(
-        "Imported into {}: {} created, {} existing accounts added, {} skipped.",
+        "Imported into {}: {} invited (they join when they accept), {} skipped.",
         event.name,
-        report.created,
-        report.updated,
+        report.invited,
         report.skipped.len()
     );
     if !report.ignored_columns.is_empty() {

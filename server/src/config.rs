@@ -2,7 +2,8 @@
 //! both; flags win). Secrets are redacted in `Debug` so the configuration
 //! can be logged at start-up.
 
-use std::{net::SocketAddr, path::PathBuf};
+use crate::secret::{KeySource, KeyText, SecretKey};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// Settings of a running server (the `serve` subcommand) that are also
 /// needed by `migrate` and `seed-demo`.
@@ -58,6 +59,33 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_WEBHOOKS_ALLOW_PRIVATE")]
     pub webhooks_allow_private: bool,
 
+    /// The key that signs session cookies: 128 hex digits, or base64 of
+    /// 64 bytes (make one with `openssl rand -hex 64`). Every instance on
+    /// one database needs the same key; prefer the environment or
+    /// `RAPPORT_SECRET_KEY_FILE` to the flag, which other users of the
+    /// machine can see. Default: `secret.key` in the data directory,
+    /// created on first start.
+    #[arg(
+        long,
+        env = crate::secret::KEY_ENV,
+        hide_env_values = true,
+        value_parser = KeyText::new,
+        conflicts_with = "secret_key_file"
+    )]
+    pub secret_key: Option<KeyText>,
+
+    /// A file holding the session key: its 64 bytes (e.g. a `secret.key`
+    /// copied from an instance's data directory) or the key as text, as
+    /// for `RAPPORT_SECRET_KEY`.
+    #[arg(long, env = crate::secret::KEY_FILE_ENV)]
+    pub secret_key_file: Option<PathBuf>,
+
+    /// After a shutdown signal, how long to wait for background tasks to
+    /// finish their step and for sockets to close (e.g. `10s`); keep it
+    /// shorter than your supervisor's kill timeout.
+    #[arg(long, env = "RAPPORT_SHUTDOWN_GRACE", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub shutdown_grace: Duration,
+
     /// WebSocket timeouts and buffers.
     #[command(flatten)]
     pub sockets: crate::realtime::Tuning,
@@ -80,8 +108,21 @@ impl Config {
             mail_from: None,
             site_root: "target/site".into(),
             webhooks_allow_private: true,
+            secret_key: None,
+            secret_key_file: None,
+            shutdown_grace: Duration::from_secs(10),
             sockets: crate::realtime::Tuning::default(),
         }
+    }
+
+    /// The session key in effect and where it came from (see
+    /// [`crate::secret`] for the order).
+    pub fn secret_key(&self) -> anyhow::Result<(SecretKey, KeySource)> {
+        SecretKey::configured(
+            self.secret_key.as_ref(),
+            self.secret_key_file.as_deref(),
+            &self.data_dir,
+        )
     }
 
     /// The database URL in effect.
@@ -158,6 +199,9 @@ impl std::fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("site_root", &self.site_root)
             .field("webhooks_allow_private", &self.webhooks_allow_private)
+            .field("secret_key", &self.secret_key)
+            .field("secret_key_file", &self.secret_key_file)
+            .field("shutdown_grace", &self.shutdown_grace)
             .field("sockets", &self.sockets)
             .finish()
     }
@@ -195,6 +239,39 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("mail.example"));
+    }
+
+    #[test]
+    fn the_session_key_never_appears_in_debug_output() {
+        let key = "5e".repeat(64);
+        let c = parse(&["--secret-key", &key]);
+        let shown = format!("{c:?}");
+        assert!(!shown.contains(&key[..16]), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+    }
+
+    #[test]
+    fn a_refused_session_key_is_not_repeated_in_the_error() {
+        // Parsed after clap, whose own errors repeat the value.
+        let almost = format!("{}z", "5e".repeat(64));
+        let c = parse(&["--secret-key", &almost]);
+        let message = format!("{:#}", c.secret_key().unwrap_err());
+        assert!(message.contains("RAPPORT_SECRET_KEY"), "{message}");
+        assert!(!message.contains(&almost[..16]), "{message}");
+    }
+
+    #[test]
+    fn the_session_key_and_its_file_cannot_both_be_given() {
+        let key = "5e".repeat(64);
+        let args = [
+            "rapport",
+            "--secret-key",
+            &key,
+            "--secret-key-file",
+            "/etc/rapport.key",
+        ];
+        let err = T::try_parse_from(args).err().expect("refused").to_string();
+        assert!(!err.contains(&key[..16]), "{err}");
     }
 
     #[test]

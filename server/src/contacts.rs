@@ -8,19 +8,15 @@
 //! folding at 75 octets); CSV goes through the `csv` crate, with cells that
 //! a spreadsheet would run as a formula defused.
 
-use app::{
-    api::{connections::ConnectionCard, context::SESSION_USER_KEY},
-    domain::UserId,
-    ports::AppState,
-};
+use crate::signed_in::SignedIn;
+use app::{api::connections::ConnectionCard, state::AppState};
 use axum::{
     extract::{Path, Query, State},
     http::{header, StatusCode},
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::get,
     Router,
 };
-use tower_sessions::Session;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,14 +28,13 @@ pub fn routes() -> Router<AppState> {
 /// My connections, or a response that sends me to log in first.
 async fn cards_of_caller(
     state: &AppState,
-    session: &Session,
+    me: Option<SignedIn>,
     back_to: &str,
 ) -> Result<Vec<ConnectionCard>, Response> {
-    let me = match session.get::<UserId>(SESSION_USER_KEY).await.ok().flatten() {
-        Some(id) => id,
-        None => return Err(Redirect::to(&format!("/login?next={back_to}")).into_response()),
+    let Some(SignedIn(me)) = me else {
+        return Err(crate::redirect::to_login(back_to, None));
     };
-    app::api::connections::contact_cards(state, me)
+    app::service::connections::contact_cards(state, me)
         .await
         .map_err(|e| {
             (
@@ -65,8 +60,8 @@ pub(crate) fn download(content_type: &'static str, filename: &str, body: String)
         .into_response()
 }
 
-async fn all_vcards(State(state): State<AppState>, session: Session) -> Response {
-    match cards_of_caller(&state, &session, "/connections").await {
+async fn all_vcards(State(state): State<AppState>, me: Option<SignedIn>) -> Response {
+    match cards_of_caller(&state, me, "/connections").await {
         Ok(cards) => download(
             "text/vcard; charset=utf-8",
             "rapport-connections.vcf",
@@ -78,10 +73,10 @@ async fn all_vcards(State(state): State<AppState>, session: Session) -> Response
 
 async fn one_vcard(
     State(state): State<AppState>,
-    session: Session,
+    me: Option<SignedIn>,
     Path(user_id): Path<String>,
 ) -> Response {
-    match cards_of_caller(&state, &session, "/connections").await {
+    match cards_of_caller(&state, me, "/connections").await {
         Ok(cards) => match cards.iter().find(|c| c.user_id == user_id) {
             Some(card) => download(
                 "text/vcard; charset=utf-8",
@@ -106,10 +101,10 @@ struct AtEvent {
 
 async fn all_csv(
     State(state): State<AppState>,
-    session: Session,
+    me: Option<SignedIn>,
     Query(at): Query<AtEvent>,
 ) -> Response {
-    match cards_of_caller(&state, &session, "/connections").await {
+    match cards_of_caller(&state, me, "/connections").await {
         Ok(mut cards) => {
             let name = match &at.event {
                 Some(slug) => {

@@ -1,21 +1,21 @@
 //! Organizer exports as CSV downloads: `/e/<slug>/export/attendees.csv`
 //! (organizers), `/e/<slug>/export/statistics.csv` (organizers and
 //! staff) and `/e/<slug>/export/rooms/<room>/transcript.csv` (whoever may
-//! moderate the room). What may be exported is decided in `app::api::exports`; here
+//! moderate the room). What may be exported is decided in `app::service::exports`; here
 //! it is written out, with formula cells defused against CSV injection.
 //! The public API (`api_v1`) serves the same files through
 //! [`attendees_csv`] and [`statistics_csv`].
 
 use crate::contacts::{defuse, download};
-use app::{api::context::SESSION_USER_KEY, domain::UserId, error::AppError, ports::AppState};
+use crate::signed_in::SignedIn;
+use app::{domain::UserId, error::AppError, state::AppState};
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::get,
     Router,
 };
-use tower_sessions::Session;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -46,13 +46,11 @@ where
     Ok(String::from_utf8(bytes).expect("csv writes the UTF-8 it was given"))
 }
 
-async fn caller(session: &Session, back_to: &str) -> Result<UserId, Response> {
-    session
-        .get::<UserId>(SESSION_USER_KEY)
-        .await
-        .ok()
-        .flatten()
-        .ok_or_else(|| Redirect::to(&format!("/login?next={back_to}")).into_response())
+/// The caller, or a response that sends a visitor to log in and come back
+/// to `back_to` (the page the export is offered on, not the file itself).
+fn caller(me: Option<SignedIn>, back_to: &str) -> Result<UserId, Box<Response>> {
+    me.map(|SignedIn(id)| id)
+        .ok_or_else(|| Box::new(crate::redirect::to_login(back_to, None)))
 }
 
 fn respond(slug: &str, name: &str, body: Result<String, csv::Error>) -> Response {
@@ -71,14 +69,14 @@ fn respond(slug: &str, name: &str, body: Result<String, csv::Error>) -> Response
 
 async fn attendees(
     State(state): State<AppState>,
-    session: Session,
+    me: Option<SignedIn>,
     Path(slug): Path<String>,
 ) -> Response {
-    let me = match caller(&session, &format!("/e/{slug}/dashboard")).await {
+    let me = match caller(me, &format!("/e/{slug}/dashboard")) {
         Ok(me) => me,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
-    let rows = match app::api::exports::attendees(&state, me, &slug).await {
+    let rows = match app::service::exports::attendees(&state, me, &slug).await {
         Ok(rows) => rows,
         Err(e) => return refused(e),
     };
@@ -88,14 +86,14 @@ async fn attendees(
 
 async fn statistics(
     State(state): State<AppState>,
-    session: Session,
+    me: Option<SignedIn>,
     Path(slug): Path<String>,
 ) -> Response {
-    let me = match caller(&session, &format!("/e/{slug}/dashboard")).await {
+    let me = match caller(me, &format!("/e/{slug}/dashboard")) {
         Ok(me) => me,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
-    let rows = match app::api::exports::statistics(&state, me, &slug).await {
+    let rows = match app::service::exports::statistics(&state, me, &slug).await {
         Ok(rows) => rows,
         Err(e) => return refused(e),
     };
@@ -104,14 +102,14 @@ async fn statistics(
 
 async fn transcript(
     State(state): State<AppState>,
-    session: Session,
+    me: Option<SignedIn>,
     Path((slug, room)): Path<(String, String)>,
 ) -> Response {
-    let me = match caller(&session, &format!("/e/{slug}/rooms/{room}")).await {
+    let me = match caller(me, &format!("/e/{slug}/rooms/{room}")) {
         Ok(me) => me,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
-    let (room, lines) = match app::api::rooms::transcript(&state, me, &slug, &room).await {
+    let (room, lines) = match app::service::rooms::transcript(&state, me, &slug, &room).await {
         Ok(found) => found,
         Err(e) => return refused(e),
     };
@@ -124,7 +122,9 @@ async fn transcript(
 
 /// A room's transcript (header row first): one row per message, removed
 /// ones kept with an empty text, and the reasons members reported each.
-pub fn transcript_csv(lines: Vec<app::api::rooms::TranscriptLine>) -> Result<String, csv::Error> {
+pub fn transcript_csv(
+    lines: Vec<app::service::rooms::TranscriptLine>,
+) -> Result<String, csv::Error> {
     let header = ["seq", "posted_at", "author", "text", "removed", "reports"]
         .map(String::from)
         .to_vec();
@@ -141,7 +141,7 @@ pub fn transcript_csv(lines: Vec<app::api::rooms::TranscriptLine>) -> Result<Str
 }
 
 /// The attendees CSV (header row first), shared with the public API's export.
-pub fn attendees_csv(rows: Vec<app::api::exports::AttendeeRow>) -> Result<String, csv::Error> {
+pub fn attendees_csv(rows: Vec<app::service::exports::AttendeeRow>) -> Result<String, csv::Error> {
     let header = [
         "name",
         "email",

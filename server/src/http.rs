@@ -2,8 +2,8 @@
 //! files, the public API (`/api/v1`), and the layers every request passes (sessions, Origin check,
 //! security headers, compression, tracing).
 
-use crate::sessions::StoreSessions;
-use app::{error::AppError, ports::AppState, shell, App};
+use crate::{origin::origin_allowed, sessions::StoreSessions};
+use app::{error::AppError, shell, state::AppState, App};
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -16,7 +16,8 @@ use axum::{
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use tower_http::{
-    compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    catch_panic::CatchPanicLayer, compression::CompressionLayer,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 use tower_sessions::{
     cookie::{Key, SameSite},
@@ -51,7 +52,7 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::days(30)))
         .with_signed(config.cookie_key);
     let origins = Arc::new(config.allowed_origins);
-    let ws = Arc::new(crate::realtime::socket::WsContext {
+    let ws = Arc::new(crate::realtime::upgrade::WsContext {
         hub: config.hub,
         allowed_origins: origins.clone(),
     });
@@ -65,15 +66,20 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
         .merge(crate::calendar::routes())
         .merge(crate::exports::routes())
         .merge(crate::api_v1::routes())
-        .merge(crate::realtime::socket::routes(ws))
-        .leptos_routes_with_context(&state, routes, || (), {
+        .merge(crate::realtime::upgrade::routes(ws))
+        .leptos_routes_with_context(&state, routes, app::csp::use_request_nonce, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(app::csp::use_request_nonce, shell))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(sessions)
+        .layer(middleware::from_fn(no_store_with_cookie))
         .layer(middleware::from_fn_with_state(origins, check_origin))
+        .layer(middleware::from_fn(content_security_policy))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -87,8 +93,67 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(CompressionLayer::new())
+        // The last wall: a panic in any handler becomes a plain 500 (logged)
+        // instead of a connection dropped without an answer.
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Gives every request a fresh nonce (in its extensions, where the page's
+/// rendering finds it: `app::csp::use_request_nonce`) and every response
+/// the Content-Security-Policy: with that nonce for an HTML page, without
+/// one for everything else (static files, the service worker, JSON).
+async fn content_security_policy(mut req: Request<Body>, next: Next) -> Response {
+    let nonce = leptos::nonce::Nonce::new();
+    req.extensions_mut().insert(nonce.clone());
+    let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let policy = app::csp::policy(html.then_some(&*nonce));
+    match HeaderValue::from_str(&policy) {
+        Ok(value) => {
+            res.headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+        // The policy is ASCII and a nonce is base64: this cannot happen, and
+        // a page without a policy must not be sent if it did.
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+    res
+}
+
+/// Marks every response that sets a cookie `Cache-Control: no-store`. A
+/// cookie belongs to one browser: no cache may keep or replay the answer
+/// that carries it, neither a proxy nor the service worker that keeps pages
+/// for offline use (which cannot see `Set-Cookie` itself, but sees this).
+async fn no_store_with_cookie(req: Request<Body>, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if res.headers().contains_key(header::SET_COOKIE) {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// What a client gets when a handler panicked: no internals, a 500.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = what, "a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(serde_json::json!({
+            "error": "internal",
+            "detail": "Something went wrong on our side. Please try again."
+        })),
+    )
+        .into_response()
 }
 
 /// `200 {"status":"ok"}` when the database answers, `503` otherwise.
@@ -136,16 +201,6 @@ async fn check_origin(
         }
     }
     next.run(req).await
-}
-
-/// Whether a request with these `Origin` and `Sec-Fetch-Site` headers may
-/// change state (or open a WebSocket): an Origin on the allow-list, or no
-/// Origin from a client that is not a browser on another site.
-pub fn origin_allowed(allowed: &[String], origin: Option<&str>, fetch_site: Option<&str>) -> bool {
-    match origin {
-        Some(o) => allowed.iter().any(|a| a == o),
-        None => fetch_site != Some("cross-site"),
-    }
 }
 
 /// Server functions answer every error with status 500; this gives each

@@ -6,13 +6,11 @@
 //! organizer's confirmation. A refused file goes back to the form with the
 //! reason and changes nothing.
 
+use crate::signed_in::SignedIn;
 use app::{
-    api::{
-        context::SESSION_USER_KEY,
-        import::{plan_import, MAX_UPLOAD_BYTES},
-    },
-    domain::{Role, Slug, UserId},
-    ports::AppState,
+    domain::{Role, Slug},
+    service::imports::{plan_import, MAX_UPLOAD_BYTES},
+    state::AppState,
 };
 use axum::{
     extract::{DefaultBodyLimit, Multipart, Path, State},
@@ -20,7 +18,6 @@ use axum::{
     routing::post,
     Router,
 };
-use tower_sessions::Session;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(
@@ -32,17 +29,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Back to the import page with `message` shown above the form.
 fn back_with_error(slug: &str, message: &str) -> Response {
-    let encoded: String = message
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    Redirect::to(&format!("/e/{slug}/import?error={encoded}")).into_response()
+    crate::redirect::with_message(&format!("/e/{slug}/import"), "error", message)
 }
 
 fn too_big() -> String {
@@ -52,10 +39,10 @@ fn too_big() -> String {
     )
 }
 
-#[tracing::instrument(skip(state, session, form))]
+#[tracing::instrument(skip(state, me, form))]
 async fn upload(
     State(state): State<AppState>,
-    session: Session,
+    me: Option<SignedIn>,
     Path(slug): Path<String>,
     mut form: Multipart,
 ) -> Response {
@@ -63,8 +50,8 @@ async fn upload(
         return Redirect::to("/events").into_response();
     };
     let slug = slug_value.as_str().to_owned();
-    let Some(user) = session.get::<UserId>(SESSION_USER_KEY).await.ok().flatten() else {
-        return Redirect::to(&format!("/login?next=/e/{slug}/import")).into_response();
+    let Some(SignedIn(user)) = me else {
+        return crate::redirect::to_login(&format!("/e/{slug}/import"), None);
     };
     let event = match state.store.event_by_slug(&slug_value).await {
         Ok(Some(e)) => e,

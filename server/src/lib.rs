@@ -16,10 +16,16 @@ pub mod exports;
 pub mod http;
 pub mod imports;
 pub mod mail;
+pub mod origin;
 pub mod photos;
 pub mod realtime;
+pub mod redirect;
 pub mod secret;
 pub mod seed;
 pub mod sessions;
+pub mod shutdown;
+pub mod signed_in;
+#[cfg(test)]
+mod spans;
 pub mod startup;
 pub mod webhooks;

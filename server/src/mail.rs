@@ -1,6 +1,8 @@
-//! Invitation delivery ([`Postman`]): by SMTP when `RAPPORT_SMTP_URL` is
-//! set, else as `.eml` files in `<data dir>/outbox/<event>/`, which the
-//! import page lists so an event can run without a mail server.
+//! Mail ([`Postman`]): invitations and account notices, by SMTP when
+//! `RAPPORT_SMTP_URL` is set, else as `.eml` files in
+//! `<data dir>/outbox/<event>/` (invitations, which the import page lists so
+//! an event can run without a mail server) and `<data dir>/outbox/_accounts/`
+//! (notices such as "someone tried to sign up with your address").
 //!
 //! Messages are built with `lettre` (headers and encodings per RFC 5322)
 //! and sent with its async SMTP client on tokio with rustls. Every outcome
@@ -9,6 +11,7 @@
 //! that is down is something the organizer sees and can retry ("Send
 //! again"), not an error page.
 
+use app::domain::Email;
 use app::domain::InvitationStatus;
 use app::ports::{Event, Invitation, Postman, Store};
 use async_trait::async_trait;
@@ -71,7 +74,8 @@ impl Mailer {
         Ok(Self { route, from })
     }
 
-    /// The invitation as a mail message.
+    /// The invitation as a mail message. Nobody is a member before they
+    /// accept, so the mail asks them to answer rather than welcoming them.
     fn message(&self, event: &Event, invitation: &Invitation) -> Result<Message, String> {
         let to = format!("{} <{}>", quote_name(&invitation.name), invitation.email)
             .parse::<Mailbox>()
@@ -79,24 +83,61 @@ impl Mailer {
         let body = format!(
             // Short lines: longer ones would need quoted-printable, which
             // breaks the link in an outbox file.
-            "Hello {name},\n\nYou are on the attendee list of {event}.\n\
-             Open this link to see who else is coming:\n\n{link}\n\nSee you there!\n",
+            "Hello {name},\n\nThe organizers of {event} invite you to the event.\n\
+             Open this link to accept or decline:\n\n{link}\n\n\
+             Until you accept, you are not a member and nobody there\n\
+             sees your profile.\n",
             name = invitation.name,
             event = event.name,
             link = invitation.link,
         );
-        // 8bit keeps the text (and the link) readable in outbox files, which
-        // organizers open and copy from; every SMTP server today speaks
-        // 8BITMIME. Text that cannot be sent as 8bit is encoded by lettre.
+        self.plain_message(to, &format!("You are invited to {}", event.name), body)
+    }
+
+    /// A plain-text message from this server's sender. 8bit keeps the text
+    /// (and any link) readable in outbox files, which people open and copy
+    /// from; every SMTP server today speaks 8BITMIME, and text that cannot be
+    /// sent as 8bit is encoded by lettre. lettre encodes the subject, and
+    /// every name that reaches it is one line (domain::text).
+    fn plain_message(&self, to: Mailbox, subject: &str, body: String) -> Result<Message, String> {
         let body = Body::new_with_encoding(body, ContentTransferEncoding::EightBit)
             .unwrap_or_else(Body::new);
         Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(format!("You are invited to {}", event.name))
+            .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| format!("the message could not be built ({e})"))
+    }
+
+    /// Sends `message` by this mailer's route; in outbox mode it is written
+    /// to `<outbox>/<folder>/<file>.eml`. The error is for a person to read.
+    async fn send(&self, message: Message, folder: &str, file: &str) -> Result<(), String> {
+        match &self.route {
+            Route::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| {
+                tracing::warn!(error = %e, "a mail could not be sent");
+                format!("The mail server refused or could not be reached: {e}")
+            }),
+            Route::Outbox(dir) => {
+                let dir = dir.join(folder);
+                let file = dir.join(format!("{file}.eml"));
+                let bytes = message.formatted();
+                let written = tokio::task::spawn_blocking(move || {
+                    std::fs::create_dir_all(&dir)?;
+                    std::fs::write(&file, bytes)
+                })
+                .await;
+                match written {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "writing a mail to the outbox failed");
+                        Err("The outbox folder could not be written.".into())
+                    }
+                    Err(_) => Err("The outbox folder could not be written.".into()),
+                }
+            }
+        }
     }
 
     /// Delivers one invitation: the status to record and its detail.
@@ -109,40 +150,15 @@ impl Mailer {
             Ok(m) => m,
             Err(reason) => return (InvitationStatus::Failed, reason),
         };
-        match &self.route {
-            Route::Smtp(transport) => match transport.send(message).await {
-                Ok(_) => (InvitationStatus::Mailed, String::new()),
-                Err(e) => {
-                    tracing::warn!(error = %e, invitation = %invitation.id, "an invitation could not be mailed");
-                    (
-                        InvitationStatus::Failed,
-                        format!("The mail server refused or could not be reached: {e}"),
-                    )
-                }
-            },
-            Route::Outbox(dir) => {
-                let dir = dir.join(event.slug.as_str());
-                let file = dir.join(format!("{}.eml", file_name(&invitation.email)));
-                let bytes = message.formatted();
-                let written = tokio::task::spawn_blocking(move || {
-                    std::fs::create_dir_all(&dir)?;
-                    std::fs::write(&file, bytes)
-                })
-                .await;
-                match written {
-                    Ok(Ok(())) => (InvitationStatus::Outbox, String::new()),
-                    Ok(Err(e)) => {
-                        tracing::error!(error = %e, "writing an invitation to the outbox failed");
-                        (
-                            InvitationStatus::Failed,
-                            "The outbox folder could not be written.".into(),
-                        )
-                    }
-                    Err(_) => (
-                        InvitationStatus::Failed,
-                        "The outbox folder could not be written.".into(),
-                    ),
-                }
+        let sent = self
+            .send(message, event.slug.as_str(), &file_name(&invitation.email))
+            .await;
+        match (sent, &self.route) {
+            (Ok(()), Route::Smtp(_)) => (InvitationStatus::Mailed, String::new()),
+            (Ok(()), Route::Outbox(_)) => (InvitationStatus::Outbox, String::new()),
+            (Err(reason), _) => {
+                tracing::warn!(invitation = %invitation.id, "an invitation could not be delivered");
+                (InvitationStatus::Failed, reason)
             }
         }
     }
@@ -191,7 +207,26 @@ impl Postman for Mailer {
     fn sends_mail(&self) -> bool {
         matches!(self.route, Route::Smtp(_))
     }
+
+    async fn account_notice(&self, to: &Email, subject: &str, body: &str) {
+        let message = to
+            .as_str()
+            .parse::<Mailbox>()
+            .map_err(|e| format!("the address is not usable ({e})"))
+            .and_then(|to| self.plain_message(to, subject, body.to_owned()));
+        let sent = match message {
+            Ok(m) => self.send(m, ACCOUNT_FOLDER, &file_name(to.as_str())).await,
+            Err(e) => Err(e),
+        };
+        if let Err(reason) = sent {
+            tracing::warn!(reason, "an account notice could not be sent");
+        }
+    }
 }
+
+/// The outbox folder of account notices; `_` is never in an event's slug,
+/// so it cannot be an event's folder.
+const ACCOUNT_FOLDER: &str = "_accounts";
 
 #[cfg(test)]
 mod tests {

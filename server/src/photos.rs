@@ -3,11 +3,8 @@
 //! HTTP caching. Photos are shown only to people who share an event with
 //! their owner and have not blocked each other.
 
-use app::{
-    api::context::SESSION_USER_KEY,
-    domain::UserId,
-    ports::{AppState, Photo},
-};
+use crate::signed_in::SignedIn;
+use app::{domain::UserId, ports::Photo, state::AppState};
 use axum::{
     extract::{DefaultBodyLimit, Multipart, Path, State},
     http::{header, HeaderMap, StatusCode},
@@ -16,7 +13,6 @@ use axum::{
     Router,
 };
 use rand::RngCore;
-use tower_sessions::Session;
 
 /// Largest photo we keep; phones produce a few MB, so the page says 2 MB.
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
@@ -28,10 +24,6 @@ pub fn routes() -> Router<AppState> {
             post(upload).layer(DefaultBodyLimit::max(MAX_BYTES + 64 * 1024)),
         )
         .route("/photos/{user_id}", get(serve))
-}
-
-async fn signed_in(session: &Session) -> Option<UserId> {
-    session.get::<UserId>(SESSION_USER_KEY).await.ok().flatten()
 }
 
 /// The image type from the file's first bytes (never trust the declared type).
@@ -50,22 +42,16 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
 }
 
 fn back_with_error(message: &str) -> Response {
-    let encoded: String = message
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    Redirect::to(&format!("/account?photo_error={encoded}")).into_response()
+    crate::redirect::with_message("/account", "photo_error", message)
 }
 
-async fn upload(State(state): State<AppState>, session: Session, mut form: Multipart) -> Response {
-    let Some(user) = signed_in(&session).await else {
-        return Redirect::to("/login?next=/account").into_response();
+async fn upload(
+    State(state): State<AppState>,
+    me: Option<SignedIn>,
+    mut form: Multipart,
+) -> Response {
+    let Some(SignedIn(user)) = me else {
+        return crate::redirect::to_login("/account", None);
     };
     let mut bytes = None;
     loop {
@@ -106,12 +92,12 @@ async fn upload(State(state): State<AppState>, session: Session, mut form: Multi
 
 async fn serve(
     State(state): State<AppState>,
-    session: Session,
+    me: Option<SignedIn>,
     Path(owner): Path<String>,
     headers: HeaderMap,
 ) -> Response {
     let not_found = || StatusCode::NOT_FOUND.into_response();
-    let (Some(viewer), Ok(owner)) = (signed_in(&session).await, owner.parse().map(UserId)) else {
+    let (Some(viewer), Ok(owner)) = (me.map(|SignedIn(id)| id), owner.parse().map(UserId)) else {
         return not_found();
     };
     let allowed = viewer == owner

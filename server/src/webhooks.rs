@@ -1,5 +1,5 @@
 //! The webhook delivery worker: drains the outbox (`webhook_deliveries`,
-//! written by `app::api::webhooks::emit`), signs each body and POSTs it to
+//! written by `app::service::webhooks::emit`), signs each body and POSTs it to
 //! its webhook's URL, and retries failures with exponential backoff until
 //! the schedule runs out.
 //!
@@ -15,16 +15,17 @@
 //! the server's own network is refused even if it changed since the
 //! webhook was saved.
 //!
-//! The worker runs beside the server, never inside a request: a target that
+//! The worker runs beside the server, never inside a request, until the
+//! server's shutdown (it finishes the batch under way): a target that
 //! hangs costs the worker one timeout, and deliveries to different targets
 //! are sent concurrently. A claimed delivery is leased (its next attempt is
 //! pushed past the timeout), so a crashed worker's deliveries are retried
 //! after restart and several instances never send the same one at once.
 
 use app::{
-    api::webhooks::WAKE,
     domain::{is_public_ip, WebhookUrl},
     ports::{AttemptOutcome, DeliveryJob, Store},
+    service::webhooks::WAKE,
 };
 use hmac::{Hmac, Mac};
 use std::{sync::Arc, time::Duration};
@@ -72,12 +73,18 @@ pub fn signature(secret: &str, t: i64, body: &str) -> String {
     format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// Starts the worker; it runs until the process ends.
-pub fn spawn(store: Arc<dyn Store>, config: WorkerConfig) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(run(store, config))
+/// Starts the worker; it runs until the shutdown, finishing the batch it
+/// is sending (each attempt is bounded by [`WorkerConfig::timeout`]; a
+/// delivery cut short by the process's end is retried after its lease).
+pub fn spawn(
+    store: Arc<dyn Store>,
+    config: WorkerConfig,
+    shutdown: &crate::shutdown::Shutdown,
+) -> tokio::task::JoinHandle<()> {
+    shutdown.spawn(run(store, config, shutdown.clone()))
 }
 
-async fn run(store: Arc<dyn Store>, config: WorkerConfig) {
+async fn run(store: Arc<dyn Store>, config: WorkerConfig, shutdown: crate::shutdown::Shutdown) {
     let mut builder = reqwest::Client::builder()
         .timeout(config.timeout)
         // A redirect would send the signed body somewhere the organizer
@@ -94,15 +101,18 @@ async fn run(store: Arc<dyn Store>, config: WorkerConfig) {
             return;
         }
     };
-    loop {
+    while !shutdown.is_stopping() {
         // Registered before draining, so a wake-up during the drain is kept.
         let woken = WAKE.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        while drain_once(&store, &client, &config).await == config.batch as usize {}
+        while drain_once(&store, &client, &config).await == config.batch as usize
+            && !shutdown.is_stopping()
+        {}
         tokio::select! {
             () = woken => {}
             () = tokio::time::sleep(config.poll_every) => {}
+            () = shutdown.cancelled() => {}
         }
     }
 }

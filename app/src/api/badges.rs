@@ -4,17 +4,19 @@
 //! (at once, or synced later when the scan was made offline), or by typing
 //! its code — in connect mode or, for organizers and staff, check-in mode.
 //!
-//! One function, [`perform_scan`], decides every scan's outcome; the store
-//! records the attempt and applies its effect in one transaction, so every
-//! attempt is counted and nothing is done twice.
+//! Here are the wire types and the server functions, which parse input,
+//! ask [`crate::service::badges`] (where one function decides every scan's
+//! outcome, and who may reissue or print badges) and build the views.
 
-#[cfg(feature = "ssr")]
-use crate::{api::events::member_of, ports::Membership};
+/// My note about a connection; part of a scan's result ([`ScanView`]).
+pub use crate::domain::NoteView;
 use crate::{
-    api::profiles::PersonCard,
+    domain::PersonCard,
     domain::{Role, ScanMode, ScanOutcome},
     error::AppError,
 };
+#[cfg(feature = "ssr")]
+use crate::{ports::Membership, service::events::member_of};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -24,11 +26,11 @@ const BADGES: &str = "have a badge here";
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::{context, profiles, tokens},
-    domain::{
-        BadgeRef, BadgeToken, ClientNonce, ConnectionMethod, EventId, ProfileField, UserId, Viewer,
-    },
-    ports::{AppState, Badge, BadgeLookup, Event, NewScan, ScanRecord, StoreError},
+    api::context,
+    domain::{BadgeRef, BadgeToken, ClientNonce, ConnectionMethod, ProfileField, UserId, Viewer},
+    ports::{Badge, ScanRecord},
+    service::badges::{self as scans, ensure_badge, perform_scan, ScanRequest},
+    state::AppState,
 };
 #[cfg(feature = "ssr")]
 use chrono::{DateTime, Utc};
@@ -104,15 +106,6 @@ pub struct BadgeSheetView {
     pub badges: Vec<BadgeView>,
 }
 
-/// My note about a connection, as the form shows it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NoteView {
-    pub note: String,
-    pub rating: Option<u8>,
-    /// Comma-separated, as typed.
-    pub labels: String,
-}
-
 /// The result of a scan, for the person who scanned.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanView {
@@ -128,6 +121,10 @@ pub struct ScanView {
     pub checked_in: Option<(String, String)>,
     /// My note about them, once we are connected.
     pub note: Option<NoteView>,
+    /// For a scan of a badge of an event I am not in: why I may not join it
+    /// ("This event is by invitation only.", or I was removed from it), to
+    /// show instead of the join button; `None` when joining is open to me.
+    pub join_refused: Option<String>,
 }
 
 /// What the scanner page needs.
@@ -145,6 +142,12 @@ pub struct ScannerContext {
 pub struct QueuedScan {
     /// Random per scan: a replay returns the first result.
     pub nonce: String,
+    /// The account that made the scan (its id). A device may be shared:
+    /// the queue sends only the signed-in person's scans, and the server
+    /// refuses a scan whose maker is not the caller. Empty in scans queued
+    /// before this was kept; those are never sent.
+    #[serde(default)]
+    pub scanner: String,
     /// The event whose scanner made it.
     pub slug: String,
     /// What the camera read (the QR's URL) or the typed code.
@@ -168,238 +171,6 @@ pub struct SyncedScan {
 /// At most this many queued scans per sync request.
 pub const SYNC_BATCH: usize = 50;
 
-/// How a scan is asked for: which badge, from which scanner, how.
-#[cfg(feature = "ssr")]
-#[derive(Clone, Debug)]
-pub struct ScanRequest<'a> {
-    pub badge: BadgeRef,
-    /// The event whose in-app scanner is used; `None` for a camera opening
-    /// a badge URL (the badge names its event). Codes need it.
-    pub within: Option<&'a Event>,
-    pub method: ConnectionMethod,
-    pub mode: ScanMode,
-    pub nonce: Option<ClientNonce>,
-    pub scanned_at: DateTime<Utc>,
-}
-
-/// Records one scan by `scanner` and does what it asks, if allowed. Every
-/// attempt is recorded (with its refusal, if any) for the organizer's
-/// statistics, except attempts over the rate limit, which are only logged
-/// so a flood cannot fill the database.
-#[cfg(feature = "ssr")]
-pub async fn perform_scan(
-    state: &AppState,
-    scanner: UserId,
-    req: ScanRequest<'_>,
-) -> Result<ScanRecord, AppError> {
-    if let Err(e) = state.limits.scan(scanner) {
-        tracing::warn!(user = %scanner, "scan refused by the rate limit");
-        return Err(e);
-    }
-    let store = &state.store;
-    let lookup = match &req.badge {
-        BadgeRef::Token(t) => store.badge_by_token(t).await?,
-        BadgeRef::Code(c) => match req.within {
-            Some(e) => store.badge_by_code(e.id, c).await?,
-            None => None,
-        },
-    };
-    let context = req.within.map(|e| e.id);
-    let elsewhere = |event: EventId| context.is_some_and(|c| c != event);
-    let (event, target, outcome) = match lookup {
-        None => (context, None, ScanOutcome::Unknown),
-        Some(BadgeLookup::Revoked { event, .. }) if elsewhere(event) => {
-            (context, None, ScanOutcome::OtherEvent)
-        }
-        Some(BadgeLookup::Revoked { event, user }) => {
-            (Some(event), Some(user), ScanOutcome::Revoked)
-        }
-        Some(BadgeLookup::Current(b)) if elsewhere(b.event) => {
-            (context, None, ScanOutcome::OtherEvent)
-        }
-        Some(BadgeLookup::Current(b)) => (
-            Some(b.event),
-            Some(b.user),
-            decide(state, scanner, &b, req.mode).await?,
-        ),
-    };
-    let scan_id = uuid::Uuid::new_v4();
-    let record = store
-        .record_scan(&NewScan {
-            id: scan_id,
-            event,
-            scanner,
-            target,
-            method: req.method,
-            mode: req.mode,
-            outcome,
-            nonce: req.nonce,
-            scanned_at: req.scanned_at,
-        })
-        .await?;
-    tracing::info!(scan = %record.id, outcome = record.outcome.as_str(), method = req.method.as_str(), "badge scanned");
-    crate::api::webhooks::scan_recorded(&*state.store, &record).await;
-    if let (Some(event), Some(target), ScanOutcome::Connected | ScanOutcome::AlreadyConnected) =
-        (record.event, record.target, record.outcome)
-    {
-        met_if_meeting(state, event, scanner, target).await?;
-    }
-    // A replayed offline scan returns the first record: nothing new to tell.
-    if record.id == scan_id {
-        announce_scan(state, &record);
-    }
-    Ok(record)
-}
-
-/// Tells the badge's owner what the scan did to them, and the organizers'
-/// dashboard that a scan happened.
-#[cfg(feature = "ssr")]
-fn announce_scan(state: &AppState, record: &ScanRecord) {
-    use crate::realtime::NotificationKind;
-    let Some(event) = record.event else { return };
-    let kind = match record.outcome {
-        ScanOutcome::Connected => Some(NotificationKind::Connection),
-        ScanOutcome::Requested => Some(NotificationKind::ConnectionRequest),
-        _ => None,
-    };
-    match (kind, record.scanner, record.target) {
-        (Some(kind), Some(by), Some(to)) => {
-            super::notify::connection(state, event, by, to, kind);
-        }
-        _ => super::notify::dashboard_of(state, event),
-    }
-}
-
-/// Two people with an accepted meeting who scan each other's badges have
-/// met: the last stage of the organizer's networking funnel.
-#[cfg(feature = "ssr")]
-async fn met_if_meeting(
-    state: &AppState,
-    event: EventId,
-    a: UserId,
-    b: UserId,
-) -> Result<(), AppError> {
-    let meets = state
-        .store
-        .meetings_of(a, Some(event))
-        .await?
-        .iter()
-        .any(|m| m.involves(b) && m.status == crate::domain::MeetingStatus::Accepted);
-    if meets {
-        for (x, y) in [(a, b), (b, a)] {
-            state
-                .store
-                .record_funnel(event, x, &[y], crate::domain::FunnelStage::Met)
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// The outcome of scanning a badge in use, before the store settles
-/// "already connected" and "already checked in".
-#[cfg(feature = "ssr")]
-async fn decide(
-    state: &AppState,
-    scanner: UserId,
-    badge: &Badge,
-    mode: ScanMode,
-) -> Result<ScanOutcome, AppError> {
-    let store = &state.store;
-    let Some(my_role) = store.member_role(badge.event, scanner).await? else {
-        return Ok(ScanOutcome::NotMember);
-    };
-    if mode == ScanMode::CheckIn {
-        return Ok(if my_role.runs_event() {
-            ScanOutcome::CheckedIn
-        } else {
-            ScanOutcome::NotStaff
-        });
-    }
-    if badge.user == scanner {
-        return Ok(ScanOutcome::OwnBadge);
-    }
-    if store.blocked_either_way(scanner, badge.user).await? {
-        return Ok(ScanOutcome::Blocked);
-    }
-    let Some(theirs) = store.membership(badge.event, badge.user).await? else {
-        return Ok(ScanOutcome::Unknown);
-    };
-    if theirs.opted_out {
-        return Ok(ScanOutcome::OptedOut);
-    }
-    if theirs.approve_scans && !store.are_connected(scanner, badge.user).await? {
-        return Ok(ScanOutcome::Requested);
-    }
-    Ok(ScanOutcome::Connected)
-}
-
-/// The member's badge, issued on first use.
-#[cfg(feature = "ssr")]
-pub async fn ensure_badge(
-    state: &AppState,
-    event: EventId,
-    user: UserId,
-) -> Result<Badge, AppError> {
-    if let Some(badge) = state.store.badge(event, user).await? {
-        return Ok(badge);
-    }
-    reissue(state, event, user).await
-}
-
-/// Issues fresh secrets (the old badge stops working at once). A clash of
-/// random values is astronomically rare but retried, never shown.
-#[cfg(feature = "ssr")]
-async fn reissue(state: &AppState, event: EventId, user: UserId) -> Result<Badge, AppError> {
-    let mut attempts = 0;
-    loop {
-        match state
-            .store
-            .issue_badge(event, user, &tokens::badge_token(), &tokens::badge_code())
-            .await
-        {
-            Err(StoreError::Conflict(_)) if attempts < 5 => attempts += 1,
-            other => return Ok(other?),
-        }
-    }
-}
-
-/// The URL a badge's QR code encodes.
-#[cfg(feature = "ssr")]
-pub fn badge_url(state: &AppState, token: &BadgeToken) -> String {
-    format!("{}/b/{}", state.config.public_url, token.as_str())
-}
-
-/// The QR code for `url` as inline SVG. Error correction level Q (a quarter
-/// of the code may be lost: creased lanyards, smudged print, glare) and the
-/// standard four-module quiet zone, so a 4 cm print reads from arm's length.
-#[cfg(feature = "ssr")]
-pub fn qr_svg(url: &str) -> Result<String, AppError> {
-    use qrcode::{render::svg, EcLevel, QrCode};
-    let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::Q).map_err(|e| {
-        tracing::error!(error = %e, "badge URL does not fit a QR code");
-        AppError::Internal
-    })?;
-    let svg = code
-        .render::<svg::Color>()
-        .quiet_zone(true)
-        .min_dimensions(200, 200)
-        .dark_color(svg::Color("#000"))
-        .light_color(svg::Color("#fff"))
-        .build();
-    // Inline in HTML: drop the XML declaration, let CSS size it, and name it
-    // for screen readers.
-    let svg = match svg.find("<svg") {
-        Some(at) => &svg[at..],
-        None => &svg,
-    };
-    Ok(svg.replacen(
-        "<svg ",
-        "<svg role=\"img\" aria-label=\"Badge QR code\" class=\"qr\" ",
-        1,
-    ))
-}
-
 /// How my badge looks to everyone at the event.
 #[cfg(feature = "ssr")]
 fn badge_view(
@@ -421,7 +192,7 @@ fn badge_view(
     } else {
         Vec::new()
     };
-    let url = badge_url(state, &badge.token);
+    let url = scans::badge_url(state, &badge.token);
     Ok(BadgeView {
         user_id: badge.user.to_string(),
         display_name: holder.display_name.to_owned(),
@@ -430,7 +201,7 @@ fn badge_view(
         company: show(ProfileField::Company, holder.company),
         tags,
         role: holder.role,
-        qr_svg: qr_svg(&url)?,
+        qr_svg: scans::qr_svg(&url)?,
         code: badge.code.display(),
         url,
     })
@@ -448,17 +219,9 @@ struct BadgeHolderFields<'a> {
     visibility: &'a crate::domain::VisibilitySettings,
 }
 
-/// A time in the event's time zone, as people at the event read it.
-#[cfg(feature = "ssr")]
-pub(crate) fn local_time(event: &Event, at: DateTime<Utc>) -> String {
-    match event.time_zone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => at.with_timezone(&tz).format("%H:%M on %b %-d").to_string(),
-        Err(_) => at.format("%H:%M UTC on %b %-d").to_string(),
-    }
-}
-
 /// My badge in an event (issued on first visit).
 #[server(prefix = "/api", endpoint = "my_badge")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn my_badge(slug: String) -> Result<BadgePage, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
@@ -488,7 +251,9 @@ pub async fn my_badge(slug: String) -> Result<BadgePage, AppError> {
         slug: event.slug.as_str().to_owned(),
         badge: view,
         approve_scans: membership.approve_scans,
-        checked_in_at: membership.checked_in_at.map(|t| local_time(&event, t)),
+        checked_in_at: membership
+            .checked_in_at
+            .map(|t| crate::domain::local_time(&event.time_zone, t)),
         runs_event: role.runs_event(),
     })
 }
@@ -496,34 +261,23 @@ pub async fn my_badge(slug: String) -> Result<BadgePage, AppError> {
 /// Replaces a badge's secrets; the old QR code and code stop working at
 /// once. My own, or (organizers) any member's.
 #[server(prefix = "/api", endpoint = "reissue_badge")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn reissue_badge(slug: String, user_id: Option<String>) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
     let (event, Membership { role, .. }) = member_of(&state, &slug, me.id, BADGES).await?;
-    let holder = match user_id.as_deref().filter(|s| !s.is_empty()) {
-        None => me.id,
-        Some(raw) => {
-            let other = profiles::parse_user_id(raw)?;
-            if other != me.id && role != Role::Organizer {
-                return Err(AppError::Forbidden(
-                    "Only organizers can reissue someone else's badge.".into(),
-                ));
-            }
-            if state.store.member_role(event.id, other).await?.is_none() {
-                return Err(AppError::NotFound(
-                    "That person is not a member of this event.".into(),
-                ));
-            }
-            other
-        }
-    };
-    reissue(&state, event.id, holder).await?;
-    tracing::info!(event = %event.id, holder = %holder, by = %me.id, "badge reissued");
+    let holder = user_id
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(crate::service::profiles::parse_user_id)
+        .transpose()?;
+    scans::reissue_for(&state, &event, me.id, role, holder).await?;
     Ok(())
 }
 
 /// Switches "approve scans" for my badge in this event.
 #[server(prefix = "/api", endpoint = "set_approve_scans")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn set_approve_scans(slug: String, approve: Option<String>) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
@@ -536,6 +290,7 @@ pub async fn set_approve_scans(slug: String, approve: Option<String>) -> Result<
 /// Every badge of the event (or of one role) for printing; organizers and
 /// staff only. Members without a badge get one now.
 #[server(prefix = "/api", endpoint = "badge_sheet")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn badge_sheet(
     slug: String,
     role: Option<String>,
@@ -544,22 +299,12 @@ pub async fn badge_sheet(
     let me = context::require_user().await?;
     let state = context::state()?;
     let (event, Membership { role: my_role, .. }) = member_of(&state, &slug, me.id, BADGES).await?;
-    if !my_role.runs_event() {
-        return Err(AppError::Forbidden(
-            "Only organizers and staff can print badges.".into(),
-        ));
-    }
     let role = match role.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(r) => Some(Role::parse(r)?),
     };
     let paper = Paper::parse(paper.as_deref().unwrap_or_default())?;
-    for user in state.store.members_without_badge(event.id).await? {
-        ensure_badge(&state, event.id, user).await?;
-    }
-    let badges = state
-        .store
-        .badge_holders(event.id, role)
+    let badges = scans::sheet(&state, event.id, my_role, role)
         .await?
         .iter()
         .map(|h| {
@@ -589,6 +334,7 @@ pub async fn badge_sheet(
 
 /// The scanner page's event, for members.
 #[server(prefix = "/api", endpoint = "scanner_info")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn scanner_info(slug: String) -> Result<ScannerContext, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
@@ -604,6 +350,7 @@ pub async fn scanner_info(slug: String) -> Result<ScannerContext, AppError> {
 /// the camera read or the typed code; `method` is `scanner` or `code`.
 /// From a plain HTML form (no JavaScript) it continues on the result page.
 #[server(prefix = "/api", endpoint = "scan_badge")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn scan_badge(
     slug: String,
     badge: String,
@@ -613,7 +360,7 @@ pub async fn scan_badge(
 ) -> Result<ScanView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let event = crate::api::events::event_at(&state, &slug).await?;
+    let event = crate::service::events::event_at(&state, &slug).await?;
     let method = match method.as_deref() {
         Some("scanner") => ConnectionMethod::Scanner,
         _ => ConnectionMethod::Code,
@@ -645,6 +392,7 @@ pub async fn scan_badge(
 /// seen before returns its first result, so a retried sync never
 /// duplicates; a rate-limited scan is left for the next sync.
 #[server(prefix = "/api", endpoint = "sync_scans", input = server_fn::codec::Json)]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn sync_scans(scans: Vec<QueuedScan>) -> Result<Vec<SyncedScan>, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
@@ -657,6 +405,20 @@ pub async fn sync_scans(scans: Vec<QueuedScan>) -> Result<Vec<SyncedScan>, AppEr
     let mut out = Vec::with_capacity(scans.len());
     for scan in scans {
         let nonce = scan.nonce.clone();
+        // A shared device: another person's scan is never made in this
+        // person's name. It stays on the device (`retry`) for its maker.
+        if scan.scanner != me.id.to_string() {
+            out.push(SyncedScan {
+                nonce,
+                view: None,
+                error: Some(
+                    "This scan was saved by another account on this device; it was not sent."
+                        .into(),
+                ),
+                retry: true,
+            });
+            continue;
+        }
         let result = sync_one(&state, me.id, scan, now).await;
         out.push(match result {
             Ok(view) => SyncedScan {
@@ -689,15 +451,7 @@ async fn sync_one(
     scan: QueuedScan,
     now: DateTime<Utc>,
 ) -> Result<ScanView, AppError> {
-    let event = crate::api::events::event_at(state, &scan.slug).await?;
-    // The device's clock: believed within the last week, else "now".
-    let scanned_at = DateTime::<Utc>::from_timestamp_millis(scan.scanned_at_ms)
-        .filter(|t| *t <= now && now - *t < chrono::Duration::days(7))
-        .map(|t| {
-            use chrono::SubsecRound;
-            t.trunc_subsecs(6)
-        })
-        .unwrap_or(now);
+    let event = crate::service::events::event_at(state, &scan.slug).await?;
     let record = perform_scan(
         state,
         me,
@@ -707,135 +461,46 @@ async fn sync_one(
             method: ConnectionMethod::Offline,
             mode: scan.mode,
             nonce: Some(ClientNonce::parse(&scan.nonce)?),
-            scanned_at,
+            scanned_at: scans::device_time(scan.scanned_at_ms, now),
         },
     )
     .await?;
     scan_view(state, me, &record).await
 }
 
-/// A camera opened `/b/<token>`: scans it as `me` and returns the scan id
-/// for the result page. Used by the server's `/b/` route.
-#[cfg(feature = "ssr")]
-pub async fn scan_from_link(
-    state: &AppState,
-    me: UserId,
-    token: &str,
-) -> Result<uuid::Uuid, AppError> {
-    let badge = BadgeToken::parse(token)
-        .map(BadgeRef::Token)
-        .map_err(AppError::from);
-    let record = match badge {
-        Ok(badge) => {
-            perform_scan(
-                state,
-                me,
-                ScanRequest {
-                    badge,
-                    within: None,
-                    method: ConnectionMethod::Camera,
-                    mode: ScanMode::Connect,
-                    nonce: None,
-                    scanned_at: crate::domain::now_utc(),
-                },
-            )
-            .await?
-        }
-        // A mangled URL is still an attempt worth counting (and answering).
-        Err(_) => {
-            state.limits.scan(me)?;
-            state
-                .store
-                .record_scan(&NewScan {
-                    id: uuid::Uuid::new_v4(),
-                    event: None,
-                    scanner: me,
-                    target: None,
-                    method: ConnectionMethod::Camera,
-                    mode: ScanMode::Connect,
-                    outcome: ScanOutcome::Unknown,
-                    nonce: None,
-                    scanned_at: crate::domain::now_utc(),
-                })
-                .await?
-        }
-    };
-    Ok(record.id)
-}
-
 /// Scans a badge from its confirmation page (`/connect/<token>`): the way
 /// a badge link from another site, or a rate-limited one, is completed.
 #[server(prefix = "/api", endpoint = "connect_badge")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn connect_badge(token: String) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let id = scan_from_link(&state, me.id, &token).await?;
+    let id = scans::scan_from_link(&state, me.id, &token).await?;
     leptos_axum::redirect(&format!("/scans/{id}"));
     Ok(())
 }
 
 /// A scan I made, for its result page.
 #[server(prefix = "/api", endpoint = "scan_result")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn scan_result(id: String) -> Result<ScanView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let record = my_scan(&state, me.id, &id).await?;
+    let record = scans::my_scan(&state, me.id, &id).await?;
     scan_view(&state, me.id, &record).await
 }
 
-/// A scan I made, or "not found" (someone else's scans do not exist for me).
-#[cfg(feature = "ssr")]
-async fn my_scan(state: &AppState, me: UserId, id: &str) -> Result<ScanRecord, AppError> {
-    let missing = || AppError::NotFound("There is no such scan.".into());
-    let id: uuid::Uuid = id.trim().parse().map_err(|_| missing())?;
-    state
-        .store
-        .scan(id)
-        .await?
-        .filter(|s| s.scanner == Some(me))
-        .ok_or_else(missing)
-}
-
 /// After scanning a badge of an event I had not joined: joins it as an
-/// attendee and scans again, then shows the new result.
+/// attendee, if its join policy lets a badge scan in (the membership
+/// service decides: not on an invite-only event, not after a removal),
+/// and scans again, then shows the new result.
 #[server(prefix = "/api", endpoint = "join_from_scan")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn join_from_scan(id: String) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let record = my_scan(&state, me.id, &id).await?;
-    let (Some(event), Some(target), ScanOutcome::NotMember) =
-        (record.event, record.target, record.outcome)
-    else {
-        return Err(AppError::Conflict(
-            "This scan does not invite you to an event.".into(),
-        ));
-    };
-    let badge = state
-        .store
-        .badge(event, target)
-        .await?
-        .ok_or_else(|| AppError::NotFound("This badge is no longer valid.".into()))?;
-    match state.store.add_member(event, me.id, Role::Attendee).await {
-        Ok(()) | Err(StoreError::Conflict(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
-    tracing::info!(event = %event, user = %me.id, "joined through a badge scan");
-    crate::api::webhooks::member_joined(&*state.store, event, me.id, "badge_scan").await;
-    crate::api::matching::member_changed(&state, me.id).await;
-    super::notify::dashboard_of(&state, event);
-    let again = perform_scan(
-        &state,
-        me.id,
-        ScanRequest {
-            badge: BadgeRef::Token(badge.token),
-            within: None,
-            method: record.method,
-            mode: ScanMode::Connect,
-            nonce: None,
-            scanned_at: crate::domain::now_utc(),
-        },
-    )
-    .await?;
+    let record = scans::my_scan(&state, me.id, &id).await?;
+    let again = scans::join_and_rescan(&state, me.id, &record).await?;
     leptos_axum::redirect(&format!("/scans/{}", again.id));
     Ok(())
 }
@@ -860,18 +525,24 @@ pub async fn scan_view(
         person: None,
         checked_in: None,
         note: None,
+        join_refused: None,
     };
     let (Some(event), Some(target)) = (event, record.target) else {
         return Ok(view);
     };
+    if record.outcome == ScanOutcome::NotMember {
+        view.join_refused = scans::join_refused(state, &event, me).await?;
+    }
     match record.outcome {
         ScanOutcome::Connected | ScanOutcome::AlreadyConnected | ScanOutcome::Requested => {
             // The card says only what they let me see; if they blocked me or
             // left since, nothing.
-            view.person = profiles::person_card(state, &event, me, target).await.ok();
+            view.person = crate::service::profiles::person_card(state, &event, me, target)
+                .await
+                .ok();
             if record.outcome != ScanOutcome::Requested && view.person.is_some() {
                 view.note = Some(
-                    crate::api::connections::note_about(state, me, target)
+                    crate::service::connections::note_about(state, me, target)
                         .await?
                         .unwrap_or_default(),
                 );
@@ -881,7 +552,10 @@ pub async fn scan_view(
             if let (Some(user), Some(at)) =
                 (state.store.user_by_id(target).await?, record.checked_in_at)
             {
-                view.checked_in = Some((user.display_name, local_time(&event, at)));
+                view.checked_in = Some((
+                    user.display_name,
+                    crate::domain::local_time(&event.time_zone, at),
+                ));
             }
         }
         _ => {}
@@ -889,44 +563,43 @@ pub async fn scan_view(
     Ok(view)
 }
 
+/// Whose badge brought a visitor to the login or sign-up page: the name
+/// printed on the badge and the event's name, so the page can say "Log in to
+/// connect with Alma Quist at Rust Tuesdays". Both are printed on the badge
+/// the visitor is holding, and the token in `next` is the badge's secret, so
+/// nothing more is revealed; a code, a revoked or unknown token, or any
+/// other `next` gives `None`.
+#[server(prefix = "/api", endpoint = "badge_greeting")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
+pub async fn badge_greeting(next: String) -> Result<Option<BadgeOwner>, AppError> {
+    let Some(token) = next
+        .strip_prefix("/b/")
+        .and_then(|t| BadgeToken::parse(t).ok())
+    else {
+        return Ok(None);
+    };
+    let state = context::state()?;
+    let Some((owner, event)) = scans::badge_owner(&state, &token).await? else {
+        return Ok(None);
+    };
+    Ok(Some(BadgeOwner {
+        person: owner.display_name,
+        event: event.name,
+    }))
+}
+
+/// See [`badge_greeting`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadgeOwner {
+    /// The badge owner's name, as printed on the badge.
+    pub person: String,
+    /// The event the badge belongs to.
+    pub event: String,
+}
+
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
-
-    /// Rasterises the SVG we serve with an independent renderer (resvg) and
-    /// reads it back with an independent decoder (rqrr): what a phone
-    /// camera would do with the printed badge.
-    #[test]
-    fn a_badge_qr_code_decodes_back_to_its_exact_url() {
-        let url = "https://rapport.example.org/b/Ab3_-x9ZQ7mK2pR8sT4uVw";
-        let svg = qr_svg(url).unwrap();
-        assert!(svg.starts_with("<svg role=\"img\""), "{svg}");
-        let tree = resvg::usvg::Tree::from_str(&svg, &resvg::usvg::Options::default()).unwrap();
-        // About 4 cm at 300 dpi is ~470 px; render smaller to be strict.
-        let size = 240;
-        let scale = size as f32 / tree.size().width();
-        let mut pixmap = resvg::tiny_skia::Pixmap::new(size, size).unwrap();
-        resvg::render(
-            &tree,
-            resvg::tiny_skia::Transform::from_scale(scale, scale),
-            &mut pixmap.as_mut(),
-        );
-        let grey: Vec<u8> = pixmap
-            .pixels()
-            .iter()
-            .map(|p| ((u16::from(p.red()) + u16::from(p.green()) + u16::from(p.blue())) / 3) as u8)
-            .collect();
-        let mut img =
-            rqrr::PreparedImage::prepare_from_greyscale(size as usize, size as usize, |x, y| {
-                grey[y * size as usize + x]
-            });
-        let grids = img.detect_grids();
-        assert_eq!(grids.len(), 1, "one QR code on the badge");
-        let (meta, content) = grids[0].decode().unwrap();
-        assert_eq!(content, url);
-        // Level Q survives a quarter of the code being lost.
-        assert_eq!(meta.ecc_level, 3, "error correction level Q");
-    }
 
     #[test]
     fn paper_sizes_parse() {

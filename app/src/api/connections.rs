@@ -2,42 +2,20 @@
 //! contact details as they let connections see them, my private note,
 //! rating and labels (lead retrieval), and the requests waiting for me
 //! when I approve scans. The vCard and CSV downloads (server routes) are
-//! built from [`contact_cards`].
+//! built from [`crate::service::connections::contact_cards`].
 
-use crate::{api::badges::NoteView, domain::ConnectionMethod, error::AppError};
+pub use crate::domain::ConnectionCard;
+use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::{context, profiles, webhooks},
-    domain::{ConnectionNoteText, EventId, Labels, ProfileField, Rating, UserId, Viewer},
-    ports::{AppState, ConnectionEntry, ConnectionNote},
+    api::context,
+    domain::{ConnectionNoteText, EventId, Labels, Rating, UserId},
+    ports::ConnectionNote,
+    service::connections,
 };
-
-/// One of my connections.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConnectionCard {
-    pub user_id: String,
-    pub display_name: String,
-    pub pronouns: String,
-    pub headline: Option<String>,
-    pub company: Option<String>,
-    pub job_title: Option<String>,
-    /// Contact details, as the person lets connections see them.
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub links: Vec<String>,
-    pub photo_url: Option<String>,
-    /// Where we met: (event name, slug).
-    pub event: Option<(String, String)>,
-    pub method: ConnectionMethod,
-    /// When we connected, RFC 3339 (UTC), for exports and sorting.
-    pub connected_at: String,
-    /// The same, for reading: "May 14, 2026".
-    pub connected_on: String,
-    pub note: NoteView,
-}
 
 /// Someone asking to connect with me.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,97 +37,9 @@ pub struct ConnectionsView {
     pub total: usize,
 }
 
-#[cfg(feature = "ssr")]
-fn note_view(note: &ConnectionNote) -> NoteView {
-    NoteView {
-        note: note.note.as_str().to_owned(),
-        rating: note.rating.map(Rating::get),
-        labels: note.labels.as_slice().join(", "),
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn card(entry: ConnectionEntry, photo_etag: Option<&str>) -> ConnectionCard {
-    let user = entry.other;
-    let vis = &user.visibility;
-    let show = |field: ProfileField, value: String| {
-        (vis.allows(field, Viewer::Connection) && !value.is_empty()).then_some(value)
-    };
-    ConnectionCard {
-        user_id: user.id.to_string(),
-        photo_url: profiles::photo_url(user.id, photo_etag),
-        display_name: user.display_name,
-        pronouns: user.pronouns,
-        headline: show(ProfileField::Headline, user.headline),
-        company: show(ProfileField::Company, user.company),
-        job_title: show(ProfileField::JobTitle, user.job_title),
-        email: show(ProfileField::Email, user.email.as_str().to_owned()),
-        phone: show(ProfileField::Phone, user.phone),
-        links: if vis.allows(ProfileField::Links, Viewer::Connection) {
-            user.links
-        } else {
-            Vec::new()
-        },
-        event: entry
-            .event
-            .map(|(name, slug)| (name, slug.as_str().to_owned())),
-        method: entry.method,
-        connected_at: entry.connected_at.to_rfc3339(),
-        connected_on: entry.connected_at.format("%b %-d, %Y").to_string(),
-        note: note_view(&entry.note),
-    }
-}
-
-/// All my connections as I may see them, newest first.
-#[cfg(feature = "ssr")]
-pub async fn contact_cards(state: &AppState, me: UserId) -> Result<Vec<ConnectionCard>, AppError> {
-    let mut cards = Vec::new();
-    for entry in state.store.my_connections(me).await? {
-        let photo = state.store.photo(entry.other.id).await?;
-        cards.push(card(entry, photo.as_ref().map(|p| p.etag.as_str())));
-    }
-    Ok(cards)
-}
-
-/// My note about `other`, if I wrote one.
-#[cfg(feature = "ssr")]
-pub async fn note_about(
-    state: &AppState,
-    me: UserId,
-    other: UserId,
-) -> Result<Option<NoteView>, AppError> {
-    Ok(state
-        .store
-        .notes_by(me)
-        .await?
-        .into_iter()
-        .find(|n| n.other == other)
-        .map(|n| note_view(&n.note)))
-}
-
-/// Whether a connection matches every word of a search (name, headline,
-/// company, event, my note and labels), case-insensitively.
-#[cfg(feature = "ssr")]
-fn matches(card: &ConnectionCard, words: &[String]) -> bool {
-    let haystack = [
-        Some(card.display_name.as_str()),
-        card.headline.as_deref(),
-        card.company.as_deref(),
-        card.job_title.as_deref(),
-        card.event.as_ref().map(|(name, _)| name.as_str()),
-        Some(card.note.note.as_str()),
-        Some(card.note.labels.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ")
-    .to_lowercase();
-    words.iter().all(|w| haystack.contains(w.as_str()))
-}
-
 /// My connections (optionally searched) and the requests waiting for me.
 #[server(prefix = "/api", endpoint = "my_connections")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn my_connections(q: Option<String>) -> Result<ConnectionsView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
@@ -161,9 +51,12 @@ pub async fn my_connections(q: Option<String>) -> Result<ConnectionsView, AppErr
         .take(10)
         .map(str::to_owned)
         .collect();
-    let all = contact_cards(&state, me.id).await?;
+    let all = connections::contact_cards(&state, me.id).await?;
     let total = all.len();
-    let connections = all.into_iter().filter(|c| matches(c, &words)).collect();
+    let found = all
+        .into_iter()
+        .filter(|c| connections::matches(c, &words))
+        .collect();
     let requests = state
         .store
         .incoming_requests(me.id)
@@ -180,7 +73,7 @@ pub async fn my_connections(q: Option<String>) -> Result<ConnectionsView, AppErr
         .collect();
     Ok(ConnectionsView {
         requests,
-        connections,
+        connections: found,
         total,
     })
 }
@@ -188,6 +81,7 @@ pub async fn my_connections(q: Option<String>) -> Result<ConnectionsView, AppErr
 /// Saves my private note, rating (1–5 or empty) and labels (comma-separated)
 /// about someone I am connected with.
 #[server(prefix = "/api", endpoint = "save_note")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn save_note(
     user_id: String,
     note: String,
@@ -196,26 +90,18 @@ pub async fn save_note(
 ) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let other = profiles::parse_user_id(&user_id)?;
+    let other = crate::service::profiles::parse_user_id(&user_id)?;
     let note = ConnectionNote {
         note: ConnectionNoteText::parse("note", &note)?,
         rating: Rating::parse(rating.as_deref().unwrap_or_default())?,
         labels: Labels::parse(labels.as_deref().unwrap_or_default())?,
     };
-    state
-        .store
-        .set_connection_note(me.id, other, &note)
-        .await
-        .map_err(|e| match e {
-            crate::ports::StoreError::NotFound => AppError::NotFound(
-                "You can keep notes only about people you are connected with.".into(),
-            ),
-            other => other.into(),
-        })
+    connections::save_note(&state, me.id, other, &note).await
 }
 
 /// Accepts or declines a request to connect (`answer`: `accept` or `decline`).
 #[server(prefix = "/api", endpoint = "answer_request")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn answer_request(
     event_id: String,
     from_id: String,
@@ -223,7 +109,7 @@ pub async fn answer_request(
 ) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let missing = || AppError::NotFound("That request is no longer waiting.".into());
+    let missing = connections::request_gone;
     let event = EventId(event_id.trim().parse().map_err(|_| missing())?);
     let from = UserId(from_id.trim().parse().map_err(|_| missing())?);
     let accept = match answer.as_str() {
@@ -236,26 +122,5 @@ pub async fn answer_request(
             })
         }
     };
-    if accept && state.store.blocked_either_way(me.id, from).await? {
-        return Err(missing());
-    }
-    let connected = state
-        .store
-        .answer_request(event, from, me.id, accept)
-        .await
-        .map_err(|e| match e {
-            crate::ports::StoreError::NotFound => missing(),
-            other => other.into(),
-        })?;
-    if connected {
-        webhooks::connection_created(&*state.store, event, from, me.id, "approved").await;
-        super::notify::connection(
-            &state,
-            event,
-            me.id,
-            from,
-            crate::realtime::NotificationKind::Connection,
-        );
-    }
-    Ok(())
+    connections::answer_request(&state, me.id, event, from, accept).await
 }

@@ -4,7 +4,8 @@
 use crate::{
     domain::UserId,
     error::AppError,
-    ports::{AppState, StoreError, User},
+    ports::{StoreError, User},
+    state::AppState,
 };
 use leptos::prelude::*;
 use tower_sessions::Session;
@@ -94,23 +95,60 @@ pub fn is_plain_form_post() -> bool {
 }
 
 /// Redirects after success to a path on this site. `next` comes from the
-/// client, so anything that is not a local path ("//evil.example",
-/// "https://…") is replaced by `fallback` (no open redirects).
+/// client, so anything that does not stay on this site is replaced by
+/// `fallback` (no open redirects); see [`safe_next`].
 pub fn redirect_local(next: Option<&str>, fallback: &str) {
-    leptos_axum::redirect(safe_next(next, fallback));
+    leptos_axum::redirect(&safe_next(next, fallback));
 }
 
-pub fn safe_next<'a>(next: Option<&'a str>, fallback: &'a str) -> &'a str {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.contains(['\r', '\n']) =>
-        {
-            n
+/// The same-origin path a browser would go to if sent to `next`, or
+/// `fallback` when it would leave this site.
+///
+/// Checking the raw string is not enough: browsers drop tabs and line
+/// breaks anywhere in a URL and trim control characters and spaces at its
+/// ends, treat `\` as `/`, and resolve `.` and `..`, so `/\t/evil.example`
+/// is `//evil.example`, another host. So `next` is resolved as the WHATWG
+/// URL standard (what browsers implement) says against a placeholder origin,
+/// and only a result on that origin is kept, as its path, query and
+/// fragment. That result is percent-encoded ASCII, so it is always a valid
+/// `Location` header value (a control character in `next` can no longer make
+/// building the header panic).
+pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
+    const HERE: &str = "http://rapport.invalid/";
+    let Some(next) = next else {
+        return fallback.to_owned();
+    };
+    // Only an absolute path is meant: "evil" or "?x" would resolve to this
+    // site too, but nothing Rapport links to looks like that.
+    let trimmed = next.trim_start_matches(|c: char| c <= ' ');
+    let stripped: String = trimmed
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    if !(stripped.starts_with('/') || stripped.starts_with('\\')) {
+        return fallback.to_owned();
+    }
+    let base = url::Url::parse(HERE).expect("the placeholder origin is a valid URL");
+    match base.join(next) {
+        Ok(url) if url.origin() == base.origin() => {
+            let mut local = url.path().to_owned();
+            if let Some(query) = url.query() {
+                local.push('?');
+                local.push_str(query);
+            }
+            if let Some(fragment) = url.fragment() {
+                local.push('#');
+                local.push_str(fragment);
+            }
+            // A path may still begin with "//" (e.g. "/.//evil.example"),
+            // which a browser reads as another host in a `Location`.
+            if local.starts_with("//") {
+                fallback.to_owned()
+            } else {
+                local
+            }
         }
-        _ => fallback,
+        _ => fallback.to_owned(),
     }
 }
 
@@ -132,22 +170,99 @@ impl From<StoreError> for AppError {
 #[cfg(test)]
 mod tests {
     use super::safe_next;
+    use proptest::prelude::*;
 
     #[test]
     fn only_local_paths_are_followed_after_login() {
         assert_eq!(
-            safe_next(Some("/e/rustconf-ab12"), "/events"),
-            "/e/rustconf-ab12"
+            safe_next(Some("/e/rustconf-ab12?tab=people#top"), "/events"),
+            "/e/rustconf-ab12?tab=people#top"
         );
+        assert_eq!(safe_next(Some("/b/K7PM-Q2XR"), "/events"), "/b/K7PM-Q2XR");
         for evil in [
             "//evil.example",
             "https://evil.example",
             "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "\t//evil.example",
+            " //evil.example",
+            "/.//evil.example",
+            "/x/..//evil.example",
             "javascript:alert(1)",
+            "evil.example",
             "",
         ] {
-            assert_eq!(safe_next(Some(evil), "/events"), "/events", "{evil}");
+            assert_eq!(safe_next(Some(evil), "/events"), "/events", "{evil:?}");
         }
         assert_eq!(safe_next(None, "/events"), "/events");
+    }
+
+    #[test]
+    fn control_characters_are_encoded_not_passed_to_the_header() {
+        for raw in [
+            "/a\u{0}b",
+            "/a\u{1}b",
+            "/a\u{b}b",
+            "/a\u{1b}b",
+            "/a\u{7f}b",
+            "/caf\u{e9}",
+        ] {
+            let next = safe_next(Some(raw), "/events");
+            assert!(
+                next.starts_with("/a") || next.starts_with("/caf"),
+                "{raw:?} -> {next}"
+            );
+            assert!(
+                http::HeaderValue::from_str(&next).is_ok(),
+                "{raw:?} -> {next:?}"
+            );
+        }
+    }
+
+    proptest! {
+        /// Whatever `next` holds, the redirect is a valid header value that a
+        /// browser on this site resolves to this site.
+        #[test]
+        fn the_location_is_always_this_origin(next in any::<String>()) {
+            location_stays_here(&next)?;
+        }
+
+        /// The same over strings built from the characters that have fooled
+        /// redirect checks before, so the odd cases come up often.
+        #[test]
+        fn tricky_targets_stay_on_this_origin(
+            next in proptest::collection::vec(
+                prop::sample::select(vec![
+                    "/", "\\", "\t", "\n", "\r", " ", "\u{0}", "\u{b}", "\u{1b}", "\u{7f}", ".", "..",
+                    "%2f", "%5c", "%09", "evil.example", "@", ":", "http:", "javascript:", "?", "#",
+                    "\u{3002}", "\u{ff0f}",
+                ]),
+                0..12,
+            ).prop_map(|parts| parts.concat())
+        ) {
+            location_stays_here(&next)?;
+        }
+    }
+
+    fn location_stays_here(next: &str) -> Result<(), TestCaseError> {
+        let location = safe_next(Some(next), "/events");
+        prop_assert!(
+            http::HeaderValue::from_str(&location).is_ok(),
+            "{:?}",
+            location
+        );
+        let here = url::Url::parse("https://rapport.example/login").unwrap();
+        let resolved = here.join(&location).unwrap();
+        prop_assert_eq!(
+            resolved.origin(),
+            here.origin(),
+            "{:?} -> {:?}",
+            next,
+            location
+        );
+        prop_assert!(location.starts_with('/') && !location.starts_with("//"));
+        Ok(())
     }
 }

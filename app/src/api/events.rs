@@ -1,5 +1,7 @@
 //! Events and membership: create, list mine, read one (members only), join
-//! by invite link or join code.
+//! by invite link or join code, and answer the invitations organizers sent
+//! me. Who may join by which path is decided in
+//! [`service::membership`](crate::service::membership), not here.
 
 use crate::{domain::Role, error::AppError};
 use chrono::NaiveDate;
@@ -8,9 +10,11 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::{context, tokens},
+    api::context,
     domain::{BoundedText, EventDates, EventName, JoinCode, Slug, Taxonomy, TimeZoneName},
     ports::{Event, NewEvent, StoreError},
+    service::membership::{self, JoinPath},
+    service::tokens,
 };
 
 /// An event in a list, with the caller's role when they are a member.
@@ -80,66 +84,22 @@ pub struct AnnouncementView {
     pub at: String,
 }
 
+/// A membership an organizer offered me (by importing my address) that
+/// waits for my answer: I am not a member until I accept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingInvitation {
+    /// The event (its `role` is `None`: I am not a member yet).
+    pub event: EventSummary,
+    /// The role accepting gives me.
+    pub role: Role,
+}
+
 /// What an invite link shows before joining.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InviteInfo {
     pub event: EventSummary,
     /// Whether anyone is signed in (if not, the page offers sign-up and log-in).
     pub signed_in: bool,
-}
-
-/// The event at the address `slug`, or a 404 that says so.
-#[cfg(feature = "ssr")]
-pub(crate) async fn event_at(
-    state: &crate::ports::AppState,
-    slug: &str,
-) -> Result<Event, AppError> {
-    let not_found = || AppError::NotFound("There is no event at this address.".into());
-    let slug = Slug::parse(slug).map_err(|_| not_found())?;
-    state
-        .store
-        .event_by_slug(&slug)
-        .await?
-        .ok_or_else(not_found)
-}
-
-/// The event at `slug` and `user`'s membership of it. Anyone else gets a
-/// 403 saying only members may `what` ("see its rooms") and to join first.
-#[cfg(feature = "ssr")]
-pub(crate) async fn member_of(
-    state: &crate::ports::AppState,
-    slug: &str,
-    user: crate::domain::UserId,
-    what: &str,
-) -> Result<(Event, crate::ports::Membership), AppError> {
-    let event = event_at(state, slug).await?;
-    let membership = state
-        .store
-        .membership(event.id, user)
-        .await?
-        .ok_or_else(|| {
-            AppError::Forbidden(format!(
-                "Only members of this event can {what}. Join it first."
-            ))
-        })?;
-    Ok((event, membership))
-}
-
-/// The event at `slug` if `user` organizes it; otherwise 404 (no such
-/// event) or 403.
-#[cfg(feature = "ssr")]
-pub(crate) async fn organizer_event(
-    state: &crate::ports::AppState,
-    slug: &str,
-    user: crate::domain::UserId,
-) -> Result<Event, AppError> {
-    let event = event_at(state, slug).await?;
-    if state.store.member_role(event.id, user).await? != Some(Role::Organizer) {
-        return Err(AppError::Forbidden(
-            "Only the event's organizers can do this.".into(),
-        ));
-    }
-    Ok(event)
 }
 
 #[cfg(feature = "ssr")]
@@ -157,6 +117,7 @@ fn summary(e: &Event, role: Option<Role>) -> EventSummary {
 
 /// Creates an event; the caller becomes its organizer.
 #[server(prefix = "/api", endpoint = "create_event")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn create_event(
     name: String,
     starts_on: String,
@@ -169,7 +130,7 @@ pub async fn create_event(
     let name = EventName::parse("name", &name)?;
     let dates = EventDates::parse(&starts_on, &ends_on)?;
     let time_zone = TimeZoneName::parse(&time_zone)?;
-    let venue = BoundedText::<0, 200>::parse("venue", &venue)?;
+    let venue = crate::domain::Venue::parse("venue", &venue)?;
     let description = BoundedText::<0, 4000>::parse("description", &description)?;
     let store = context::state()?.store;
     // Random slugs, tokens and codes can collide; a few fresh draws settle it.
@@ -200,6 +161,7 @@ pub async fn create_event(
 
 /// The caller's events, soonest first.
 #[server(prefix = "/api", endpoint = "my_events")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn my_events() -> Result<Vec<EventSummary>, AppError> {
     let user = context::require_user().await?;
     let events = context::state()?.store.events_of_user(user.id).await?;
@@ -209,13 +171,59 @@ pub async fn my_events() -> Result<Vec<EventSummary>, AppError> {
         .collect())
 }
 
+/// The invitations waiting for my answer, soonest event first.
+#[server(prefix = "/api", endpoint = "my_invitations")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
+pub async fn my_invitations() -> Result<Vec<PendingInvitation>, AppError> {
+    let user = context::require_user().await?;
+    let offers = context::state()?.store.pending_offers(user.id).await?;
+    Ok(offers
+        .iter()
+        .map(|(event, offer)| PendingInvitation {
+            event: summary(event, None),
+            role: offer.role,
+        })
+        .collect())
+}
+
+/// Accepts (`answer=accept`: I become a member with the role offered, and
+/// the event opens) or declines (`answer=decline`: the invitation is gone,
+/// nothing else changes) an invitation to the event at `slug`.
+#[server(prefix = "/api", endpoint = "answer_invitation")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
+pub async fn answer_invitation(slug: String, answer: String) -> Result<(), AppError> {
+    let user = context::require_user().await?;
+    let accept = match answer.trim() {
+        "accept" => true,
+        "decline" => false,
+        _ => {
+            return Err(AppError::Invalid {
+                field: "answer".into(),
+                message: "Accept or decline the invitation.".into(),
+            })
+        }
+    };
+    let state = context::state()?;
+    // An unknown address and an event without an invitation for me read
+    // the same: nobody learns which events exist by guessing addresses.
+    let event = crate::service::events::event_at(&state, &slug)
+        .await
+        .map_err(|_| AppError::NotFound("There is no invitation waiting for you there.".into()))?;
+    match membership::answer(&state, &event, user.id, accept).await? {
+        Some(_) => leptos_axum::redirect(&format!("/e/{}", event.slug.as_str())),
+        None => leptos_axum::redirect("/events"),
+    }
+    Ok(())
+}
+
 /// One event with its attendees. Members only: a non-member gets 403 and
 /// learns nothing beyond the fact that they must join.
 #[server(prefix = "/api", endpoint = "event_page")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn event_page(slug: String) -> Result<EventDetail, AppError> {
     let user = context::require_user().await?;
     let state = context::state()?;
-    let event = event_at(&state, &slug).await?;
+    let event = crate::service::events::event_at(&state, &slug).await?;
     let role = state.store.member_role(event.id, user.id).await?.ok_or_else(|| {
             AppError::Forbidden(
                 "Only members of this event can see it. Ask an organizer for the invite link or join code.".into(),
@@ -254,7 +262,7 @@ pub async fn event_page(slug: String) -> Result<EventDetail, AppError> {
         .map(|a| AnnouncementView {
             body: a.body,
             author: a.author_name.unwrap_or_else(|| "The organizers".into()),
-            at: crate::api::badges::local_time(&event, a.created_at),
+            at: crate::domain::local_time(&event.time_zone, a.created_at),
         })
         .collect();
     let spots = if role == Role::Organizer {
@@ -284,10 +292,11 @@ pub async fn event_page(slug: String) -> Result<EventDetail, AppError> {
 
 /// Posts an announcement to everyone at the event; organizers only.
 #[server(prefix = "/api", endpoint = "post_announcement")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn post_announcement(slug: String, body: String) -> Result<(), AppError> {
     let user = context::require_user().await?;
     let state = context::state()?;
-    let event = event_at(&state, &slug).await?;
+    let event = crate::service::events::event_at(&state, &slug).await?;
     if state.store.member_role(event.id, user.id).await? != Some(Role::Organizer) {
         return Err(AppError::Forbidden(
             "Only the event's organizers can post announcements.".into(),
@@ -299,28 +308,17 @@ pub async fn post_announcement(slug: String, body: String) -> Result<(), AppErro
         .post_announcement(event.id, user.id, body.as_str())
         .await?;
     tracing::info!(event = %event.id, "announcement posted");
-    crate::api::notify::announcement(&state, &event, body.as_str());
+    crate::service::notify::announcement(&state, &event, body.as_str());
     Ok(())
 }
 
+/// Joins `event` as the signed-in person by `path`, as the membership
+/// service allows, then opens the event.
 #[cfg(feature = "ssr")]
-async fn join(event: Event) -> Result<String, AppError> {
+async fn join(event: Event, path: JoinPath) -> Result<String, AppError> {
     let user = context::require_user().await?;
     let state = context::state()?;
-    state
-        .store
-        .add_member(event.id, user.id, Role::Attendee)
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => {
-                AppError::Conflict(format!("You are already a member of {}.", event.name))
-            }
-            other => other.into(),
-        })?;
-    tracing::info!(event = %event.id, user = %user.id, "member joined");
-    crate::api::webhooks::member_joined(&*state.store, event.id, user.id, "join").await;
-    crate::api::matching::member_changed(&state, user.id).await;
-    crate::api::notify::dashboard(&state, &event);
+    membership::join(&state, &event, user.id, path).await?;
     leptos_axum::redirect(&format!("/e/{}", event.slug.as_str()));
     Ok(event.slug.as_str().to_owned())
 }
@@ -333,6 +331,7 @@ fn unknown_invite() -> AppError {
 /// What an invite link leads to. Anyone holding the link may see the
 /// event's name and dates (the token is the secret), never its members.
 #[server(prefix = "/api", endpoint = "invite_preview")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn invite_preview(token: String) -> Result<InviteInfo, AppError> {
     let state = context::state()?;
     let event = state
@@ -353,6 +352,7 @@ pub async fn invite_preview(token: String) -> Result<InviteInfo, AppError> {
 
 /// Joins the event an invite link belongs to, as an attendee.
 #[server(prefix = "/api", endpoint = "join_by_invite")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn join_by_invite(token: String) -> Result<String, AppError> {
     context::require_user().await?;
     let event = context::state()?
@@ -360,11 +360,12 @@ pub async fn join_by_invite(token: String) -> Result<String, AppError> {
         .event_by_invite_token(token.trim())
         .await?
         .ok_or_else(unknown_invite)?;
-    join(event).await
+    join(event, JoinPath::InviteLink).await
 }
 
 /// Joins an event by its printed join code, as an attendee.
 #[server(prefix = "/api", endpoint = "join_by_code")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn join_by_code(code: String) -> Result<String, AppError> {
     context::require_user().await?;
     let code = JoinCode::parse(&code)?;
@@ -376,18 +377,13 @@ pub async fn join_by_code(code: String) -> Result<String, AppError> {
             field: "code".into(),
             message: "No event has this join code. Check it with the organizer.".into(),
         })?;
-    if event.join_policy == crate::domain::JoinPolicy::InviteOnly {
-        return Err(AppError::Forbidden(format!(
-            "{} is by invitation only: the join code does not work. Ask the organizers for an invite link.",
-            event.name
-        )));
-    }
-    join(event).await
+    join(event, JoinPath::JoinCode).await
 }
 
 /// Sets the event's suggested tags (one category per line: `Category: tag,
 /// tag`) and whether attendees may show other tags. Organizers only.
 #[server(prefix = "/api", endpoint = "update_taxonomy")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn update_taxonomy(
     slug: String,
     taxonomy: String,
@@ -395,7 +391,7 @@ pub async fn update_taxonomy(
 ) -> Result<(), AppError> {
     let user = context::require_user().await?;
     let state = context::state()?;
-    let event = event_at(&state, &slug).await?;
+    let event = crate::service::events::event_at(&state, &slug).await?;
     if state.store.member_role(event.id, user.id).await? != Some(Role::Organizer) {
         return Err(AppError::Forbidden(
             "Only the event's organizers can change its tags.".into(),

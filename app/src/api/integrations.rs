@@ -3,7 +3,7 @@
 //! `server/src/api_v1/`) and webhook endpoints with their recent deliveries.
 //!
 //! A token or webhook secret is shown once, in the answer to the call that
-//! created it; only the token's SHA-256 is stored (see `api::tokens`), and a
+//! created it; only the token's SHA-256 is stored (see `service::tokens`), and a
 //! webhook secret is stored but never listed again.
 
 use crate::error::AppError;
@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::{context, tokens},
-    domain::{BoundedText, Role, WebhookKind, WebhookUrl},
-    ports::{AppState, Event, NewApiToken, NewWebhook, StoreError},
+    api::context,
+    domain::{OneLineText, Role, WebhookKind, WebhookUrl},
+    ports::{Event, NewApiToken, NewWebhook, StoreError},
+    service::tokens,
+    state::AppState,
 };
 
 /// One API token as the page lists it.
@@ -82,7 +84,7 @@ async fn organized(
     slug: &str,
 ) -> Result<(Event, crate::domain::UserId), AppError> {
     let me = context::require_user().await?;
-    let event = crate::api::events::event_at(state, slug).await?;
+    let event = crate::service::events::event_at(state, slug).await?;
     if state.store.member_role(event.id, me.id).await? != Some(Role::Organizer) {
         return Err(AppError::Forbidden(
             "Only the event's organizers manage its integrations.".into(),
@@ -93,7 +95,7 @@ async fn organized(
 
 #[cfg(feature = "ssr")]
 fn when(event: &Event, at: chrono::DateTime<chrono::Utc>) -> String {
-    crate::api::badges::local_time(event, at)
+    crate::domain::local_time(&event.time_zone, at)
 }
 
 /// Without JavaScript, a plain form post gets the page back. (Creating a
@@ -113,6 +115,7 @@ fn bad_id(field: &str) -> AppError {
 
 /// The integrations page of the event at `slug`; organizers only.
 #[server(prefix = "/api", endpoint = "integrations_overview")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn integrations_overview(slug: String) -> Result<IntegrationsView, AppError> {
     let state = context::state()?;
     let (event, _) = organized(&state, &slug).await?;
@@ -169,10 +172,11 @@ pub async fn integrations_overview(slug: String) -> Result<IntegrationsView, App
 
 /// Creates an API token for the event at `slug` and returns it (shown once).
 #[server(prefix = "/api", endpoint = "create_api_token")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn create_api_token(slug: String, name: String) -> Result<CreatedSecret, AppError> {
     let state = context::state()?;
     let (event, me) = organized(&state, &slug).await?;
-    let name = BoundedText::<1, 80>::parse("name", &name)?.into_inner();
+    let name = OneLineText::<1, 80>::parse("name", &name)?.into_inner();
     let token = tokens::api_token();
     let created = state
         .store
@@ -193,6 +197,7 @@ pub async fn create_api_token(slug: String, name: String) -> Result<CreatedSecre
 
 /// Revokes an API token of the event at `slug`; it stops working at once.
 #[server(prefix = "/api", endpoint = "revoke_api_token")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn revoke_api_token(slug: String, token_id: String) -> Result<(), AppError> {
     let state = context::state()?;
     let (event, _) = organized(&state, &slug).await?;
@@ -213,6 +218,7 @@ pub async fn revoke_api_token(slug: String, token_id: String) -> Result<(), AppE
 /// Registers a webhook: `url` receives the chosen notifications (each of
 /// the three checkboxes is "on" when ticked). Returns the signing secret.
 #[server(prefix = "/api", endpoint = "create_webhook")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn create_webhook(
     slug: String,
     url: String,
@@ -267,6 +273,7 @@ pub async fn create_webhook(
 
 /// Removes a webhook of the event at `slug` (and its deliveries).
 #[server(prefix = "/api", endpoint = "delete_webhook")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn delete_webhook(slug: String, webhook_id: String) -> Result<(), AppError> {
     let state = context::state()?;
     let (event, _) = organized(&state, &slug).await?;

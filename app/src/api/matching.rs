@@ -1,32 +1,23 @@
 //! "People to meet": each attendee's ranked recommendations with their
-//! explanations, the *interested* / *not now* answers (mutual interest
-//! connects the two), and the per-event matching indexes behind them.
-//!
-//! The indexes ([`MatchIndex`](crate::matching::MatchIndex)) live in this
-//! instance's memory, one per event, built from the store on first use and
-//! updated whenever something they know changes: a member's tags, company,
-//! tag visibility or opt-out, a member joining or leaving, the event's
-//! taxonomy. Connections, blocks and dismissals are not in the index; they
-//! are read per request and passed as exclusions, so they are never stale.
+//! explanations, and the *interested* / *not now* answers (mutual interest
+//! connects the two). The per-event matching indexes behind them are kept
+//! in `service/matching.rs`.
 
 #[cfg(feature = "ssr")]
-use crate::api::events::member_of;
+use crate::service::events::member_of;
 use crate::{domain::Intent, error::AppError, matching::ReasonKind};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::{context, notify, profiles, webhooks},
-    domain::{EventId, FunnelStage, ProfileField, UserId, Viewer},
-    matching::MatchIndex,
-    ports::{AppState, MatchMember},
+    api::context,
+    domain::{FunnelStage, ProfileField, UserId, Viewer},
+    service::matching::poisoned,
+    service::{notify, profiles, webhooks},
 };
 #[cfg(feature = "ssr")]
-use std::{
-    collections::HashMap,
-    sync::{Arc, RwLock},
-};
+use std::collections::HashSet;
 
 /// One reason on a recommendation card, ready to show.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +60,8 @@ pub struct RecommendationCard {
     pub reasons: Vec<ReasonView>,
     /// I already said I am interested (waiting for them).
     pub interested: bool,
+    /// Here now: checked in today and not out, or live in one of the
+    /// event's rooms.
     pub checked_in: bool,
 }
 
@@ -97,113 +90,6 @@ pub struct InterestResult {
 /// How many recommendations a page shows.
 pub const PAGE: usize = 20;
 
-/// This instance's matching indexes, one per event, built on first use.
-#[cfg(feature = "ssr")]
-#[derive(Default)]
-pub struct Recommender {
-    events: RwLock<HashMap<EventId, Arc<RwLock<MatchIndex<UserId>>>>>,
-}
-
-#[cfg(feature = "ssr")]
-impl std::fmt::Debug for Recommender {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.events.read().map(|e| e.len()).unwrap_or_default();
-        write!(f, "Recommender({n} events)")
-    }
-}
-
-/// Puts one member into an index as matching sees them: hidden tags, or
-/// tags the event does not show, are never matched on (the explanation
-/// would reveal them).
-#[cfg(feature = "ssr")]
-fn upsert(
-    index: &mut MatchIndex<UserId>,
-    m: MatchMember,
-    taxonomy: &crate::domain::Taxonomy,
-    free_tags: bool,
-) {
-    let tags = if m.tags_public {
-        profiles::tags_for_event(m.tags, taxonomy, free_tags)
-    } else {
-        crate::domain::TagSet::default()
-    };
-    let pairs: Vec<_> = tags.iter().cloned().collect();
-    index.upsert(m.user, pairs.iter(), &m.company, m.opted_out);
-}
-
-#[cfg(feature = "ssr")]
-impl Recommender {
-    /// The event's index, built from the store if this instance has none.
-    pub async fn index(
-        &self,
-        state: &AppState,
-        event: EventId,
-    ) -> Result<Arc<RwLock<MatchIndex<UserId>>>, AppError> {
-        if let Some(index) = self.loaded(event) {
-            return Ok(index);
-        }
-        let (taxonomy, free_tags) = state.store.taxonomy(event).await?;
-        let members = state.store.match_members(event).await?;
-        let mut index = MatchIndex::new();
-        for m in members {
-            upsert(&mut index, m, &taxonomy, free_tags);
-        }
-        let mut events = self.events.write().map_err(|_| poisoned())?;
-        // Another request may have built it meanwhile; keep the first.
-        Ok(events
-            .entry(event)
-            .or_insert_with(|| Arc::new(RwLock::new(index)))
-            .clone())
-    }
-
-    fn loaded(&self, event: EventId) -> Option<Arc<RwLock<MatchIndex<UserId>>>> {
-        self.events.read().ok()?.get(&event).cloned()
-    }
-
-    /// Drops an event's index; the next request rebuilds it (after the
-    /// taxonomy changed, or when an update failed).
-    pub fn forget(&self, event: EventId) {
-        if let Ok(mut events) = self.events.write() {
-            events.remove(&event);
-        }
-    }
-
-    /// Brings `user` up to date in every index this instance holds.
-    pub async fn refresh_user(&self, state: &AppState, user: UserId) {
-        let loaded: Vec<EventId> = match self.events.read() {
-            Ok(events) => events.keys().copied().collect(),
-            Err(_) => return,
-        };
-        for event in loaded {
-            if let Err(e) = self.refresh_member(state, event, user).await {
-                tracing::warn!(error = %e, %event, "matching index update failed; rebuilding it later");
-                self.forget(event);
-            }
-        }
-    }
-
-    async fn refresh_member(
-        &self,
-        state: &AppState,
-        event: EventId,
-        user: UserId,
-    ) -> Result<(), AppError> {
-        let Some(index) = self.loaded(event) else {
-            return Ok(());
-        };
-        let member = state.store.match_member(event, user).await?;
-        let (taxonomy, free_tags) = state.store.taxonomy(event).await?;
-        let mut index = index.write().map_err(|_| poisoned())?;
-        match member {
-            Some(m) => upsert(&mut index, m, &taxonomy, free_tags),
-            None => {
-                index.remove(&user);
-            }
-        }
-        Ok(())
-    }
-}
-
 /// An explanation's reasons as the cards show them.
 #[cfg(feature = "ssr")]
 fn reason_views(e: &crate::matching::score::Explanation) -> Vec<ReasonView> {
@@ -216,24 +102,12 @@ fn reason_views(e: &crate::matching::score::Explanation) -> Vec<ReasonView> {
         .collect()
 }
 
-#[cfg(feature = "ssr")]
-fn poisoned() -> AppError {
-    tracing::error!("a matching index lock was poisoned");
-    AppError::Internal
-}
-
-/// Tells the matching indexes that `user` changed (profile, tags,
-/// visibility, membership). Never fails the caller's request.
-#[cfg(feature = "ssr")]
-pub async fn member_changed(state: &AppState, user: UserId) {
-    state.matching.refresh_user(state, user).await;
-    state.live.member_changed(user);
-}
-
 /// The people I should meet at the event, best first, with why. `here_now`
-/// ("on"): only people checked in at the venue; `in_room` ("on"): only
-/// people in a live room with me right now.
+/// ("on"): only people here now (checked in today and not out, or live in
+/// one of the event's rooms), ranked among the whole event; `in_room`
+/// ("on"): only people in a live room with me right now.
 #[server(prefix = "/api", endpoint = "people_to_meet")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn people_to_meet(
     slug: String,
     here_now: Option<String>,
@@ -256,19 +130,25 @@ pub async fn people_to_meet(
             .map(|(id, _)| id),
     );
     let index = state.matching.index(&state, event.id).await?;
+    // Who is here counts for everyone's card; as a filter it narrows the
+    // ranking to them over the whole event, like "in my room".
+    let here = crate::service::attendance::here_now(&state, &event).await?;
+    let only: Option<HashSet<UserId>> = match (with_me, here_now) {
+        (Some(with_me), true) => Some(with_me.intersection(&here).copied().collect()),
+        (Some(with_me), false) => Some(with_me),
+        (None, true) => Some(here.clone()),
+        (None, false) => None,
+    };
     let recommended = {
         let index = index.read().map_err(|_| poisoned())?;
-        // "Here now" filters after ranking, so ask for more first.
-        let wanted = if here_now { PAGE * 10 } else { PAGE };
-        match &with_me {
-            // Few people share a room with me: rank among them only.
-            Some(with_me) => index
+        match &only {
+            Some(only) => index
                 .recommend(&me.id, index.len(), exclude.iter())
                 .into_iter()
-                .filter(|r| with_me.contains(&r.member))
-                .take(wanted)
+                .filter(|r| only.contains(&r.member))
+                .take(PAGE)
                 .collect(),
-            None => index.recommend(&me.id, wanted, exclude.iter()),
+            None => index.recommend(&me.id, PAGE, exclude.iter()),
         }
     };
     let interested = state.store.interested_in(event.id, me.id).await?;
@@ -281,9 +161,6 @@ pub async fn people_to_meet(
         let Some(their) = state.store.membership(event.id, rec.member).await? else {
             continue;
         };
-        if here_now && their.checked_in_at.is_none() {
-            continue;
-        }
         let Some(user) = state.store.user_by_id(rec.member).await? else {
             continue;
         };
@@ -302,7 +179,7 @@ pub async fn people_to_meet(
             event_line: their.event_line,
             reasons: reason_views(&rec.explanation),
             interested: interested.contains(&user.id),
-            checked_in: their.checked_in_at.is_some(),
+            checked_in: here.contains(&user.id),
         });
     }
     let shown: Vec<UserId> = cards
@@ -339,6 +216,7 @@ pub const WHY_MEET_MAX: usize = 200;
 /// Why I should meet each of `ids` at the event, as recommendations say it.
 /// People I blocked or who blocked me, or unknown ids, get no reasons.
 #[server(prefix = "/api", endpoint = "why_meet")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn why_meet(slug: String, ids: Vec<String>) -> Result<Vec<PersonReasons>, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
@@ -374,6 +252,7 @@ pub async fn why_meet(slug: String, ids: Vec<String>) -> Result<Vec<PersonReason
 /// My answer to a recommendation: `interested` (connects us when they are
 /// too) or `not_now` (hides them from my recommendations).
 #[server(prefix = "/api", endpoint = "answer_recommendation")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn answer_recommendation(
     slug: String,
     user_id: String,

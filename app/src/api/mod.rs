@@ -5,12 +5,13 @@
 //! inputs into domain types first, check the caller's session and role, call
 //! the [`Store`](crate::ports::Store), and return `Result<_, AppError>`.
 
+pub mod attendance;
 pub mod auth;
 pub mod badges;
 pub mod connections;
 pub mod dashboard;
 pub mod events;
-pub mod import;
+pub mod imports;
 pub mod integrations;
 pub mod leads;
 pub mod matching;
@@ -22,14 +23,4 @@ pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod context;
 #[cfg(feature = "ssr")]
-pub mod exports;
-#[cfg(feature = "ssr")]
 pub mod limits;
-#[cfg(feature = "ssr")]
-pub mod notify;
-#[cfg(feature = "ssr")]
-pub mod password;
-#[cfg(feature = "ssr")]
-pub mod tokens;
-#[cfg(feature = "ssr")]
-pub mod webhooks;

@@ -1,33 +1,30 @@
-//! Profiles: my profile (details, tags, visibility, photo), another
-//! member's profile as I may see it, the event directory, per-event
-//! settings, blocking, and my data (export, account deletion).
+//! Profiles over HTTP: my profile (details, tags, visibility, photo),
+//! another member's profile as I may see it, the event directory,
+//! per-event settings, blocking, and my data (export, account deletion).
+//! The wire types and thin server functions; who may see what, and what
+//! blocking and deleting do, is decided in `service/profiles.rs`.
 
 #[cfg(feature = "ssr")]
-use crate::api::events::member_of;
+use crate::service::events::member_of;
 use crate::{
-    domain::{Intent, ProfileField, ProfileForm, Role, Visibility},
+    domain::{ProfileField, ProfileForm, Role, Visibility},
     error::AppError,
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// What only members may do here, for the refusal ([`member_of`]).
-#[cfg(feature = "ssr")]
-pub(crate) const PEOPLE: &str = "see its people";
 use std::collections::BTreeMap;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::{context, password},
-    domain::{
-        search_words, BoundedText, Password, ProfileInput, Slug, Tag, TagSet, UserId, Viewer,
-        VisibilitySettings,
-    },
-    ports::{AppState, DirectoryCursor, DirectoryQuery, Event, User},
+    api::context,
+    domain::{OneLineText, Password, ProfileInput, Slug, TagSet, Viewer, VisibilitySettings},
+    service::password,
+    service::profiles::{self, parse_user_id, person_card, photo_url, tag_views, PEOPLE},
 };
 
-/// A tag with its intent, as shown.
-pub type TagView = (String, Intent);
+/// The profile views' shared types live in the domain (the scan result
+/// shows a [`PersonCard`] too); named here for the pages.
+pub use crate::domain::{Highlight, PersonCard, TagView};
 
 /// My own profile, everything included, for the account page.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,43 +42,6 @@ pub struct OwnProfile {
     pub suggestions: Vec<(String, Vec<String>)>,
     /// Events that show only their suggested tags.
     pub taxonomy_only_events: Vec<String>,
-}
-
-/// Why two people should talk, from their tags.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Highlight {
-    /// We both have this tag.
-    Shared(String),
-    /// I seek it, they offer it.
-    TheyOffer(String),
-    /// They seek it, I offer it.
-    YouOffer(String),
-}
-
-/// Another member's profile with only what its owner lets me see; hidden
-/// fields are `None` and never leave the server.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PersonCard {
-    pub user_id: String,
-    pub display_name: String,
-    pub pronouns: String,
-    pub role: Role,
-    pub event_line: String,
-    pub photo_url: Option<String>,
-    pub headline: Option<String>,
-    pub company: Option<String>,
-    pub job_title: Option<String>,
-    pub bio: Option<String>,
-    pub location: Option<String>,
-    pub languages: Option<String>,
-    pub ask_me_about: Option<String>,
-    pub tags: Option<Vec<TagView>>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub links: Option<Vec<String>>,
-    pub highlights: Vec<Highlight>,
-    pub connected: bool,
-    pub is_me: bool,
 }
 
 /// One person in the directory list.
@@ -111,63 +71,20 @@ pub struct DirectoryView {
     pub my_opted_out: bool,
 }
 
-#[cfg(feature = "ssr")]
-pub(crate) fn photo_url(user: UserId, etag: Option<&str>) -> Option<String> {
-    etag.map(|e| format!("/photos/{user}?v={e}"))
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) fn tag_views(tags: &TagSet) -> Vec<TagView> {
-    tags.iter()
-        .map(|(t, i)| (t.as_str().to_owned(), *i))
-        .collect()
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) fn parse_user_id(raw: &str) -> Result<UserId, AppError> {
-    raw.trim().parse().map(UserId).map_err(|_| unavailable())
-}
-
-/// One message for "does not exist", "blocked" and "hidden", so a direct
-/// link reveals nothing.
-#[cfg(feature = "ssr")]
-fn unavailable() -> AppError {
-    AppError::NotFound("This profile is not available.".into())
-}
-
 /// My profile for the account page.
 #[server(prefix = "/api", endpoint = "my_profile")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn my_profile() -> Result<OwnProfile, AppError> {
     let user = context::require_user().await?;
-    let store = context::state()?.store;
+    let state = context::state()?;
+    let store = &state.store;
     let tags = store.tags_of(user.id).await?;
     let photo = store.photo(user.id).await?;
     let blocked = store.blocked_by(user.id).await?;
-    let mut suggestions: Vec<(String, Vec<String>)> = Vec::new();
-    let mut taxonomy_only_events = Vec::new();
-    for (event, _) in store.events_of_user(user.id).await? {
-        let (taxonomy, free_tags) = store.taxonomy(event.id).await?;
-        if !free_tags {
-            taxonomy_only_events.push(event.name.clone());
-        }
-        for (category, tags) in taxonomy.categories() {
-            let pos = match suggestions.iter().position(|(c, _)| c == category) {
-                Some(pos) => pos,
-                None => {
-                    suggestions.push((category.clone(), Vec::new()));
-                    suggestions.len() - 1
-                }
-            };
-            for tag in tags {
-                if !suggestions[pos].1.iter().any(|t| t == tag.as_str()) {
-                    suggestions[pos].1.push(tag.as_str().to_owned());
-                }
-            }
-        }
-    }
+    let suggestions = profiles::suggestions(&state, user.id).await?;
     Ok(OwnProfile {
-        suggestions,
-        taxonomy_only_events,
+        suggestions: suggestions.by_category,
+        taxonomy_only_events: suggestions.taxonomy_only_events,
         user_id: user.id.to_string(),
         email: user.email.as_str().to_owned(),
         visibility: ProfileField::ALL
@@ -198,17 +115,19 @@ pub async fn my_profile() -> Result<OwnProfile, AppError> {
 
 /// Saves the profile details; all fields are checked before anything is stored.
 #[server(prefix = "/api", endpoint = "update_profile")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn update_profile(profile: ProfileForm) -> Result<(), AppError> {
     let user = context::require_user().await?;
     let input = ProfileInput::parse(&profile)?;
     let state = context::state()?;
     state.store.update_profile(user.id, &input).await?;
-    crate::api::matching::member_changed(&state, user.id).await;
+    crate::service::matching::member_changed(&state, user.id).await;
     Ok(())
 }
 
 /// Replaces my tags; each list is comma- or line-separated.
 #[server(prefix = "/api", endpoint = "update_tags")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn update_tags(
     tags_interest: String,
     tags_offer: String,
@@ -218,23 +137,25 @@ pub async fn update_tags(
     let tags = TagSet::parse(&tags_interest, &tags_offer, &tags_seek)?;
     let state = context::state()?;
     state.store.set_tags(user.id, &tags).await?;
-    crate::api::matching::member_changed(&state, user.id).await;
+    crate::service::matching::member_changed(&state, user.id).await;
     Ok(())
 }
 
 /// Sets who may see each field: `vis[<field>]=event|connections|only_me`.
 #[server(prefix = "/api", endpoint = "update_visibility")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn update_visibility(vis: BTreeMap<String, String>) -> Result<(), AppError> {
     let user = context::require_user().await?;
     let settings = VisibilitySettings::parse(vis.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let state = context::state()?;
     state.store.set_visibility(user.id, &settings).await?;
-    crate::api::matching::member_changed(&state, user.id).await;
+    crate::service::matching::member_changed(&state, user.id).await;
     Ok(())
 }
 
 /// My line and networking choice in one event.
 #[server(prefix = "/api", endpoint = "update_membership")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn update_membership(
     slug: String,
     event_line: String,
@@ -243,7 +164,7 @@ pub async fn update_membership(
     let user = context::require_user().await?;
     let state = context::state()?;
     let (event, _) = member_of(&state, &slug, user.id, PEOPLE).await?;
-    let line = BoundedText::<0, 140>::parse("event_line", &event_line)?;
+    let line = OneLineText::<0, 140>::parse("event_line", &event_line)?;
     state
         .store
         .set_membership_prefs(
@@ -253,82 +174,13 @@ pub async fn update_membership(
             opted_out.is_some_and(|v| !v.is_empty()),
         )
         .await?;
-    crate::api::matching::member_changed(&state, user.id).await;
+    crate::service::matching::member_changed(&state, user.id).await;
     Ok(())
-}
-
-/// The tags an event shows: all of them, or only its suggested ones when
-/// the organizer switched free tags off.
-#[cfg(feature = "ssr")]
-async fn shown_tags(
-    state: &AppState,
-    event: crate::domain::EventId,
-    tags: TagSet,
-) -> Result<TagSet, AppError> {
-    let (taxonomy, free_tags) = state.store.taxonomy(event).await?;
-    Ok(tags_for_event(tags, &taxonomy, free_tags))
-}
-
-/// `tags` as an event with this taxonomy shows them (all, or only its
-/// suggested ones when free tags are off).
-#[cfg(feature = "ssr")]
-pub(crate) fn tags_for_event(
-    tags: TagSet,
-    taxonomy: &crate::domain::Taxonomy,
-    free_tags: bool,
-) -> TagSet {
-    if free_tags {
-        tags
-    } else {
-        TagSet::from_pairs(
-            tags.iter()
-                .filter(|(t, _)| taxonomy.contains(t))
-                .cloned()
-                .collect(),
-        )
-    }
-}
-
-/// How `viewer` relates to `owner`.
-#[cfg(feature = "ssr")]
-async fn relation(state: &AppState, viewer: UserId, owner: UserId) -> Result<Viewer, AppError> {
-    Ok(if viewer == owner {
-        Viewer::Myself
-    } else if state.store.are_connected(viewer, owner).await? {
-        Viewer::Connection
-    } else {
-        Viewer::FellowMember
-    })
-}
-
-/// Shared tags and complementary intents between me and them, most
-/// useful first: what they offer that I seek, then what I offer that they
-/// seek, then shared topics.
-#[cfg(feature = "ssr")]
-pub fn highlights(mine: &TagSet, theirs: &TagSet) -> Vec<Highlight> {
-    let has =
-        |set: &TagSet, tag: &Tag, intent: Intent| set.iter().any(|(t, i)| t == tag && *i == intent);
-    let mut out = Vec::new();
-    for tag in mine.with(Intent::Seek) {
-        if has(theirs, tag, Intent::Offer) {
-            out.push(Highlight::TheyOffer(tag.as_str().to_owned()));
-        }
-    }
-    for tag in mine.with(Intent::Offer) {
-        if has(theirs, tag, Intent::Seek) {
-            out.push(Highlight::YouOffer(tag.as_str().to_owned()));
-        }
-    }
-    for tag in mine.with(Intent::Interest) {
-        if has(theirs, tag, Intent::Interest) {
-            out.push(Highlight::Shared(tag.as_str().to_owned()));
-        }
-    }
-    out
 }
 
 /// Another member's profile within an event, as I may see it.
 #[server(prefix = "/api", endpoint = "person")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn person(slug: String, user_id: String) -> Result<PersonCard, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
@@ -336,117 +188,11 @@ pub async fn person(slug: String, user_id: String) -> Result<PersonCard, AppErro
     person_card(&state, &event, me.id, parse_user_id(&user_id)?).await
 }
 
-/// `other` as someone `me` may approach in `event` (recommendations,
-/// meetings): a member who has not opted out, and no block either way.
-/// Anything else is the same "not available", so nothing is revealed.
-#[cfg(feature = "ssr")]
-pub(crate) async fn approachable(
-    state: &AppState,
-    event: &Event,
-    me: UserId,
-    other: UserId,
-) -> Result<crate::ports::Membership, AppError> {
-    let unavailable = || AppError::NotFound("This person is not available.".into());
-    let theirs = state
-        .store
-        .membership(event.id, other)
-        .await?
-        .ok_or_else(unavailable)?;
-    if theirs.opted_out || state.store.blocked_either_way(me, other).await? {
-        return Err(unavailable());
-    }
-    Ok(theirs)
-}
-
-/// `owner`'s profile in `event` as `me` may see it; "not available" when
-/// they are not a member, opted out, or either blocked the other.
-#[cfg(feature = "ssr")]
-pub(crate) async fn person_card(
-    state: &AppState,
-    event: &Event,
-    me: UserId,
-    owner_id: UserId,
-) -> Result<PersonCard, AppError> {
-    let membership = state
-        .store
-        .membership(event.id, owner_id)
-        .await?
-        .ok_or_else(unavailable)?;
-    if owner_id != me
-        && (membership.opted_out || state.store.blocked_either_way(me, owner_id).await?)
-    {
-        return Err(unavailable());
-    }
-    let owner: User = state
-        .store
-        .user_by_id(owner_id)
-        .await?
-        .ok_or_else(unavailable)?;
-    let viewer = relation(state, me, owner_id).await?;
-    let vis = &owner.visibility;
-    let show = |field: ProfileField, value: String| vis.allows(field, viewer).then_some(value);
-    let their_tags = shown_tags(state, event.id, state.store.tags_of(owner_id).await?).await?;
-    let tags_visible = vis.allows(ProfileField::Tags, viewer);
-    let highlights = if tags_visible && owner_id != me {
-        highlights(&state.store.tags_of(me).await?, &their_tags)
-    } else {
-        Vec::new()
-    };
-    let photo = state.store.photo(owner_id).await?;
-    Ok(PersonCard {
-        user_id: owner_id.to_string(),
-        display_name: owner.display_name,
-        pronouns: owner.pronouns,
-        role: membership.role,
-        event_line: membership.event_line,
-        photo_url: photo_url(owner_id, photo.as_ref().map(|p| p.etag.as_str())),
-        headline: show(ProfileField::Headline, owner.headline),
-        company: show(ProfileField::Company, owner.company),
-        job_title: show(ProfileField::JobTitle, owner.job_title),
-        bio: show(ProfileField::Bio, owner.bio),
-        location: show(ProfileField::Location, owner.location),
-        languages: show(ProfileField::Languages, owner.languages),
-        ask_me_about: show(ProfileField::AskMeAbout, owner.ask_me_about),
-        tags: tags_visible.then(|| tag_views(&their_tags)),
-        email: show(ProfileField::Email, owner.email.as_str().to_owned()),
-        phone: show(ProfileField::Phone, owner.phone),
-        links: vis
-            .allows(ProfileField::Links, viewer)
-            .then_some(owner.links),
-        highlights,
-        connected: viewer == Viewer::Connection,
-        is_me: viewer == Viewer::Myself,
-    })
-}
-
-#[cfg(feature = "ssr")]
-fn encode_cursor(c: &DirectoryCursor) -> String {
-    let hex: String = c.sort_name.bytes().map(|b| format!("{b:02x}")).collect();
-    format!("{hex}.{}", c.user_id)
-}
-
-#[cfg(feature = "ssr")]
-fn decode_cursor(raw: &str) -> Result<DirectoryCursor, AppError> {
-    let bad = || AppError::BadRequest("That page of the directory does not exist.".into());
-    let (hex, id) = raw.split_once('.').ok_or_else(bad)?;
-    if hex.len() % 2 != 0 || hex.len() > 800 {
-        return Err(bad());
-    }
-    let bytes = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| bad())?;
-    Ok(DirectoryCursor {
-        sort_name: String::from_utf8(bytes).map_err(|_| bad())?,
-        user_id: UserId(id.parse().map_err(|_| bad())?),
-    })
-}
-
 /// Searches the event's directory. `q`: free text; `tags`: comma-separated,
 /// all must match; `intent`: the intent those tags must have (empty: any);
 /// `role`: organizer/staff/attendee (empty: any); `after`: next-page token.
 #[server(prefix = "/api", endpoint = "directory")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn directory(
     slug: String,
     q: Option<String>,
@@ -454,50 +200,20 @@ pub async fn directory(
     intent: Option<String>,
     role: Option<String>,
     after: Option<String>,
+    here: Option<String>,
 ) -> Result<DirectoryView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
     let (event, membership) = member_of(&state, &slug, me.id, PEOPLE).await?;
-    let q = q.unwrap_or_default();
-    if q.chars().count() > 200 {
-        return Err(AppError::Invalid {
-            field: "q".into(),
-            message: "Search for at most 200 characters.".into(),
-        });
-    }
-    let intent = match intent.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(raw) => Some(Intent::parse(raw)?),
-    };
-    let tags = tags
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .take(10)
-        .map(|t| Tag::parse(t).map(|tag| (tag, intent)))
-        .collect::<Result<Vec<_>, _>>()?;
-    let role = match role.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(raw) => Some(Role::parse(raw)?),
-    };
-    let after = match after.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(decode_cursor(raw)?),
-    };
-    let (taxonomy, free_tags) = state.store.taxonomy(event.id).await?;
-    taxonomy.check(tags.iter().map(|(t, _)| t), free_tags)?;
-    let query = DirectoryQuery {
-        words: search_words(&q).into_iter().take(8).collect(),
-        tags,
-        role,
-        after,
-        limit: 24,
-    };
-    let page = state
-        .store
-        .search_directory(event.id, me.id, &query)
-        .await?;
+    let query = profiles::directory_query(
+        q.as_deref().unwrap_or_default(),
+        tags.as_deref().unwrap_or_default(),
+        intent.as_deref().unwrap_or_default(),
+        role.as_deref().unwrap_or_default(),
+        after.as_deref().unwrap_or_default(),
+    )?;
+    let here_only = here.as_deref().is_some_and(|v| !v.is_empty() && v != "off");
+    let page = profiles::search_directory(&state, &event, me.id, query, here_only).await?;
     let people = page
         .entries
         .into_iter()
@@ -511,11 +227,7 @@ pub async fn directory(
                 headline: open(ProfileField::Headline).then(|| e.headline.clone()),
                 company: open(ProfileField::Company).then(|| e.company.clone()),
                 tags: if open(ProfileField::Tags) {
-                    e.tags
-                        .iter()
-                        .filter(|(t, _)| free_tags || taxonomy.contains(t))
-                        .map(|(t, i)| (t.as_str().to_owned(), *i))
-                        .collect()
+                    tag_views(&e.tags)
                 } else {
                     Vec::new()
                 },
@@ -530,7 +242,7 @@ pub async fn directory(
         event_name: event.name,
         slug: event.slug.as_str().to_owned(),
         people,
-        next: page.next.as_ref().map(encode_cursor),
+        next: page.next.as_ref().map(profiles::encode_cursor),
         my_event_line: membership.event_line,
         my_opted_out: membership.opted_out,
     })
@@ -539,21 +251,11 @@ pub async fn directory(
 /// Blocks a person: each disappears from the other's directory, profile
 /// pages and (later) recommendations, rooms and scans.
 #[server(prefix = "/api", endpoint = "block")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn block(user_id: String, slug: Option<String>) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let other = parse_user_id(&user_id)?;
-    if other == me.id {
-        return Err(AppError::Invalid {
-            field: "user_id".into(),
-            message: "You cannot block yourself.".into(),
-        });
-    }
-    let store = context::state()?.store;
-    if store.user_by_id(other).await?.is_none() {
-        return Err(unavailable());
-    }
-    store.block(me.id, other).await?;
-    tracing::info!(blocker = %me.id, "blocked a person");
+    profiles::block(&context::state()?, me.id, other).await?;
     let back = slug
         .filter(|s| Slug::parse(s).is_ok())
         .map(|s| format!("/e/{s}/people"));
@@ -563,6 +265,7 @@ pub async fn block(user_id: String, slug: Option<String>) -> Result<(), AppError
 
 /// Lifts a block I made.
 #[server(prefix = "/api", endpoint = "unblock")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn unblock(user_id: String) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let other = parse_user_id(&user_id)?;
@@ -619,6 +322,7 @@ pub struct MyMembership {
 
 /// Downloads all my data (a GET, so a plain link can save it).
 #[server(prefix = "/api", endpoint = "export_my_data", input = server_fn::codec::GetUrl)]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn export_my_data() -> Result<MyData, AppError> {
     let me = context::require_user().await?;
     let store = context::state()?.store;
@@ -686,6 +390,7 @@ pub async fn export_my_data() -> Result<MyData, AppError> {
 
 /// Deletes my account for good, after checking my password again.
 #[server(prefix = "/api", endpoint = "delete_account")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn delete_account(password: String) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
@@ -706,10 +411,7 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
         return Err(wrong());
     }
     context::sign_out().await?;
-    state.store.delete_user(me.id).await?;
-    state.live.session_ended(me.id, None);
-    crate::api::matching::member_changed(&state, me.id).await;
-    tracing::info!(user = %me.id, "account deleted");
+    profiles::delete_account(&state, me.id).await?;
     leptos_axum::redirect("/?deleted=1");
     Ok(())
 }
@@ -723,23 +425,12 @@ mod tests {
         let me = TagSet::parse("rust", "hiring", "mentoring").unwrap();
         let them = TagSet::parse("rust, go", "mentoring", "hiring").unwrap();
         assert_eq!(
-            highlights(&me, &them),
+            crate::domain::highlights(&me, &them),
             [
                 Highlight::TheyOffer("mentoring".into()),
                 Highlight::YouOffer("hiring".into()),
                 Highlight::Shared("rust".into()),
             ]
         );
-    }
-
-    #[test]
-    fn directory_cursors_round_trip_and_refuse_garbage() {
-        let c = DirectoryCursor {
-            sort_name: "zoë o'neil".into(),
-            user_id: UserId(uuid::Uuid::nil()),
-        };
-        assert_eq!(decode_cursor(&encode_cursor(&c)).unwrap(), c);
-        assert!(decode_cursor("zz.nope").is_err());
-        assert!(decode_cursor("no-dot").is_err());
     }
 }

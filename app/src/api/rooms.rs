@@ -2,32 +2,35 @@
 //! tags (filtered by one tag with a plain GET parameter), creating a topic
 //! or meetup room, changing a room's tags, a room's page with its recent
 //! history (server-rendered, so it reads without JavaScript), and posting
-//! from a plain form. Live chat itself goes over the WebSocket (`crate::realtime`,
+//! from a plain form, and moderation (remove, mute, close, retag, report,
+//! the log). Live chat itself goes over the WebSocket (`crate::realtime`,
 //! `server/src/realtime/`); a post made here is announced to it.
-
-#[cfg(feature = "ssr")]
-use crate::domain::Role;
-#[cfg(feature = "ssr")]
-use crate::{api::events::member_of, ports::Membership};
-use crate::{domain::RoomKind, error::AppError, realtime::WireMessage};
-use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// What only members may do here, for the refusal ([`member_of`]).
-#[cfg(feature = "ssr")]
-const ROOMS: &str = "see its rooms";
+//!
+//! The wire types and thin server functions: every rule (who may join,
+//! post, create, moderate; what a room or a message must be) is decided in
+//! `service/rooms.rs`, which the socket and `/api/v1` call too.
 
 #[cfg(feature = "ssr")]
 use crate::{
     api::context,
-    domain::{
-        ClientMessageId, MessageText, RoomDescription, RoomId, RoomPlace, RoomTags, RoomTitle, Tag,
-        UserId,
+    domain::Tag,
+    ports::{Event, Membership, Room},
+    service::{
+        events::member_of,
+        rooms::{self, may_moderate, ROOMS},
     },
-    ports::{AppState, Event, NewRoom, Room, StoreError},
+    state::AppState,
 };
+use crate::{domain::RoomKind, error::AppError, realtime::WireMessage};
 #[cfg(feature = "ssr")]
-use chrono::{DateTime, Utc};
+use chrono::Utc;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Kept for `server/src/realtime/mod.rs`, which names the message's wire
+/// form by this path (issue 18: to point it at `service::rooms::wire`).
+#[cfg(feature = "ssr")]
+pub use crate::service::rooms::wire;
 
 /// A room as the rooms list and the room page show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,40 +169,11 @@ async fn tag_choice(state: &AppState, event: &Event) -> Result<TagChoice, AppErr
     })
 }
 
-/// The tags typed for a room of `event`: parsed ([`RoomTags`]: at most 5)
-/// and checked against the event's taxonomy the way profile tags are
-/// ([`crate::domain::Taxonomy::check`]).
-#[cfg(feature = "ssr")]
-async fn room_tags_for(state: &AppState, event: &Event, raw: &str) -> Result<RoomTags, AppError> {
-    let tags = RoomTags::parse(raw)?;
-    let (taxonomy, free_tags) = state.store.taxonomy(event.id).await?;
-    taxonomy.check(tags.iter(), free_tags)?;
-    Ok(tags)
-}
-
-/// The room `raw` of `event`; rooms of other events do not exist here.
-#[cfg(feature = "ssr")]
-async fn room_in(state: &AppState, event: &Event, raw: &str) -> Result<Room, AppError> {
-    let missing = || AppError::NotFound("There is no such room in this event.".into());
-    let id = RoomId::parse(raw).map_err(|_| missing())?;
-    state
-        .store
-        .room(id)
-        .await?
-        .filter(|r| r.event == event.id)
-        .ok_or_else(missing)
-}
-
-/// Whether `role` (or being the room's creator) lets `me` moderate `room`.
-#[cfg(feature = "ssr")]
-pub fn may_moderate(role: Role, room: &Room, me: UserId) -> bool {
-    role.runs_event() || room.created_by == Some(me)
-}
-
 /// The rooms of an event with live occupancy and tags; with `tag`, only
 /// the rooms carrying it (`?tag=rust` on the page; written as people type
 /// it, "ML" finds "machine learning").
 #[server(prefix = "/api", endpoint = "event_rooms")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn event_rooms(slug: String, tag: Option<String>) -> Result<RoomsList, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
@@ -208,14 +182,14 @@ pub async fn event_rooms(slug: String, tag: Option<String>) -> Result<RoomsList,
         None | Some("") => None,
         Some(raw) => Some(Tag::parse(raw)?),
     };
-    let rooms = state.store.rooms_of_event(event.id).await?;
+    let all = state.store.rooms_of_event(event.id).await?;
     let mine = state.store.tags_of(me.id).await?;
-    let mut tags_in_use: Vec<String> = rooms.iter().flat_map(|r| r.tags.names()).collect();
+    let mut tags_in_use: Vec<String> = all.iter().flat_map(|r| r.tags.names()).collect();
     tags_in_use.sort();
     tags_in_use.dedup();
     // Filtered here, not in SQL: an event's rooms are few and already read
     // whole for the tags in use.
-    let shown = rooms
+    let shown = all
         .iter()
         .filter(|r| tag.as_ref().is_none_or(|t| r.tags.contains(t)))
         .map(|r| summary(&state, &event, r, &mine))
@@ -224,31 +198,12 @@ pub async fn event_rooms(slug: String, tag: Option<String>) -> Result<RoomsList,
         event_name: event.name.clone(),
         slug: event.slug.as_str().to_owned(),
         rooms: shown,
-        // The event's switch (settings page); organizers and staff always may.
-        can_create: role.runs_event() || event.attendees_create_rooms,
+        can_create: rooms::may_create(role, &event),
         runs_event: role.runs_event(),
         tag: tag.map(|t| t.as_str().to_owned()),
         tags_in_use,
         tag_choice: tag_choice(&state, &event).await?,
     })
-}
-
-/// A meetup time typed into a `datetime-local` field, in the event's zone.
-#[cfg(feature = "ssr")]
-fn local_time(event: &Event, field: &str, raw: &str) -> Result<DateTime<Utc>, AppError> {
-    let invalid = || AppError::Invalid {
-        field: field.into(),
-        message: "Give a date and time like 2026-05-14 15:00.".into(),
-    };
-    let naive = chrono::NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%d %H:%M"))
-        .map_err(|_| invalid())?;
-    let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    naive
-        .and_local_timezone(tz)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(invalid)
 }
 
 pub use create::{create_room, CreateRoom};
@@ -265,6 +220,7 @@ mod create {
     /// to five comma-separated `tags`. Returns the room's id; a plain form post
     /// continues to the room. Nothing is stored when anything is refused.
     #[server(prefix = "/api", endpoint = "create_room")]
+    #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
     pub async fn create_room(
         slug: String,
         kind: Option<String>,
@@ -278,52 +234,16 @@ mod create {
         let me = context::require_user().await?;
         let state = context::state()?;
         let (event, Membership { role, .. }) = member_of(&state, &slug, me.id, ROOMS).await?;
-        if !role.runs_event() && !event.attendees_create_rooms {
-            return Err(AppError::Forbidden(
-                "In this event only the organizers and staff create rooms.".into(),
-            ));
-        }
-        let kind = RoomKind::parse(kind.as_deref().unwrap_or_default())?;
-        let title = RoomTitle::parse("title", &title)?;
-        let description =
-            RoomDescription::parse("description", description.as_deref().unwrap_or(""))?;
-        let place = RoomPlace::parse("place", place.as_deref().unwrap_or(""))?;
-        let tags = room_tags_for(&state, &event, tags.as_deref().unwrap_or("")).await?;
-        let (starts_at, ends_at) = match kind {
-            RoomKind::Topic => (None, None),
-            RoomKind::Meetup => {
-                if place.is_empty() {
-                    return Err(AppError::Invalid {
-                        field: "place".into(),
-                        message: "Say where the meetup is, like “Table 12”.".into(),
-                    });
-                }
-                let start = local_time(&event, "starts_at", starts_at.as_deref().unwrap_or(""))?;
-                let end = local_time(&event, "ends_at", ends_at.as_deref().unwrap_or(""))?;
-                if end <= start {
-                    return Err(AppError::Invalid {
-                        field: "ends_at".into(),
-                        message: "A meetup ends after it starts.".into(),
-                    });
-                }
-                (Some(start), Some(end))
-            }
+        let form = rooms::RoomForm {
+            kind: kind.as_deref().unwrap_or_default(),
+            title: &title,
+            description: description.as_deref().unwrap_or_default(),
+            place: place.as_deref().unwrap_or_default(),
+            starts_at: starts_at.as_deref().unwrap_or_default(),
+            ends_at: ends_at.as_deref().unwrap_or_default(),
+            tags: tags.as_deref().unwrap_or_default(),
         };
-        let room = state
-            .store
-            .create_room(NewRoom {
-                event: event.id,
-                kind,
-                title,
-                description,
-                place,
-                starts_at,
-                ends_at,
-                created_by: me.id,
-                tags,
-            })
-            .await?;
-        tracing::info!(room = %room.id, event = %event.id, "room created");
+        let room = rooms::create(&state, &event, role, me.id, form).await?;
         let id = room.id.to_string();
         if context::is_plain_form_post() {
             leptos_axum::redirect(&format!("/e/{}/rooms/{id}", event.slug.as_str()));
@@ -334,26 +254,14 @@ mod create {
 
 /// A room with its newest messages, for its page (members of the event only).
 #[server(prefix = "/api", endpoint = "room_page")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn room_page(slug: String, room: String) -> Result<RoomView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
     let (event, Membership { role, .. }) = member_of(&state, &slug, me.id, ROOMS).await?;
-    let room = room_in(&state, &event, &room).await?;
-    let hidden = state.store.hidden_users(me.id).await?;
+    let room = rooms::room_of_event(state.store.as_ref(), event.id, &room).await?;
     let mine = state.store.tags_of(me.id).await?;
-    let mut page = state
-        .store
-        .messages_before(room.id, u64::MAX, PAGE_MESSAGES + 1)
-        .await?;
-    let more = page.len() > PAGE_MESSAGES as usize;
-    if more {
-        page.remove(0);
-    }
-    let messages = page
-        .iter()
-        .filter(|m| !m.author.is_some_and(|a| hidden.contains(&a)))
-        .map(wire)
-        .collect();
+    let (messages, more) = rooms::latest(&state, &room, me.id, PAGE_MESSAGES).await?;
     Ok(RoomView {
         event_name: event.name.clone(),
         slug: event.slug.as_str().to_owned(),
@@ -380,28 +288,11 @@ fn utc_offset_minutes(event: &Event) -> i32 {
         / 60
 }
 
-/// The wire form of a stored message (the same as on the socket).
-#[cfg(feature = "ssr")]
-pub fn wire(m: &crate::ports::RoomMessage) -> WireMessage {
-    WireMessage {
-        seq: m.seq,
-        author_id: m.author.map(|a| a.to_string()),
-        author_name: m
-            .author_name
-            .clone()
-            .unwrap_or_else(|| "Deleted user".to_owned()),
-        text: m.body.clone(),
-        deleted: m.deleted,
-        at: m
-            .created_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-    }
-}
-
 /// Posts a message without the socket (the room page's form when
 /// JavaScript is off). `client_id` makes a resubmitted form post once.
 /// Returns the message's sequence number.
 #[server(prefix = "/api", endpoint = "post_room_message")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn post_room_message(
     slug: String,
     room: String,
@@ -412,31 +303,18 @@ pub async fn post_room_message(
     let state = context::state()?;
     state.limits.post(me.id)?;
     let (event, _) = member_of(&state, &slug, me.id, ROOMS).await?;
-    let room = room_in(&state, &event, &room).await?;
-    let client_id = ClientMessageId::parse(&client_id)?;
-    let text = MessageText::parse("text", &text)?;
-    if let Some(until) = state
-        .store
-        .muted_until(room.id, me.id, crate::domain::now_utc())
-        .await?
-    {
-        return Err(AppError::Forbidden(format!(
-            "A moderator muted you in this room until {} UTC.",
-            until.format("%H:%M")
-        )));
-    }
-    let posted = state
-        .store
-        .post_message(room.id, me.id, &client_id, &text)
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => {
-                AppError::Conflict("This room is closed: no new messages.".into())
-            }
-            other => other.into(),
-        })?;
+    let room = rooms::room_of_event(state.store.as_ref(), event.id, &room).await?;
+    let (client_id, text) = rooms::message(&client_id, &text)?;
+    let posted = rooms::post(
+        state.store.as_ref(),
+        state.live.as_ref(),
+        room.id,
+        me.id,
+        &client_id,
+        &text,
+    )
+    .await?;
     let seq = posted.message().seq;
-    state.live.announce(room.id, seq);
     if context::is_plain_form_post() {
         leptos_axum::redirect(&format!(
             "/e/{}/rooms/{}#m{seq}",
@@ -495,86 +373,6 @@ pub struct AuditView {
     pub reports: Vec<ReportLine>,
 }
 
-/// The room `room` of event `slug` if `me` may moderate it, else 403.
-#[cfg(feature = "ssr")]
-async fn moderated_room(
-    state: &AppState,
-    slug: &str,
-    room: &str,
-    me: UserId,
-) -> Result<(Event, Room), AppError> {
-    let (event, Membership { role, .. }) = member_of(state, slug, me, ROOMS).await?;
-    let room = room_in(state, &event, room).await?;
-    if !may_moderate(role, &room, me) {
-        return Err(AppError::Forbidden(
-            "Only organizers, staff and the room's creator can moderate it.".into(),
-        ));
-    }
-    Ok((event, room))
-}
-
-/// One message of a room transcript, as the moderators' export writes it.
-#[cfg(feature = "ssr")]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TranscriptLine {
-    pub seq: u64,
-    /// RFC 3339, UTC.
-    pub posted_at: String,
-    /// "a deleted user" once the author's account is gone.
-    pub author: String,
-    /// Empty once a moderator removed the message.
-    pub text: String,
-    pub removed: bool,
-    /// Members' reasons for reporting it, oldest first.
-    pub reports: Vec<String>,
-}
-
-/// The whole history of a room, oldest first, for whoever may moderate it
-/// (organizers, staff, the room's creator): what was said, what was
-/// removed and what was reported, to review or keep after the event.
-#[cfg(feature = "ssr")]
-pub async fn transcript(
-    state: &AppState,
-    me: UserId,
-    slug: &str,
-    room: &str,
-) -> Result<(Room, Vec<TranscriptLine>), AppError> {
-    /// Messages read per store call: a long room is read in pages, never
-    /// in one unbounded query.
-    const PAGE: u32 = 500;
-    let (event, room) = moderated_room(state, slug, room, me).await?;
-    let mut reports: std::collections::HashMap<u64, Vec<String>> = Default::default();
-    // Newest first from the store; reversed so each message lists its
-    // reports in the order they came.
-    for r in state
-        .store
-        .message_reports(event.id)
-        .await?
-        .into_iter()
-        .rev()
-    {
-        if r.room == room.id {
-            reports.entry(r.seq).or_default().push(r.reason);
-        }
-    }
-    let mut lines = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = state.store.messages_after(room.id, after, PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = last.seq;
-        lines.extend(page.into_iter().map(|m| TranscriptLine {
-            seq: m.seq,
-            posted_at: m.created_at.to_rfc3339(),
-            author: m.author_name.unwrap_or_else(|| "a deleted user".into()),
-            text: m.body,
-            removed: m.deleted,
-            reports: reports.remove(&m.seq).unwrap_or_default(),
-        }));
-    }
-    Ok((room, lines))
-}
-
 #[cfg(feature = "ssr")]
 fn back_to_room(event: &Event, room: &Room) {
     if context::is_plain_form_post() {
@@ -585,24 +383,19 @@ fn back_to_room(event: &Event, room: &Room) {
 /// Removes a message (moderators): everyone in the room sees it as removed
 /// at once; the audit log records it.
 #[server(prefix = "/api", endpoint = "delete_room_message")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn delete_room_message(slug: String, room: String, seq: u64) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, room) = moderated_room(&state, &slug, &room, me.id).await?;
-    state.store.delete_message(room.id, seq, me.id).await?;
-    state.live.room_changed(
-        room.id,
-        crate::realtime::ServerMsg::MessageDeleted {
-            room: room.id.to_string(),
-            seq,
-        },
-    );
+    let (event, room) = rooms::moderated(&state, &slug, &room, me.id).await?;
+    rooms::remove_message(&state, &room, seq, me.id).await?;
     back_to_room(&event, &room);
     Ok(())
 }
 
 /// Mutes a member in a room for `minutes` (1 to 1,440; moderators).
 #[server(prefix = "/api", endpoint = "mute_in_room")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn mute_in_room(
     slug: String,
     room: String,
@@ -611,21 +404,8 @@ pub async fn mute_in_room(
 ) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, room) = moderated_room(&state, &slug, &room, me.id).await?;
-    if !(1..=1440).contains(&minutes) {
-        return Err(AppError::Invalid {
-            field: "minutes".into(),
-            message: "A mute lasts 1 minute to 24 hours.".into(),
-        });
-    }
-    let user = crate::api::profiles::parse_user_id(&user_id)?;
-    if state.store.member_role(event.id, user).await?.is_none() {
-        return Err(AppError::NotFound(
-            "That person is not in this event.".into(),
-        ));
-    }
-    let until = crate::domain::now_utc() + chrono::Duration::minutes(i64::from(minutes));
-    state.store.mute(room.id, user, until, me.id).await?;
+    let (event, room) = rooms::moderated(&state, &slug, &room, me.id).await?;
+    rooms::mute(&state, &event, &room, me.id, &user_id, minutes).await?;
     back_to_room(&event, &room);
     Ok(())
 }
@@ -633,18 +413,12 @@ pub async fn mute_in_room(
 /// Closes (`closed`) or reopens a room (moderators). A closed room keeps
 /// its history and takes no new messages.
 #[server(prefix = "/api", endpoint = "close_room")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn close_room(slug: String, room: String, closed: bool) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, room) = moderated_room(&state, &slug, &room, me.id).await?;
-    state.store.set_room_closed(room.id, closed, me.id).await?;
-    state.live.room_changed(
-        room.id,
-        crate::realtime::ServerMsg::RoomState {
-            room: room.id.to_string(),
-            closed,
-        },
-    );
+    let (event, room) = rooms::moderated(&state, &slug, &room, me.id).await?;
+    rooms::set_closed(&state, &room, closed, me.id).await?;
     back_to_room(&event, &room);
     Ok(())
 }
@@ -654,6 +428,7 @@ pub async fn close_room(slug: String, room: String, closed: bool) -> Result<(), 
 /// its creator. Returns the tags as stored (normalised); nothing changes
 /// when they are refused.
 #[server(prefix = "/api", endpoint = "set_room_tags")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn set_room_tags(
     slug: String,
     room: String,
@@ -661,16 +436,15 @@ pub async fn set_room_tags(
 ) -> Result<Vec<String>, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, room) = moderated_room(&state, &slug, &room, me.id).await?;
-    let tags = room_tags_for(&state, &event, tags.as_deref().unwrap_or("")).await?;
-    state.store.set_room_tags(room.id, &tags, me.id).await?;
-    tracing::info!(room = %room.id, tags = tags.names().len(), "room tags changed");
+    let (event, room) = rooms::moderated(&state, &slug, &room, me.id).await?;
+    let tags = rooms::retag(&state, &event, &room, me.id, tags.as_deref().unwrap_or("")).await?;
     back_to_room(&event, &room);
     Ok(tags.names())
 }
 
 /// Reports a message to the moderators (any member of the event).
 #[server(prefix = "/api", endpoint = "report_room_message")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn report_room_message(
     slug: String,
     room: String,
@@ -680,29 +454,19 @@ pub async fn report_room_message(
     let me = context::require_user().await?;
     let state = context::state()?;
     let (event, _) = member_of(&state, &slug, me.id, ROOMS).await?;
-    let room = room_in(&state, &event, &room).await?;
-    let reason =
-        crate::domain::BoundedText::<0, 500>::parse("reason", reason.as_deref().unwrap_or(""))?;
-    state
-        .store
-        .report_message(room.id, seq, me.id, reason.as_str())
-        .await?;
+    let room = rooms::room_of_event(state.store.as_ref(), event.id, &room).await?;
+    rooms::report(&state, &room, seq, me.id, reason.as_deref().unwrap_or("")).await?;
     back_to_room(&event, &room);
     Ok(())
 }
 
 /// The event's moderation log (organizers and staff).
 #[server(prefix = "/api", endpoint = "room_audit_log")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn room_audit_log(slug: String) -> Result<AuditView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    let (event, Membership { role, .. }) = member_of(&state, &slug, me.id, ROOMS).await?;
-    if !role.runs_event() {
-        return Err(AppError::Forbidden(
-            "Only organizers and staff can read the moderation log.".into(),
-        ));
-    }
-    let entries = state.store.audit_log(event.id).await?;
+    let (event, entries, reports) = rooms::moderation_log(&state, &slug, me.id).await?;
     let lines = entries
         .into_iter()
         .map(|a| {
@@ -716,7 +480,7 @@ pub async fn room_audit_log(slug: String) -> Result<AuditView, AppError> {
                 ),
                 A::Mute => {
                     let until = chrono::DateTime::parse_from_rfc3339(&a.detail)
-                        .map(|t| crate::api::badges::local_time(&event, t.with_timezone(&Utc)))
+                        .map(|t| crate::domain::local_time(&event.time_zone, t.with_timezone(&Utc)))
                         .unwrap_or_else(|_| a.detail.clone());
                     format!("muted {target} in {room} until {until}")
                 }
@@ -726,19 +490,16 @@ pub async fn room_audit_log(slug: String) -> Result<AuditView, AppError> {
                 A::Retag => format!("changed the tags of {room} to {}", a.detail),
             };
             AuditLine {
-                at: crate::api::badges::local_time(&event, a.created_at),
+                at: crate::domain::local_time(&event.time_zone, a.created_at),
                 actor: a.actor_name.unwrap_or_else(|| "A deleted user".into()),
                 what,
             }
         })
         .collect();
-    let reports = state
-        .store
-        .message_reports(event.id)
-        .await?
+    let reports = reports
         .into_iter()
         .map(|r| ReportLine {
-            at: crate::api::badges::local_time(&event, r.created_at),
+            at: crate::domain::local_time(&event.time_zone, r.created_at),
             reporter: r.reporter_name.unwrap_or_else(|| "A deleted user".into()),
             reason: r.reason,
             room_id: r.room.to_string(),

@@ -2,11 +2,14 @@
 //! organizers only: name, dates, time zone, venue, description, who may
 //! join, whether attendees may create rooms, whether scans need approval by
 //! default, the tag taxonomy and the meeting spots — saved together, in one
-//! transaction — and the members: promote to staff, demote, remove.
+//! transaction — and the members: promote to staff or organizer (an offer
+//! the member accepts or declines), demote, remove (which sticks until an
+//! organizer lets the person back in).
 //!
-//! The rules are enforced where they act, not here: the join code in
-//! `events.rs`, room creation in `rooms.rs`, the approval default in the
-//! store when a membership is created.
+//! The rules are enforced where they act, not here: who may join (the join
+//! policy, removals) in `service/membership.rs`, room creation in
+//! `rooms.rs`, the approval default in the store when a membership is
+//! created.
 
 use crate::{
     domain::{JoinPolicy, Role},
@@ -17,9 +20,11 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::{context, events::organizer_event},
+    api::context,
     domain::{BoundedText, EventDates, EventName, SpotList, Taxonomy, TimeZoneName, UserId},
     ports::{EventSettings, MemberChange, StoreError},
+    service::events::organizer_event,
+    service::membership::{self, RoleChange},
 };
 
 /// A member as the organizers manage them.
@@ -32,6 +37,19 @@ pub struct ManagedMember {
     pub exhibitor: bool,
     /// The caller's own row (an organizer may step down when others remain).
     pub is_me: bool,
+    /// A higher role offered to them, waiting for their answer (their
+    /// `role` stays until they accept).
+    pub offered: Option<Role>,
+}
+
+/// Someone the organizers removed: they cannot join again (by any path)
+/// until an organizer lets them back in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedPerson {
+    pub user_id: String,
+    pub display_name: String,
+    /// When, in the event's time zone.
+    pub removed_at: String,
 }
 
 /// The settings page as stored.
@@ -60,6 +78,8 @@ pub struct SettingsView {
     pub members_found: u64,
     /// The search the list is filtered by ("" for none).
     pub member_search: String,
+    /// Everyone removed and not let back in yet, by name.
+    pub removed: Vec<RemovedPerson>,
 }
 
 /// Members listed at once on the settings page: an event of thousands is
@@ -105,7 +125,7 @@ impl SettingsForm {
             name: EventName::parse("name", &self.name)?,
             dates: EventDates::parse(&self.starts_on, &self.ends_on)?,
             time_zone: TimeZoneName::parse(&self.time_zone)?,
-            venue: BoundedText::<0, 200>::parse("venue", &self.venue)?.into_inner(),
+            venue: crate::domain::Venue::parse("venue", &self.venue)?.into_inner(),
             description: BoundedText::<0, 4000>::parse("description", &self.description)?
                 .into_inner(),
             join_policy: JoinPolicy::parse(&self.join_policy)?,
@@ -120,6 +140,7 @@ impl SettingsForm {
 
 /// The settings page. Organizers only.
 #[server(prefix = "/api", endpoint = "event_settings")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn load_event_settings(
     slug: String,
     member_search: Option<String>,
@@ -145,9 +166,17 @@ pub async fn load_event_settings(
         .collect();
     let members_found = found.len() as u64;
     found.truncate(MEMBERS_SHOWN);
+    let offered: std::collections::HashMap<UserId, Role> = state
+        .store
+        .offers_to_members(event.id)
+        .await?
+        .into_iter()
+        .map(|o| (o.user, o.role))
+        .collect();
     let members = found
         .into_iter()
         .map(|m| ManagedMember {
+            offered: offered.get(&m.user_id).copied(),
             is_me: m.user_id == me.id,
             user_id: m.user_id.to_string(),
             display_name: m.display_name,
@@ -155,7 +184,19 @@ pub async fn load_event_settings(
             exhibitor: m.exhibitor,
         })
         .collect();
+    let removed = state
+        .store
+        .removed_members(event.id)
+        .await?
+        .into_iter()
+        .map(|r| RemovedPerson {
+            user_id: r.user_id.to_string(),
+            display_name: r.display_name,
+            removed_at: crate::domain::local_time(&event.time_zone, r.removed_at),
+        })
+        .collect();
     Ok(SettingsView {
+        removed,
         slug: event.slug.as_str().to_owned(),
         name: event.name,
         starts_on: event.dates.starts_on().to_string(),
@@ -178,6 +219,7 @@ pub async fn load_event_settings(
 /// Saves the whole settings form at once: all of it or (on any invalid
 /// field) none of it. Organizers only.
 #[server(prefix = "/api", endpoint = "save_event_settings")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn save_event_settings(slug: String, settings: SettingsForm) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
@@ -194,25 +236,63 @@ pub async fn save_event_settings(slug: String, settings: SettingsForm) -> Result
 }
 
 /// Changes a member: `action` is `organizer`, `staff` or `attendee` (the
-/// new role), `remove` (out of the event; their badge stops working and
-/// they leave the recommendations), or `exhibitor` / `not_exhibitor`
-/// (sponsor or exhibitor: a leads page with counts). The last organizer
-/// stays. Organizers only.
+/// new role: a higher one is only offered, and the member keeps theirs
+/// until they accept it on "My events"; a lower one applies at once; their
+/// own role again withdraws an offer that waits), `remove` (out of the
+/// event, and kept out: they cannot join again by any path until let back
+/// in; their badge stops working and they leave the recommendations), or
+/// `exhibitor` / `not_exhibitor` (sponsor or exhibitor: a leads page with
+/// counts). `readmit` lets a removed person back in: they may join again
+/// themselves (nobody is made a member without asking). The last organizer
+/// stays. Organizers only. Answers with what happened, in a sentence.
 #[server(prefix = "/api", endpoint = "update_member")]
-pub async fn update_member(slug: String, user_id: String, action: String) -> Result<(), AppError> {
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
+pub async fn update_member(
+    slug: String,
+    user_id: String,
+    action: String,
+) -> Result<String, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
     let event = organizer_event(&state, &slug, me.id).await?;
     let not_member = || AppError::NotFound("This person is not a member of the event.".into());
     let user = UserId(user_id.trim().parse().map_err(|_| not_member())?);
+    if action.trim() == "readmit" {
+        return match state.store.readmit(event.id, user).await {
+            Ok(()) => {
+                tracing::info!(event = %event.id, %user, "removed person let back in by an organizer");
+                Ok("They may join again.".into())
+            }
+            Err(StoreError::NotFound) => Err(AppError::NotFound(
+                "This person was not removed from the event.".into(),
+            )),
+            Err(e) => Err(e.into()),
+        };
+    }
     let change = match action.trim() {
         "remove" => MemberChange::Remove,
         "exhibitor" => MemberChange::SetExhibitor(true),
         "not_exhibitor" => MemberChange::SetExhibitor(false),
-        other => MemberChange::SetRole(Role::parse(other).map_err(|_| AppError::Invalid {
-            field: "action".into(),
-            message: "Choose a role (organizer, staff, attendee), exhibitor, or removal.".into(),
-        })?),
+        other => {
+            let role = Role::parse(other).map_err(|_| AppError::Invalid {
+                field: "action".into(),
+                message: "Choose a role (organizer, staff, attendee), exhibitor, removal, or letting back in.".into(),
+            })?;
+            // Roles follow the consent rules of the membership service.
+            let done = membership::set_role(&state, &event, user, role).await?;
+            if done == RoleChange::Changed {
+                crate::service::matching::member_changed(&state, user).await;
+            }
+            let role = role.label().to_lowercase();
+            return Ok(match done {
+                RoleChange::Offered => {
+                    format!("Offered the role of {role}. It is theirs once they accept.")
+                }
+                RoleChange::Changed => "Member updated.".into(),
+                RoleChange::Withdrawn => "Offer withdrawn: their role stays as it is.".into(),
+                RoleChange::Unchanged => "Nothing changed: that is their role already.".into(),
+            });
+        }
     };
     match state.store.change_member(event.id, user, change).await {
         Ok(()) => {}
@@ -233,6 +313,6 @@ pub async fn update_member(slug: String, user_id: String, action: String) -> Res
     }
     // Removed members leave the recommendations at once; a new role may
     // change what others see of them.
-    crate::api::matching::member_changed(&state, user).await;
-    Ok(())
+    crate::service::matching::member_changed(&state, user).await;
+    Ok("Member updated.".into())
 }

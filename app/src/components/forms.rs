@@ -87,3 +87,36 @@ pub fn TextArea(
         </div>
     }
 }
+
+/// For a message box: Enter sends the message (the form is submitted as
+/// its button would), Shift+Enter breaks the line, as in every chat. While
+/// an input method is composing (Japanese, Chinese, …) Enter belongs to
+/// it, and with Ctrl, Alt or Cmd held the browser keeps its own meaning.
+/// Without JavaScript the box is a plain textarea and the button sends.
+pub fn send_on_enter(ev: leptos::ev::KeyboardEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if ev.key() != "Enter"
+            || ev.shift_key()
+            || ev.is_composing()
+            || ev.alt_key()
+            || ev.ctrl_key()
+            || ev.meta_key()
+        {
+            return;
+        }
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+            .and_then(|t| t.form())
+        else {
+            return;
+        };
+        ev.prevent_default();
+        // Like the button: the form's checks run, then its submit handler.
+        let _ = form.request_submit();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
+}

@@ -1,5 +1,5 @@
 //! The page frame: header with navigation, and small shared pieces
-//! (sign-in prompt, error notice, date formatting).
+//! (sign-in prompt, error notice, date formatting, counts of things).
 
 use crate::components::session::use_session;
 use crate::error::AppError;
@@ -64,9 +64,17 @@ pub fn SignInPrompt(#[prop(into)] next: String) -> impl IntoView {
     }
 }
 
-/// A page-level error (not found, forbidden, server trouble).
+/// A page-level error (not found, forbidden, server trouble). On the server
+/// the page is sent with the error's HTTP status (404, 403, 401, ...), so
+/// caches, crawlers and monitors see what a person sees.
 #[component]
 pub fn ErrorNotice(error: AppError, #[prop(into)] next: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+            response.set_status(status);
+        }
+    }
     match error {
         AppError::Unauthenticated => view! { <SignInPrompt next=next /> }.into_any(),
         other => {
@@ -96,6 +104,22 @@ pub fn date_range(start: NaiveDate, end: NaiveDate) -> String {
     } else {
         format!("{} – {}", start.format("%-d %B"), end.format("%-d %B %Y"))
     }
+}
+
+/// A count with its noun, as people read it: "1 attendee", "302
+/// attendees", "12,000 members", "0 attendees".
+/// Every count a page shows goes through here, so none reads "(1)" or
+/// "1 attendees".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped} {}", if n == 1 { one } else { many })
 }
 
 /// Percent-encodes a path for use as a query value.
@@ -129,6 +153,15 @@ mod tests {
             date_range(d("2026-05-30"), d("2026-06-01")),
             "30 May – 1 June 2026"
         );
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun_and_group_thousands() {
+        assert_eq!(count(0, "attendee", "attendees"), "0 attendees");
+        assert_eq!(count(1, "attendee", "attendees"), "1 attendee");
+        assert_eq!(count(302, "attendee", "attendees"), "302 attendees");
+        assert_eq!(count(1000, "person", "people"), "1,000 people");
+        assert_eq!(count(1234567, "scan", "scans"), "1,234,567 scans");
     }
 
     #[test]

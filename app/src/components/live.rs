@@ -281,7 +281,7 @@ mod driver {
                 conn.ws.take()
             };
             if let Some(ws) = ws {
-                let _ = ws.close();
+                close_quietly(&ws);
                 for l in self.listeners() {
                     l.closed();
                 }
@@ -310,7 +310,7 @@ mod driver {
         pub fn drop_connection(&self) {
             let ws = self.0.borrow_mut().ws.take();
             if let Some(ws) = ws {
-                let _ = ws.close();
+                close_quietly(&ws);
                 self.0.borrow_mut().welcome = None;
                 for l in self.listeners() {
                     l.closed();
@@ -340,6 +340,18 @@ mod driver {
                 self.send(replies);
             }
         }
+    }
+
+    /// Closes a socket this driver has let go of, first unhooking its
+    /// handlers: its `close` event comes later, when the next socket's
+    /// `open` may already have dropped those closures (calling one then
+    /// throws "closure invoked … after being dropped"), and the driver has
+    /// already done what that event would do.
+    fn close_quietly(ws: &WebSocket) {
+        ws.set_onopen(None);
+        ws.set_onmessage(None);
+        ws.set_onclose(None);
+        let _ = ws.close();
     }
 
     fn url() -> Option<String> {

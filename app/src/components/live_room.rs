@@ -1,6 +1,7 @@
 //! The browser's side of a live room: the state a room page shows
 //! (messages, who is here, the outbox of messages not yet acknowledged,
-//! the link's state) and, behind `hydrate`, the WebSocket that feeds it.
+//! the link's state, why to meet who is here) and, behind `hydrate`, the
+//! WebSocket that feeds it.
 //!
 //! Its [`Listener`](super::live::Listener) implementation is the protocol
 //! logic, kept free of the browser so it is unit-tested natively: it takes
@@ -11,10 +12,13 @@
 //! with the same client ids (the server stores each once). The outbox is
 //! kept in the browser's storage per room, so a message typed offline
 //! survives a reload or a closed tab and goes out the next time the room
-//! is open.
+//! is open. It is kept per person (like the scan queue): on a shared phone
+//! a message typed by one person never goes out as the next one's.
 
+use crate::api::matching::ReasonView;
 use crate::realtime::{ClientMsg, PresenceMember, ServerMsg, WireMessage};
 use leptos::prelude::*;
+use std::collections::HashMap;
 
 /// A message typed here and not yet acknowledged by the server.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -90,12 +94,14 @@ impl LiveRoom {
     /// page left unsent is put back (it goes out after the next join, with
     /// its client ids, so nothing is stored twice), and every change is
     /// written. Runs after hydration only, so the server-rendered page and
-    /// the hydrated one agree.
-    pub fn keep_outbox(&self) {
+    /// the hydrated one agree. `me` is the signed-in person: each person's
+    /// outbox is their own.
+    pub fn keep_outbox(&self, me: &str) {
         let (room, outbox) = (self.room.get_value(), self.outbox);
+        let key = outbox_key(me, &room);
         Effect::new(move |restored: Option<()>| {
             if restored.is_none() {
-                let saved = stored_outbox(&room);
+                let saved = stored_outbox(&key);
                 if !saved.is_empty() {
                     outbox.update(|o| {
                         for p in saved {
@@ -106,7 +112,7 @@ impl LiveRoom {
                     });
                 }
             }
-            outbox.with(|o| store_outbox(&room, o));
+            outbox.with(|o| store_outbox(&key, o));
         });
     }
 
@@ -295,21 +301,20 @@ impl super::live::Listener for LiveRoom {
     }
 }
 
-/// The browser storage key of a room's outbox.
-#[cfg(feature = "hydrate")]
-fn outbox_key(room: &str) -> String {
-    format!("rapport.room-outbox.{room}")
+/// The browser storage key of a person's outbox in a room.
+fn outbox_key(me: &str, room: &str) -> String {
+    format!("rapport.room-outbox.{me}.{room}")
 }
 
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
-fn stored_outbox(room: &str) -> Vec<Pending> {
+fn stored_outbox(key: &str) -> Vec<Pending> {
     #[cfg(feature = "hydrate")]
     {
         window()
             .local_storage()
             .ok()
             .flatten()
-            .and_then(|s| s.get_item(&outbox_key(room)).ok().flatten())
+            .and_then(|s| s.get_item(key).ok().flatten())
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default()
     }
@@ -318,19 +323,48 @@ fn stored_outbox(room: &str) -> Vec<Pending> {
 }
 
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
-fn store_outbox(room: &str, outbox: &[Pending]) {
+fn store_outbox(key: &str, outbox: &[Pending]) {
     #[cfg(feature = "hydrate")]
     if let Some(s) = window().local_storage().ok().flatten() {
-        let key = outbox_key(room);
         let _ = match serde_json::to_string(outbox) {
-            Ok(_) if outbox.is_empty() => s.remove_item(&key),
-            Ok(json) => s.set_item(&key, &json),
+            Ok(_) if outbox.is_empty() => s.remove_item(key),
+            Ok(json) => s.set_item(key, &json),
             Err(_) => Ok(()),
         };
     }
 }
 
 impl LiveRoom {
+    /// Why I should meet each person here (by account id), asked again in
+    /// the browser whenever who is here changes. A signal filled by an
+    /// effect, not a resource: a resource read inside the room page's
+    /// `<Suspense>` put the whole room, its history too, back to
+    /// "Loading…" each time an answer was on its way.
+    pub fn why_meet(&self, slug: String) -> RwSignal<HashMap<String, Vec<ReasonView>>> {
+        let why = RwSignal::new(HashMap::new());
+        let members = self.members;
+        // Only the newest question's answer is shown (answers may cross).
+        let asked = StoredValue::new(0u64);
+        Effect::new(move |_| {
+            let ids: Vec<String> = members.get().into_iter().map(|m| m.user_id).collect();
+            if ids.is_empty() {
+                return;
+            }
+            let n = asked.get_value() + 1;
+            asked.set_value(n);
+            let slug = slug.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(people) = crate::api::matching::why_meet(slug, ids).await {
+                    if asked.try_get_value() == Some(n) {
+                        let _ = why
+                            .try_set(people.into_iter().map(|p| (p.user_id, p.reasons)).collect());
+                    }
+                }
+            });
+        });
+        why
+    }
+
     /// Adds a message in sequence order, once.
     fn add(&self, message: WireMessage) {
         let seq = message.seq;
@@ -517,6 +551,12 @@ mod tests {
                 "paging back does not move the resume point"
             );
         });
+    }
+
+    #[test]
+    fn each_person_keeps_an_outbox_of_their_own_in_a_room() {
+        assert_ne!(outbox_key("ann", "r"), outbox_key("ben", "r"));
+        assert_ne!(outbox_key("ann", "r"), outbox_key("ann", "s"));
     }
 
     #[test]

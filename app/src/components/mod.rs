@@ -1,11 +1,18 @@
-//! Components shared by several pages: layout, session state, forms, the
-//! offline scan queue, the tab's live connection with its notifications,
-//! and the live room client.
+//! Components shared by several pages: layout, session state, forms, a
+//! person's avatar, a copy button, the meeting form's parts, the offline
+//! scan queue, the tab's live connection with its notifications, the live
+//! room client, and what offline use needs (the saved-copy banner, the
+//! service worker's owner).
 
+pub mod avatar;
 pub mod charts;
+pub mod copy;
 pub mod forms;
 pub mod layout;
 pub mod live;
 pub mod live_room;
+pub mod meeting_form;
+pub mod offline;
 pub mod scan_queue;
 pub mod session;
+pub mod title;

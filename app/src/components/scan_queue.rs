@@ -8,8 +8,17 @@
 //! The queue lives at the top of the app (not in the scanner page), so a
 //! scan made offline is synced whichever page is open when the network
 //! comes back. On the server every function here is a no-op.
+//!
+//! A phone may be shared (a booth's tablet, a colleague's phone): every
+//! queued scan names the account that made it, only the signed-in
+//! person's scans are counted and sent, and the others wait for their
+//! owner to sign in again (the server refuses a scan whose maker is not
+//! the caller, too). The same badge queued twice by one person is kept
+//! once, so what the sync reports is what that scan did.
 
 use crate::api::badges::{QueuedScan, ScanView, SyncedScan};
+use crate::components::session::use_session;
+use crate::domain::BadgeRef;
 use leptos::prelude::*;
 
 /// The queue's state, provided as context by [`provide_scan_queue`].
@@ -21,6 +30,19 @@ pub struct ScanQueue {
     pub synced: RwSignal<Vec<SyncedScan>>,
     /// A sync request is under way (one at a time).
     syncing: RwSignal<bool>,
+    /// Whose scans this page queues and sends: the signed-in account's id.
+    owner: RwSignal<Option<String>>,
+}
+
+/// What became of a scan handed to [`ScanQueue::enqueue`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queued {
+    /// Kept; it is sent when the network returns.
+    Saved,
+    /// The same badge already waits to be sent for this person: kept once.
+    AlreadyWaiting,
+    /// Nobody is signed in, so the scan has no one to be sent for.
+    SignedOut,
 }
 
 /// Where the queue is kept in the browser.
@@ -32,16 +54,29 @@ fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
+/// Every waiting scan on this device, whoever made it. Scans that name no
+/// maker (queued before makers were kept) cannot be sent for anyone and
+/// are left out, so the next save drops them.
 fn load() -> Vec<QueuedScan> {
     #[cfg(feature = "hydrate")]
     {
-        storage()
+        let all: Vec<QueuedScan> = storage()
             .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
             .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        all.into_iter().filter(|s| !s.scanner.is_empty()).collect()
     }
     #[cfg(not(feature = "hydrate"))]
     Vec::new()
+}
+
+/// Whether two queued scans are the same scan of the same badge by the
+/// same person (a code typed twice, or as a URL and as a code).
+fn same_scan(a: &QueuedScan, b: &QueuedScan) -> bool {
+    a.scanner == b.scanner
+        && a.slug == b.slug
+        && a.mode == b.mode
+        && BadgeRef::parse(&a.badge).ok() == BadgeRef::parse(&b.badge).ok()
 }
 
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
@@ -92,14 +127,36 @@ pub fn now_ms() -> i64 {
 }
 
 impl ScanQueue {
-    /// Keeps a scan for later (once per nonce).
-    pub fn enqueue(&self, scan: QueuedScan) {
+    /// Keeps a scan for later, for the signed-in person (once per nonce,
+    /// and once per badge while it waits).
+    pub fn enqueue(&self, mut scan: QueuedScan) -> Queued {
+        let Some(owner) = self.owner.get_untracked() else {
+            return Queued::SignedOut;
+        };
+        scan.scanner = owner;
         let mut queue = load();
+        if queue.iter().any(|s| same_scan(s, &scan)) {
+            return Queued::AlreadyWaiting;
+        }
         if !queue.iter().any(|s| s.nonce == scan.nonce) {
             queue.push(scan);
         }
         save(&queue);
-        self.waiting.set(queue.len());
+        self.count(&queue);
+        Queued::Saved
+    }
+
+    /// The signed-in person's scans among `queue`.
+    fn mine<'a>(&self, queue: &'a [QueuedScan]) -> impl Iterator<Item = &'a QueuedScan> {
+        let owner = self.owner.get_untracked();
+        queue
+            .iter()
+            .filter(move |s| owner.as_deref() == Some(s.scanner.as_str()))
+    }
+
+    /// Shows how many of the signed-in person's scans wait.
+    fn count(&self, queue: &[QueuedScan]) {
+        self.waiting.set(self.mine(queue).count());
     }
 
     /// Sends the waiting scans (a batch at a time) if online and not already
@@ -107,9 +164,10 @@ impl ScanQueue {
     /// rate-limited ones stay for the next sync.
     pub fn sync(&self) {
         let queue = *self;
-        let batch: Vec<QueuedScan> = load()
-            .into_iter()
+        let batch: Vec<QueuedScan> = self
+            .mine(&load())
             .take(crate::api::badges::SYNC_BATCH)
+            .cloned()
             .collect();
         if batch.is_empty() || !online() || queue.syncing.get_untracked() {
             return;
@@ -126,7 +184,7 @@ impl ScanQueue {
                         .is_none_or(|r| r.retry)
                 });
                 save(&left);
-                queue.waiting.set(left.len());
+                queue.count(&left);
                 let done: Vec<SyncedScan> = results.into_iter().filter(|r| !r.retry).collect();
                 if !done.is_empty() {
                     queue.synced.set(done);
@@ -144,10 +202,26 @@ pub fn provide_scan_queue() -> ScanQueue {
         waiting: RwSignal::new(0),
         synced: RwSignal::new(Vec::new()),
         syncing: RwSignal::new(false),
+        owner: RwSignal::new(None),
     };
     provide_context(queue);
+    // Whose queue this is follows whoever signs in or out; while the
+    // session is being read (or cannot be, offline) the last one stays.
+    let session = use_session();
     Effect::new(move |_| {
-        queue.waiting.set(load().len());
+        let owner = match session.me.get() {
+            Some(Ok(Some(me))) => Some(me.user_id),
+            Some(Ok(None)) => None,
+            _ => return,
+        };
+        if queue.owner.get_untracked() != owner {
+            queue.owner.set(owner);
+            queue.count(&load());
+            queue.sync();
+        }
+    });
+    Effect::new(move |_| {
+        queue.count(&load());
         queue.sync();
         let on_online = window_event_listener(leptos::ev::online, move |_| queue.sync());
         let timer = set_interval_with_handle(

@@ -1,7 +1,7 @@
 //! Integrations of an event with other systems: the kinds of webhook
 //! notifications an organizer can subscribe to, and the URL they are sent
 //! to. API tokens themselves are generated, never typed, so they need no
-//! type here (see `api::tokens`).
+//! type here (see `service::tokens`).
 
 use super::Invalid;
 use serde::{Deserialize, Serialize};

@@ -5,39 +5,56 @@
 //! touches it; the private field means a value of the type is always valid, so
 //! the store and the UI never re-check. A failed parse is a [`Invalid`] naming
 //! the form field, which the API turns into a 422 and the UI shows beside the
-//! form.
+//! form. Every free-text field goes through one normaliser
+//! ([`normalise`]: NFC, no controls, no direction overrides, something
+//! visible), as [`OneLineText`] or multi-line [`BoundedText`], so a name or
+//! title that spoofs another cannot be built anywhere.
 
-mod account;
-mod badge;
-mod event;
+mod accounts;
+mod attendance;
+mod badges;
+mod dashboard;
+mod events;
+mod imports;
 mod integrations;
-mod meeting;
-mod profile;
-mod room;
+mod meetings;
+mod profiles;
+mod rooms;
 mod tags;
 mod text;
 
-pub use account::{Email, Password, PersonName, Phone, ProfileForm, ProfileInput, WebLink};
-pub use badge::{
-    BadgeCode, BadgeRef, BadgeToken, ClientNonce, ConnectionMethod, ConnectionNoteText, Labels,
-    Rating, ScanMode, ScanOutcome,
+pub use accounts::{Email, Password, PersonName, Phone, ProfileForm, ProfileInput, WebLink};
+#[cfg(feature = "ssr")]
+pub use attendance::{day_start, here_per_hour};
+pub use attendance::{AttendanceSource, Movement};
+pub use badges::{
+    BadgeCode, BadgeRef, BadgeToken, ClientNonce, ConnectionCard, ConnectionMethod,
+    ConnectionNoteText, Labels, NoteView, Rating, ScanMode, ScanOutcome,
 };
-pub use event::{
+pub use dashboard::{
+    Bar, BusyRoom, DashboardView, Lead, LeadsView, NetworkHealth, BUSIEST_ROOMS, HOURS,
+};
+#[cfg(feature = "ssr")]
+pub use events::local_time;
+pub use events::{
     EventDates, EventName, InvitationStatus, JoinCode, JoinPolicy, Role, Slug, SpotList,
-    TimeZoneName,
+    TimeZoneName, Venue,
 };
+pub use imports::ImportReport;
 pub use integrations::{is_public_ip, WebhookKind, WebhookUrl};
-pub use meeting::{FunnelStage, MeetingMessage, MeetingMinutes, MeetingPlaceText, MeetingStatus};
-pub use profile::{
-    intent_field, search_document, search_words, ProfileField, TagSet, Viewer, Visibility,
-    VisibilitySettings,
+pub use meetings::{FunnelStage, MeetingMessage, MeetingMinutes, MeetingPlaceText, MeetingStatus};
+pub use profiles::{
+    highlights, intent_field, search_document, search_words, Highlight, PersonCard, ProfileField,
+    TagSet, TagView, Viewer, Visibility, VisibilitySettings,
 };
-pub use room::{
+pub use rooms::{
     ClientMessageId, MessageText, RoomDescription, RoomId, RoomKind, RoomPlace, RoomTags,
     RoomTitle, MAX_MESSAGE_CHARS,
 };
 pub use tags::{Intent, Tag, Taxonomy};
-pub use text::{BoundedText, Invalid};
+pub use text::{
+    is_bidi_control, is_visible, normalise, BoundedText, Invalid, Lines, OneLineText, Text,
+};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

@@ -1,7 +1,8 @@
 //! Profile tags and their intents, normalised so the same thing is one tag.
 
-use super::text::Invalid;
+use super::text::{is_visible, normalise, Invalid, Lines};
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
 /// Why a tag is on a profile: matching rewards shared interests and, more
 /// strongly, one person's `Seek` meeting another's `Offer`.
@@ -49,9 +50,11 @@ impl Intent {
     }
 }
 
-/// A normalised tag: lower case, single spaces, no surrounding punctuation,
-/// common abbreviations expanded ("ML" → "machine learning"). Characters that
-/// carry meaning inside names (`c++`, `c#`, `node.js`) are kept.
+/// A normalised tag: NFC, lower case, single spaces, no surrounding
+/// punctuation, common abbreviations expanded ("ML" → "machine learning").
+/// Characters that carry meaning inside names (`c++`, `c#`, `node.js`) are
+/// kept; invisible ones never are (only letters, digits and those symbols
+/// are kept at all).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Tag(String);
 
@@ -77,7 +80,10 @@ impl Tag {
     pub const MAX_CHARS: usize = 40;
 
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let lowered = raw.to_lowercase();
+        // NFC first, so "café" typed with a combining accent is the same
+        // tag as the precomposed one (the filter below would otherwise drop
+        // the accent and make it "cafe").
+        let lowered = raw.nfc().collect::<String>().to_lowercase();
         let mut words = Vec::new();
         for word in lowered.split(|c: char| c.is_whitespace() || c == '_' || c == '/' || c == ',') {
             let word = word.trim_matches(|c: char| !(c.is_alphanumeric() || c == '+' || c == '#'));
@@ -90,7 +96,8 @@ impl Tag {
             }
         }
         let joined = words.join(" ");
-        if joined.is_empty() {
+        // Hangul fillers count as letters but show nothing.
+        if !joined.chars().any(is_visible) {
             return Err(Invalid::new(
                 "tags",
                 "A tag needs at least one letter or digit.",
@@ -178,6 +185,20 @@ mod tests {
     }
 
     #[test]
+    fn a_tag_is_the_same_whichever_way_its_accents_were_typed() {
+        assert_eq!(tag("Cafe\u{301}"), "caf\u{e9}");
+        assert_eq!(tag("Caf\u{e9}"), "caf\u{e9}");
+    }
+
+    #[test]
+    fn invisible_and_direction_characters_never_make_or_change_a_tag() {
+        assert_eq!(tag("ru\u{200b}st\u{202e}"), "rust");
+        for invisible in ["\u{200b}\u{200b}", "\u{3164}", "\u{202e}", "\u{301}"] {
+            assert!(Tag::parse(invisible).is_err(), "{invisible:?}");
+        }
+    }
+
+    #[test]
     fn markup_is_not_a_tag() {
         assert_eq!(tag("<script>"), "script");
     }
@@ -220,7 +241,8 @@ impl Taxonomy {
         let mut seen = std::collections::HashSet::new();
         for line in raw.lines().map(str::trim).filter(|l| !l.is_empty()) {
             let (name, list) = line.split_once(':').unwrap_or(("Topics", line));
-            let name = name.trim();
+            let name = normalise("taxonomy", name, Lines::One)?;
+            let name = name.as_str();
             if name.is_empty() || name.chars().count() > 60 {
                 return Err(Invalid::new(
                     "taxonomy",
@@ -348,6 +370,16 @@ mod taxonomy_tests {
         let err = t.check([&rust, &cobol], false).unwrap_err();
         assert_eq!(err.field, "tags");
         assert!(err.message.contains("“cobol”"), "{}", err.message);
+    }
+
+    #[test]
+    fn category_names_refuse_direction_overrides_and_invisible_text() {
+        assert!(Taxonomy::parse("Skills\u{202e}: rust").is_err());
+        assert!(Taxonomy::parse("\u{200b}: rust").is_err());
+        assert_eq!(
+            Taxonomy::parse("Cafe\u{301}s: rust").unwrap().to_text(),
+            "Caf\u{e9}s: rust"
+        );
     }
 
     #[test]

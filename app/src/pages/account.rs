@@ -6,10 +6,10 @@ use crate::api::profiles::{
 };
 use crate::components::forms::{action_error, Field, FormError, TextArea};
 use crate::components::layout::ErrorNotice;
+use crate::components::title::PageTitle;
 use crate::domain::{Intent, Visibility};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -30,7 +30,7 @@ pub fn AccountPage() -> impl IntoView {
         |_| my_profile(),
     );
     view! {
-        <Title text="Your profile · Rapport" />
+        <PageTitle text="Your profile · Rapport" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match profile.await {

@@ -12,13 +12,14 @@ use crate::api::badges::{
 };
 use crate::api::connections::SaveNote;
 use crate::api::profiles::PersonCard;
+use crate::components::avatar::Avatar;
 use crate::components::forms::{action_error, FormError};
-use crate::components::layout::ErrorNotice;
-use crate::domain::{Role, ScanMode, ScanOutcome};
-use crate::pages::people::{highlight_text, Avatar};
+use crate::components::layout::{self, ErrorNotice};
+use crate::components::title::PageTitle;
+use crate::domain::{Role, ScanOutcome};
+use crate::pages::people::highlight_text;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// One badge as printed: name, pronouns, headline, company, a few tags,
@@ -61,7 +62,7 @@ pub fn MyBadgePage() -> impl IntoView {
                 match badge.await {
                     Ok(b) => view! { <MyBadgeView b=b reissue=reissue approve=approve /> }.into_any(),
                     Err(e) => view! {
-                        <Title text="My badge · Rapport" />
+                        <PageTitle text="My badge · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}/badge", slug()) />
                     }
                     .into_any(),
@@ -80,7 +81,7 @@ fn MyBadgeView(
     let slug = b.slug.clone();
     let (slug_approve, slug_reissue) = (slug.clone(), slug.clone());
     view! {
-        <Title text=format!("My badge · {} · Rapport", b.event_name) />
+        <PageTitle text=format!("My badge · {} · Rapport", b.event_name) />
         <p class="eyebrow no-print"><a href=format!("/e/{slug}")>{b.event_name.clone()}</a></p>
         <h1 class="no-print">"My badge"</h1>
         <p class="no-print">"Anyone who scans this code with a phone camera, or with Rapport's scanner, is connected with you at once. "
@@ -90,7 +91,7 @@ fn MyBadgeView(
         </div>
         {b.checked_in_at.clone().map(|t| view! { <p class="no-print"><span class="badge ok">"Checked in"</span> " at " {t}</p> })}
         <p class="actions no-print">
-            <button type="button" class="button" onclick="window.print()">"Print"</button>
+            <PrintButton />
             <a class="button secondary" href=format!("/e/{slug}/scan")>"Scan a badge"</a>
             <a class="button secondary" href="/connections">"My connections"</a>
         </p>
@@ -148,7 +149,7 @@ pub fn BadgeSheetPage() -> impl IntoView {
                         let count = sheet.badges.len();
                         let event_name = sheet.event_name.clone();
                         view! {
-                            <Title text=format!("Badges · {} · Rapport", sheet.event_name) />
+                            <PageTitle text=format!("Badges · {} · Rapport", sheet.event_name) />
                             <div class="no-print">
                                 <p class="eyebrow"><a href=format!("/e/{slug}")>{sheet.event_name.clone()}</a></p>
                                 <h1>"Badges"</h1>
@@ -171,8 +172,8 @@ pub fn BadgeSheetPage() -> impl IntoView {
                                     </div>
                                     <button type="submit" class="secondary">"Show"</button>
                                 </form>
-                                <p>{format!("{count} badges. ")}
-                                    <button type="button" class="button" onclick="window.print()">"Print"</button></p>
+                                <p>{format!("{}. ", layout::count(count as u64, "badge", "badges"))}
+                                    <PrintButton /></p>
                             </div>
                             <div class=format!("badge-sheet paper-{}", paper.as_str())>
                                 {sheet.badges.into_iter().map(|b| {
@@ -195,7 +196,7 @@ pub fn BadgeSheetPage() -> impl IntoView {
                         .into_any()
                     }
                     Err(e) => view! {
-                        <Title text="Badges · Rapport" />
+                        <PageTitle text="Badges · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}/badges", slug()) />
                     }
                     .into_any(),
@@ -295,7 +296,7 @@ pub fn ScanResultPage() -> impl IntoView {
                 match result.await {
                     Ok(view) => view! { <ScanOutcomeView view=view /> }.into_any(),
                     Err(e) => view! {
-                        <Title text="Scan · Rapport" />
+                        <PageTitle text="Scan · Rapport" />
                         <ErrorNotice error=e next=format!("/scans/{}", id()) />
                     }
                     .into_any(),
@@ -310,26 +311,42 @@ pub fn ScanOutcomeView(view: ScanView) -> impl IntoView {
     let join = ServerAction::<JoinFromScan>::new();
     let ok = view.outcome.succeeded();
     let slug = view.slug.clone().unwrap_or_default();
-    let scanner = if view.mode == ScanMode::CheckIn {
-        format!("/e/{slug}/scan?mode=check_in")
+    let scanner = if view.mode.at_the_door() {
+        format!("/e/{slug}/scan?mode={}", view.mode.as_str())
     } else {
         format!("/e/{slug}/scan")
     };
+    // "Join the event to connect." would promise what the refusal denies.
+    let refused = view.outcome == ScanOutcome::NotMember && view.join_refused.is_some();
+    let headline = if refused {
+        "You cannot join this event."
+    } else {
+        view.outcome.headline()
+    };
     view! {
-        <Title text=format!("{} · Rapport", view.outcome.headline()) />
+        <PageTitle text=format!("{headline} · Rapport") />
         <section class=if ok { "card scan-result ok" } else { "card scan-result refused" } aria-live="polite">
             {view.event_name.clone().map(|n| view! { <p class="eyebrow">{n}</p> })}
-            <h1>{view.outcome.headline()}</h1>
+            <h1>{headline}</h1>
             {view.checked_in.clone().map(|(name, at)| view! {
                 <p class="checked-in"><strong>{name}</strong> " — checked in at " {at}</p>
             })}
             <p>{view.outcome.detail()}</p>
-            {(view.outcome == ScanOutcome::NotMember).then(|| view! {
+            {(view.outcome == ScanOutcome::NotMember).then(|| match view.join_refused.clone() {
+                // Joining would be refused (invite-only event, or removed):
+                // say so plainly instead of offering a button that fails.
+                Some(why) => view! {
+                    <p class="join-refused" data-testid="join-refused"><strong>{why}</strong></p>
+                }
+                .into_any(),
+                None => view! {
                 <ActionForm action=join>
                     <FormError error=action_error(join) />
                     <input type="hidden" name="id" value=view.scan_id.clone() />
                     <button type="submit">"Join " {view.event_name.clone().unwrap_or_else(|| "the event".into())} " and connect"</button>
                 </ActionForm>
+                }
+                .into_any(),
             })}
         </section>
         {view.person.clone().map(|p| view! { <ContactCard person=p slug=slug.clone() /> })}
@@ -346,6 +363,18 @@ pub fn ScanOutcomeView(view: ScanView) -> impl IntoView {
     }
 }
 
+/// Opens the browser's print dialog. A listener the app attaches, not an
+/// inline `onclick`: the Content-Security-Policy allows no inline handlers.
+#[component]
+fn PrintButton() -> impl IntoView {
+    let print = move |_| {
+        if let Err(e) = window().print() {
+            leptos::logging::error!("printing failed: {e:?}");
+        }
+    };
+    view! { <button type="button" class="button" on:click=print>"Print"</button> }
+}
+
 /// Confirms a badge link before connecting (a link from another site, or
 /// after the scan limit was hit).
 #[component]
@@ -357,7 +386,7 @@ pub fn ConnectPage() -> impl IntoView {
     let failed = move || query.read().get("failed").is_some();
     let connect = ServerAction::<ConnectBadge>::new();
     view! {
-        <Title text="Connect · Rapport" />
+        <PageTitle text="Connect · Rapport" />
         <section class="card">
             <h1>"Connect with this badge's owner?"</h1>
             {move || limited().then(|| view! { <p class="form-error" role="alert">"You scanned many badges in a short time. Wait a moment, then connect."</p> })}

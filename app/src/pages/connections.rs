@@ -5,13 +5,13 @@
 //! approval; and the vCard and CSV downloads.
 
 use crate::api::connections::{my_connections, AnswerRequest, ConnectionCard, RequestView};
+use crate::components::avatar::Avatar;
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::ErrorNotice;
+use crate::components::title::PageTitle;
 use crate::pages::badges::NoteForm;
-use crate::pages::people::Avatar;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -24,7 +24,7 @@ pub fn ConnectionsPage() -> impl IntoView {
         |(q, _)| my_connections(Some(q)),
     );
     view! {
-        <Title text="My connections · Rapport" />
+        <PageTitle text="My connections · Rapport" />
         <h1>"My connections"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

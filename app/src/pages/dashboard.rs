@@ -1,14 +1,16 @@
 //! The organizer dashboard (`/e/:slug/dashboard`): the event's networking
 //! at a glance, as numbers and server-rendered SVG charts. With JavaScript
 //! it watches the event over the tab's live connection and fetches the
-//! numbers again whenever they change (and every 30 seconds, for room
-//! occupancy); without, a reload shows the latest numbers.
+//! numbers again whenever they change, and every 30 seconds for the rooms
+//! (people entering and leaving, messages: they send no change hint, see
+//! `service::dashboard`); without, a reload shows the latest numbers.
 
-use crate::api::dashboard::{dashboard, DashboardView};
+use crate::api::dashboard::{dashboard, BusyRoom, DashboardView};
 use crate::components::charts::{BarChart, ColumnChart};
-use crate::components::layout::ErrorNotice;
+use crate::components::layout::{count, ErrorNotice};
+use crate::components::title::PageTitle;
+use crate::domain::Role;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -39,7 +41,7 @@ pub fn DashboardPage() -> impl IntoView {
     });
     let data = Resource::new(move || (slug(), tick.get()), |(s, _)| dashboard(s));
     view! {
-        <Title text="Dashboard · Rapport" />
+        <PageTitle text="Dashboard · Rapport" />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -90,7 +92,14 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
     let roles = d
         .by_role
         .iter()
-        .map(|(r, n)| format!("{n} {}", r.label().to_lowercase()))
+        .map(|(r, n)| {
+            let (one, many) = match r {
+                Role::Organizer => ("organizer", "organizers"),
+                Role::Staff => ("staff member", "staff"),
+                Role::Attendee => ("attendee", "attendees"),
+            };
+            count(*n, one, many)
+        })
         .collect::<Vec<_>>()
         .join(", ");
     view! {
@@ -100,6 +109,8 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
         <dl class="stats" aria-label="Key numbers">
             <Stat label="Members" value=d.members.to_string() />
             <Stat label="Checked in" value=d.checked_in.to_string() />
+            <Stat label="Here now" value=d.here_now.to_string() />
+            <Stat label="In rooms now" value=d.in_rooms_now.to_string() />
             <Stat label="Connections made" value=d.connections.to_string() />
             <Stat label="Badge scans" value=d.scans.to_string() />
             <Stat label="Have a connection" value=format!("{}%", d.health.connected_pct) />
@@ -112,6 +123,11 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
             <a class="button secondary" href=format!("/e/{}/export/attendees.csv", d.slug) download>"Attendees (CSV, organizers)"</a>
         </p>
         <div class="charts">
+            <ColumnChart title="Here, hour by hour".into() bars=d.here_per_hour.clone() />
+            <ColumnChart title="Check-ins per hour".into() bars=d.check_ins_per_hour.clone() />
+            <ColumnChart title="Joins per hour".into() bars=d.joins_per_hour.clone() />
+            <BusiestRooms rooms=d.busiest_rooms.clone() />
+            <ColumnChart title="Room messages per hour".into() bars=d.messages_per_hour.clone() />
             <ColumnChart title="Connections per hour".into() bars=d.connections_per_hour.clone() />
             <ColumnChart title="Scans per hour".into() bars=d.scans_per_hour.clone() />
             <BarChart title="Networking funnel".into() bars=d.funnel.clone() />
@@ -120,6 +136,33 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
                 <BarChart title=format!("Top tags: {}", intent.label()) bars=bars.clone() />
             }).collect_view()}
         </div>
+    }
+}
+
+/// The busiest rooms now, as a table: two numbers per room read better
+/// in columns than as a chart.
+#[component]
+fn BusiestRooms(rooms: Vec<BusyRoom>) -> impl IntoView {
+    view! {
+        <figure class="chart busiest-rooms">
+            <figcaption id="busiest-h">"Busiest rooms now"</figcaption>
+            {if rooms.is_empty() {
+                view! { <p class="meta">"Nobody is in a room or chatting right now."</p> }.into_any()
+            } else {
+                view! {
+                    <table aria-labelledby="busiest-h" data-testid="busiest-rooms">
+                        <thead>
+                            <tr><th scope="col">"Room"</th><th scope="col">"People now"</th><th scope="col">"Messages, last hour"</th></tr>
+                        </thead>
+                        <tbody>
+                            {rooms.into_iter().map(|r| view! {
+                                <tr><th scope="row">{r.title}</th><td>{r.people_now}</td><td>{r.messages_last_hour}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </figure>
     }
 }
 

@@ -1,12 +1,14 @@
 //! One event's page: details, attendees, and (for organizers) how to invite
+//! (the link and the join code, each with a copy button once scripts run)
 //! and the way to its settings (tags, spots, roles) and attendee import.
 
 use crate::api::events::{event_page, EventDetail as Page, MemberView, PostAnnouncement};
+use crate::components::copy::CopyButton;
 use crate::components::forms::{action_error, FormError, TextArea};
-use crate::components::layout::{date_range, ErrorNotice};
+use crate::components::layout::{count, date_range, ErrorNotice};
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -24,7 +26,7 @@ pub fn EventPage() -> impl IntoView {
                 match page.await {
                     Ok(p) => view! { <EventView page=p announce /> }.into_any(),
                     Err(e) => view! {
-                        <Title text="Event · Rapport" />
+                        <PageTitle text="Event · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}", slug()) />
                     }
                     .into_any(),
@@ -37,11 +39,11 @@ pub fn EventPage() -> impl IntoView {
 #[component]
 fn EventView(page: Page, announce: ServerAction<PostAnnouncement>) -> impl IntoView {
     let e = page.event;
-    let count = page.members.len();
+    let members = page.members.len();
     let latest = page.announcements.first().cloned();
     let slug_announce = e.slug.clone();
     view! {
-        <Title text=format!("{} · Rapport", e.name) />
+        <PageTitle text=format!("{} · Rapport", e.name) />
         {latest.map(|a| view! {
             <div class="announcement" role="status" aria-label="Latest announcement">
                 <p><strong>"Announcement: "</strong>{a.body}</p>
@@ -68,12 +70,13 @@ fn EventView(page: Page, announce: ServerAction<PostAnnouncement>) -> impl IntoV
                 })}
             </p>
         </section>
+        {e.role.is_some().then(|| view! { <crate::pages::attendance::PresenceCard slug=e.slug.clone() /> })}
         {page.invitation.map(|inv| view! {
             <section class="card invite" aria-labelledby="invite-h">
                 <h2 id="invite-h">"Invite people"</h2>
                 <p>"Share this link:"</p>
-                <p><code class="invite-url" data-testid="invite-url">{inv.invite_url.clone()}</code></p>
-                <p>"Or give them the join code " <strong class="join-code" data-testid="join-code">{inv.join_code}</strong> "."</p>
+                <p class="copyable"><code class="invite-url" data-testid="invite-url">{inv.invite_url.clone()}</code> <CopyButton text=inv.invite_url.clone() label="Copy the invite link" /></p>
+                <p class="copyable">"Or give them the join code " <strong class="join-code" data-testid="join-code">{inv.join_code.clone()}</strong> ". " <CopyButton text=inv.join_code label="Copy the join code" /></p>
             </section>
         })}
         {e.role.is_some_and(|r| r.runs_event()).then(|| view! {
@@ -107,7 +110,7 @@ fn EventView(page: Page, announce: ServerAction<PostAnnouncement>) -> impl IntoV
             </section>
         })}
         <section aria-labelledby="members-h">
-            <h2 id="members-h">{format!("Attendees ({count})")}</h2>
+            <h2 id="members-h">{count(members as u64, "attendee", "attendees")}</h2>
             <ul class="member-list">
                 {page.members.into_iter().map(|m| view! { <MemberRow member=m /> }).collect_view()}
             </ul>

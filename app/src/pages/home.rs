@@ -1,8 +1,8 @@
 //! The start page: what Rapport is, and the way in.
 
 use crate::components::session::use_session;
+use crate::components::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -29,7 +29,7 @@ pub fn HomePage() -> impl IntoView {
         })
     };
     view! {
-        <Title text="Rapport — meet the right people at your event" />
+        <PageTitle text="Rapport — meet the right people at your event" />
         <Show when=deleted>
             <p class="form-ok" role="status">"Your account and everything only it owned were deleted."</p>
         </Show>

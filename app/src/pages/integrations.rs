@@ -8,11 +8,11 @@ use crate::api::integrations::{
     IntegrationsView, RevokeApiToken,
 };
 use crate::components::forms::{action_error, Field, FormError};
-use crate::components::layout::ErrorNotice;
+use crate::components::layout::{self, ErrorNotice};
+use crate::components::title::PageTitle;
 use crate::domain::WebhookKind;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -38,7 +38,7 @@ pub fn IntegrationsPage() -> impl IntoView {
     let new_token = Signal::derive(move || create_token.value().get().and_then(Result::ok));
     let new_secret = Signal::derive(move || create_hook.value().get().and_then(Result::ok));
     view! {
-        <Title text="Integrations · Rapport" />
+        <PageTitle text="Integrations · Rapport" />
         <div class="integrations">
         <h1>"Integrations"</h1>
         <ShownOnce created=new_token testid="new-token" />
@@ -182,7 +182,7 @@ fn IntegrationsBody(
                         {page.deliveries.into_iter().map(|d| view! {
                             <li data-testid="delivery">
                                 <strong>{d.status.clone()}</strong>
-                                {format!(" · {} to {} · {} · {} attempt(s)", d.kind, d.url, d.created, d.attempts)}
+                                {format!(" · {} to {} · {} · {}", d.kind, d.url, d.created, layout::count(d.attempts as u64, "attempt", "attempts"))}
                                 {d.next_attempt.filter(|_| d.status == "pending").map(|n| format!(" · next {n}"))}
                                 {d.last_error.map(|e| view! { <span class="meta">{format!(" · last error: {e}")}</span> })}
                             </li>

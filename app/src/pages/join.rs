@@ -3,9 +3,9 @@
 use crate::api::events::{invite_preview, InviteInfo, JoinByInvite};
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::{date_range, urlencode, ErrorNotice};
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -14,7 +14,7 @@ pub fn JoinPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let preview = Resource::new(token, invite_preview);
     view! {
-        <Title text="Join an event · Rapport" />
+        <PageTitle text="Join an event · Rapport" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match preview.await {

@@ -5,9 +5,9 @@
 
 use crate::api::leads::{exhibitor_leads, LeadsView};
 use crate::components::charts::{BarChart, ColumnChart};
-use crate::components::layout::ErrorNotice;
+use crate::components::layout::{count, ErrorNotice};
+use crate::components::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -16,7 +16,7 @@ pub fn LeadsPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let data = Resource::new(slug, exhibitor_leads);
     view! {
-        <Title text="My leads · Rapport" />
+        <PageTitle text="My leads · Rapport" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -58,7 +58,7 @@ fn Leads(v: LeadsView) -> impl IntoView {
             }).collect_view()}
         </div>
         <section class="card" aria-labelledby="people-h">
-            <h2 id="people-h">{format!("People ({})", v.people.len())}</h2>
+            <h2 id="people-h">{count(v.people.len() as u64, "person", "people")}</h2>
             {v.people.is_empty().then(|| view! {
                 <p>"Nobody yet. Attendees become leads when you scan their badge or they scan yours."</p>
             })}

@@ -1,22 +1,24 @@
 //! Matching and meetings pages: "People to meet" (`/e/:slug/meet`, ranked
 //! recommendations with why, *interested* / *not now*, a "here now"
 //! filter), "My agenda" (`/e/:slug/agenda`: meetings, requests to answer,
-//! the private calendar feed), the meeting form shown on a person's
-//! profile, and the organizer's meeting-spots editor.
+//! the private calendar feed), and the organizer's meeting-spots editor.
+//! The meeting form shown on a person's profile is in
+//! `components/meeting_form.rs`.
 //!
 //! Every form is a plain HTML form underneath, so all of it works without
 //! JavaScript.
 
 use crate::api::matching::{people_to_meet, AnswerRecommendation, RecommendationCard};
 use crate::api::meetings::{
-    agenda, AnswerMeeting, CounterMeeting, MeetingChoices, MeetingView, RequestMeeting, UpdateSpots,
+    agenda, AnswerMeeting, CounterMeeting, MeetingChoices, MeetingView, UpdateSpots,
 };
+use crate::components::avatar::Avatar;
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::ErrorNotice;
-use crate::pages::people::Avatar;
+use crate::components::meeting_form::WhenWhere;
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -40,7 +42,7 @@ pub fn PeopleToMeetPage() -> impl IntoView {
             .map(|_| view! { <p class="form-ok" role="status">"You are both interested: you are connected now."</p> })
     };
     view! {
-        <Title text="People to meet · Rapport" />
+        <PageTitle text="People to meet · Rapport" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
@@ -54,7 +56,7 @@ pub fn PeopleToMeetPage() -> impl IntoView {
                             <form method="get" class="filters" aria-label="Filter recommendations">
                                 <div class="field checkbox">
                                     <input type="checkbox" id="f-here" name="here_now" value="on" checked=l.here_now />
-                                    <label for="f-here">"Only people checked in here now"</label>
+                                    <label for="f-here">"Only people here now"</label>
                                 </div>
                                 <div class="field checkbox">
                                     <input type="checkbox" id="f-room" name="in_room" value="on" checked=l.in_room />
@@ -138,84 +140,6 @@ fn Recommendation(
     }
 }
 
-/// Date, time, length and place fields, shared by the request and the
-/// counter-proposal forms.
-#[component]
-fn WhenWhere(
-    choices: MeetingChoices,
-    prefix: String,
-    #[prop(optional)] date: Option<String>,
-    #[prop(optional)] time: Option<String>,
-) -> impl IntoView {
-    let id = move |f: &str| format!("{prefix}-{f}");
-    let has_spots = !choices.spots.is_empty();
-    view! {
-        <div class="field-row">
-            <div class="field">
-                <label for=id("date")>"Day"</label>
-                <select id=id("date") name="when[date]">
-                    {choices.days.iter().map(|d| view! { <option value=d.clone() selected=date.as_ref() == Some(d)>{d.clone()}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for=id("time")>{format!("Time ({})", choices.time_zone)}</label>
-                <input id=id("time") name="when[time]" type="time" required=true value=time.unwrap_or_default() />
-            </div>
-            <div class="field">
-                <label for=id("minutes")>"Length"</label>
-                <select id=id("minutes") name="when[minutes]">
-                    {[(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1 hour")].into_iter().map(|(m, l)| view! {
-                        <option value=m.to_string() selected=m == 30>{l}</option>
-                    }).collect_view()}
-                </select>
-            </div>
-        </div>
-        {has_spots.then(|| view! {
-            <div class="field">
-                <label for=id("spot")>"Meeting spot"</label>
-                <select id=id("spot") name="when[spot]">
-                    {choices.spots.iter().map(|(sid, name)| view! { <option value=sid.clone()>{name.clone()}</option> }).collect_view()}
-                    <option value="">"Somewhere else (type below)"</option>
-                </select>
-            </div>
-        })}
-        <div class="field">
-            <label for=id("place")>{if has_spots { "Or another place" } else { "Place" }}</label>
-            <input id=id("place") name="when[place]" maxlength="100" placeholder="Coffee bar, hall B" />
-        </div>
-    }
-}
-
-/// "Propose a meeting", on another member's profile page (`choices`: the
-/// event's days and spots, loaded by the page).
-#[component]
-pub fn ProposeMeeting(
-    slug: String,
-    user_id: String,
-    name: String,
-    choices: Option<MeetingChoices>,
-) -> impl IntoView {
-    let request = ServerAction::<RequestMeeting>::new();
-    choices.map(|c| {
-        view! {
-            <section class="card" id="meet" aria-labelledby="meet-h">
-                <h2 id="meet-h">"Propose a meeting"</h2>
-                <ActionForm action=request>
-                    <FormError error=action_error(request) />
-                    <input type="hidden" name="slug" value=slug />
-                    <input type="hidden" name="user_id" value=user_id />
-                    <WhenWhere choices=c prefix="meet".into() />
-                    <div class="field">
-                        <label for="meet-message">"Message"</label>
-                        <textarea id="meet-message" name="message" rows="2" maxlength="500"></textarea>
-                    </div>
-                    <button type="submit">"Send to " {name}</button>
-                </ActionForm>
-            </section>
-        }
-    })
-}
-
 #[component]
 pub fn AgendaPage() -> impl IntoView {
     let params = use_params_map();
@@ -227,7 +151,7 @@ pub fn AgendaPage() -> impl IntoView {
         |(s, _, _)| agenda(s),
     );
     view! {
-        <Title text="My agenda · Rapport" />
+        <PageTitle text="My agenda · Rapport" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

@@ -1,6 +1,7 @@
 //! One module per page (or small group of pages) of the app.
 
 pub mod account;
+pub mod attendance;
 pub mod auth;
 pub mod badges;
 pub mod claim;
@@ -9,7 +10,7 @@ pub mod dashboard;
 pub mod event;
 pub mod events;
 pub mod home;
-pub mod import;
+pub mod imports;
 pub mod integrations;
 pub mod join;
 pub mod leads;

@@ -5,30 +5,15 @@
 use crate::api::profiles::{
     directory, person, Block, DirectoryCard, Highlight, PersonCard, TagView, UpdateMembership,
 };
+use crate::components::avatar::Avatar;
 use crate::components::forms::{action_error, Field, FormError};
 use crate::components::layout::{urlencode, ErrorNotice};
+use crate::components::meeting_form::ProposeMeeting;
+use crate::components::title::PageTitle;
 use crate::domain::{Intent, Role};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// A round photo, or the person's initials when there is none.
-#[component]
-pub fn Avatar(name: String, photo_url: Option<String>) -> impl IntoView {
-    match photo_url {
-        Some(url) => view! { <img class="avatar" src=url alt="" /> }.into_any(),
-        None => {
-            let initials: String = name
-                .split_whitespace()
-                .filter_map(|w| w.chars().next())
-                .take(2)
-                .collect::<String>()
-                .to_uppercase();
-            view! { <span class="avatar" aria-hidden="true">{initials}</span> }.into_any()
-        }
-    }
-}
 
 fn tag_chips(tags: Vec<TagView>) -> impl IntoView {
     (!tags.is_empty()).then(|| {
@@ -66,10 +51,11 @@ pub fn DirectoryPage() -> impl IntoView {
                 q("intent"),
                 q("role"),
                 q("after"),
+                q("here"),
                 prefs.version().get(),
             )
         },
-        |(slug, text, tags, intent, role, after, _)| {
+        |(slug, text, tags, intent, role, after, here, _)| {
             directory(
                 slug,
                 Some(text),
@@ -77,6 +63,7 @@ pub fn DirectoryPage() -> impl IntoView {
                 Some(intent),
                 Some(role),
                 Some(after),
+                Some(here),
             )
         },
     );
@@ -88,14 +75,14 @@ pub fn DirectoryPage() -> impl IntoView {
                         let base = format!("/e/{}/people", view.slug);
                         let next_url = view.next.clone().map(|n| {
                             format!(
-                                "{base}?q={}&tags={}&intent={}&role={}&after={}",
-                                urlencode(&q("q")), urlencode(&q("tags")), urlencode(&q("intent")), urlencode(&q("role")), n
+                                "{base}?q={}&tags={}&intent={}&role={}&here={}&after={}",
+                                urlencode(&q("q")), urlencode(&q("tags")), urlencode(&q("intent")), urlencode(&q("role")), urlencode(&q("here")), n
                             )
                         });
                         let intent_now = q("intent");
                         let role_now = q("role");
                         view! {
-                            <Title text=format!("People · {} · Rapport", view.event_name) />
+                            <PageTitle text=format!("People · {} · Rapport", view.event_name) />
                             <p class="eyebrow"><a href=format!("/e/{}", view.slug)>{view.event_name.clone()}</a></p>
                             <h1>"People"</h1>
                             <form method="get" action=base.clone() class="card search" role="search">
@@ -120,6 +107,10 @@ pub fn DirectoryPage() -> impl IntoView {
                                             <option value="attendee" selected=role_now == "attendee">"Attendees"</option>
                                         </select>
                                     </div>
+                                </div>
+                                <div class="field checkbox">
+                                    <input id="f-here" type="checkbox" name="here" value="on" checked=!q("here").is_empty() />
+                                    <label for="f-here">"Only people here now"</label>
                                 </div>
                                 <button type="submit">"Search"</button>
                             </form>
@@ -151,7 +142,7 @@ pub fn DirectoryPage() -> impl IntoView {
                         .into_any()
                     }
                     Err(e) => view! {
-                        <Title text="People · Rapport" />
+                        <PageTitle text="People · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}/people", slug()) />
                     }
                     .into_any(),
@@ -200,7 +191,7 @@ pub fn PersonPage() -> impl IntoView {
                 match card {
                     Ok(p) => view! { <Person slug=slug() card=p choices=choices /> }.into_any(),
                     Err(e) => view! {
-                        <Title text="Profile · Rapport" />
+                        <PageTitle text="Profile · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}/p/{}", slug(), user_id()) />
                     }
                     .into_any(),
@@ -237,7 +228,7 @@ fn Person(
         ("Phone", card.phone.clone()),
     ];
     view! {
-        <Title text=format!("{} · Rapport", card.display_name) />
+        <PageTitle text=format!("{} · Rapport", card.display_name) />
         <p class="eyebrow"><a href=format!("/e/{slug}/people")>"People"</a></p>
         <section class="card profile">
             <div class="profile-head">
@@ -273,7 +264,7 @@ fn Person(
             })}
         </section>
         {(!card.is_me).then(|| view! {
-            <crate::pages::meet::ProposeMeeting slug=slug.clone() user_id=card.user_id.clone() name=card.display_name.clone() choices=choices.clone() />
+            <ProposeMeeting slug=slug.clone() user_id=card.user_id.clone() name=card.display_name.clone() choices=choices.clone() />
         })}
         {(!card.is_me).then(|| view! {
             <section class="card" aria-labelledby="block-h">

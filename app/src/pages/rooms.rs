@@ -4,22 +4,25 @@
 //! (`/e/:slug/rooms/:room`, where its moderators also change its tags).
 //! The room page is rendered on the server with its recent history and a
 //! plain form, so it reads and posts without JavaScript; in the browser it
-//! goes live over the WebSocket ([`crate::components::live_room`]).
+//! goes live over the WebSocket ([`crate::components::live_room`]),
+//! keeping the server-rendered history on screen: the live room starts from
+//! it and resumes the socket after its last `seq`, and nothing on the page
+//! suspends it again once hydrated.
 
 use crate::api::rooms::{
     clock, event_rooms, room_audit_log, room_page, CloseRoom, CreateRoom, DeleteRoomMessage,
     MuteInRoom, ReportLine, ReportRoomMessage, RoomSummary, RoomView, SetRoomTags, TagChoice,
 };
-use crate::components::forms::{action_error, Field, FormError, TextArea};
-use crate::components::layout::{urlencode, ErrorNotice};
+use crate::components::forms::{action_error, send_on_enter, Field, FormError, TextArea};
+use crate::components::layout::{count, urlencode, ErrorNotice};
 use crate::components::live_room::{new_client_id, LiveRoom};
+use crate::components::title::PageTitle;
 use crate::domain::{RoomKind, MAX_MESSAGE_CHARS};
 #[cfg(feature = "hydrate")]
 use crate::realtime::ClientMsg;
 use crate::realtime::WireMessage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// The rooms of an event.
@@ -49,7 +52,7 @@ pub fn RoomListPage() -> impl IntoView {
                             None => "No rooms yet. Start the first one below.".to_owned(),
                         };
                         view! {
-                            <Title text=format!("Rooms · {} · Rapport", l.event_name) />
+                            <PageTitle text=format!("Rooms · {} · Rapport", l.event_name) />
                             <p class="eyebrow"><a href=format!("/e/{slug}")>{l.event_name.clone()}</a></p>
                             <h1>"Rooms"</h1>
                             <p>"Talk about a topic, or meet up at a place and time. Join a room to chat live with the people in it."</p>
@@ -70,7 +73,7 @@ pub fn RoomListPage() -> impl IntoView {
                         }.into_any()
                     }
                     Err(e) => view! {
-                        <Title text="Rooms · Rapport" />
+                        <PageTitle text="Rooms · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}/rooms", slug()) />
                     }.into_any(),
                 }
@@ -218,7 +221,7 @@ pub fn RoomChatPage() -> impl IntoView {
                 match page.await {
                     Ok(v) => view! { <RoomChat v=v /> }.into_any(),
                     Err(e) => view! {
-                        <Title text="Room · Rapport" />
+                        <PageTitle text="Room · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}/rooms/{}", slug(), room()) />
                     }.into_any(),
                 }
@@ -235,11 +238,14 @@ fn RoomChat(v: RoomView) -> impl IntoView {
         v.room.last_seq,
         v.more,
     );
-    live.keep_outbox();
+    live.keep_outbox(&v.my_id);
     let offset = v.utc_offset_minutes;
     let my_id = v.my_id.clone();
     let slug = v.slug.clone();
     let text = RwSignal::new(String::new());
+    // Whether Enter sends (see `send_on_enter`): only in a hydrated page.
+    let live_keys = RwSignal::new(false);
+    Effect::new(move |_| live_keys.set(true));
 
     // The room takes part in the tab's live connection while shown.
     #[cfg(feature = "hydrate")]
@@ -292,26 +298,9 @@ fn RoomChat(v: RoomView) -> impl IntoView {
     let room = v.room.clone();
     let mine = my_id.clone();
     let names = StoredValue::new((slug.clone(), room.id.clone(), my_id.clone()));
-    // Why I should meet the people here, fetched in the browser whenever
-    // who is here changes ("connect with people in this room").
-    let why = {
-        let slug = slug.clone();
-        LocalResource::new(move || {
-            let ids: Vec<String> = live.members.get().into_iter().map(|m| m.user_id).collect();
-            let slug = slug.clone();
-            async move {
-                if ids.is_empty() {
-                    return std::collections::HashMap::new();
-                }
-                crate::api::matching::why_meet(slug, ids)
-                    .await
-                    .map(|people| people.into_iter().map(|p| (p.user_id, p.reasons)).collect())
-                    .unwrap_or_default()
-            }
-        })
-    };
+    let why = live.why_meet(slug.clone());
     view! {
-        <Title text=format!("{} · {} · Rapport", room.title, v.event_name) />
+        <PageTitle text=format!("{} · {} · Rapport", room.title, v.event_name) />
         <p class="eyebrow"><a href=format!("/e/{slug}/rooms")>{format!("Rooms · {}", v.event_name)}</a></p>
         <h1>{room.title.clone()}</h1>
         <p class="meta">
@@ -372,25 +361,26 @@ fn RoomChat(v: RoomView) -> impl IntoView {
                         <input type="hidden" name="client_id" value=v.client_id.clone() />
                         <label for="f-text" class="visually-hidden">"Message"</label>
                         <textarea id="f-text" name="text" rows="2" required maxlength=MAX_MESSAGE_CHARS as u32
-                            placeholder="Write a message"
+                            placeholder="Write a message" aria-describedby="f-text-hint"
                             prop:value=move || text.get()
                             on:input=move |ev| text.set(event_target_value(&ev))
+                            on:keydown=send_on_enter
                         ></textarea>
+                        // Said only once the page is live: without JavaScript,
+                        // Enter is a new line and the button sends.
+                        <p class="hint" id="f-text-hint">{move || live_keys.get().then_some("Enter sends; Shift+Enter starts a new line.")}</p>
                         <button type="submit">"Send"</button>
                     </form>
                 })}
             </section>
             <aside class="presence card" aria-labelledby="here-h">
-                <h2 id="here-h">{move || format!("Here now ({})", live.members.with(|m| m.len()))}</h2>
+                <h2 id="here-h">"Here now: " {move || count(live.members.with(|m| m.len()) as u64, "person", "people")}</h2>
                 <ul class="member-names" data-testid="presence">
                     {move || live.members.get().into_iter().map(|m| {
                         let (slug, room_id, me) = names.get_value();
                         let href = format!("/e/{slug}/p/{}", m.user_id);
                         let label = format!("Mute {} for 10 minutes", m.name);
-                        let reasons = why
-                            .get()
-                            .and_then(|w| w.get(&m.user_id).cloned())
-                            .unwrap_or_default();
+                        let reasons = why.with(|w| w.get(&m.user_id).cloned()).unwrap_or_default();
                         let muting = (can_moderate && m.user_id != me).then(|| view! {
                             <ActionForm action=mute attr:class="inline-form">
                                 <input type="hidden" name="slug" value=slug.clone() />
@@ -519,7 +509,7 @@ pub fn ModerationLogPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match log.await {
                     Ok(l) => view! {
-                        <Title text=format!("Moderation log · {} · Rapport", l.event_name) />
+                        <PageTitle text=format!("Moderation log · {} · Rapport", l.event_name) />
                         <p class="eyebrow"><a href=format!("/e/{}/rooms", l.slug)>{format!("Rooms · {}", l.event_name)}</a></p>
                         <h1>"Moderation log"</h1>
                         <h2>"Reported messages"</h2>
@@ -550,7 +540,7 @@ pub fn ModerationLogPage() -> impl IntoView {
                         }}
                     }.into_any(),
                     Err(e) => view! {
-                        <Title text="Moderation log · Rapport" />
+                        <PageTitle text="Moderation log · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}/moderation", slug()) />
                     }.into_any(),
                 }

@@ -11,12 +11,14 @@
 
 use crate::api::badges::{scanner_info, QueuedScan, ScanView, ScannerContext};
 use crate::components::layout::ErrorNotice;
-use crate::components::scan_queue::{latest_view, new_nonce, now_ms, online, use_scan_queue};
+use crate::components::scan_queue::{
+    latest_view, new_nonce, now_ms, online, use_scan_queue, Queued,
+};
+use crate::components::title::PageTitle;
 use crate::domain::{BadgeRef, ScanMode};
 use crate::error::AppError;
 use crate::pages::badges::ScanOutcomeView;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -24,18 +26,19 @@ pub fn ScannerPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let check_in = move || query.read().get("mode").as_deref() == Some("check_in");
+    let asked =
+        move || ScanMode::parse(&query.read().get("mode").unwrap_or_default()).unwrap_or_default();
     let info = Resource::new(slug, scanner_info);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match info.await {
                     Ok(info) => {
-                        let mode = if check_in() && info.runs_event { ScanMode::CheckIn } else { ScanMode::Connect };
+                        let mode = if info.runs_event { asked() } else { ScanMode::Connect };
                         view! { <Scanner info=info mode=mode /> }.into_any()
                     }
                     Err(e) => view! {
-                        <Title text="Scan a badge · Rapport" />
+                        <PageTitle text="Scan a badge · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}/scan", slug()) />
                     }
                     .into_any(),
@@ -64,6 +67,16 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
     let camera = RwSignal::new(Camera::Off);
     let video = NodeRef::<leptos::html::Video>::new();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let outcome = NodeRef::<leptos::html::Div>::new();
+    // On a phone the outcome is below the camera: bring it into view as
+    // soon as there is one, so nobody has to scroll to learn what happened.
+    Effect::new(move |_| {
+        if result.with(Option::is_some) || message.with(Option::is_some) {
+            if let Some(el) = outcome.get_untracked() {
+                el.scroll_into_view();
+            }
+        }
+    });
 
     // Sends one scan, or queues it when the network is gone.
     let submit = {
@@ -75,17 +88,17 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
             }
             let queued = QueuedScan {
                 nonce: new_nonce(),
+                scanner: String::new(),
                 slug: slug.clone(),
                 badge: badge.clone(),
                 mode,
                 scanned_at_ms: now_ms(),
             };
             if !online() {
-                queue.enqueue(queued);
-                message.set(Some(
-                    "You are offline. The scan is saved and will be sent when you are back online."
-                        .into(),
-                ));
+                message.set(Some(queued_message(
+                    queue.enqueue(queued),
+                    "You are offline. The scan is saved and will be sent when you are back online.",
+                )));
                 return;
             }
             message.set(None);
@@ -101,8 +114,10 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
                 match sent {
                     Ok(view) => result.set(Some(view)),
                     Err(AppError::Unreachable) => {
-                        queue.enqueue(queued);
-                        message.set(Some("Rapport could not be reached. The scan is saved and will be sent when the connection returns.".into()));
+                        message.set(Some(queued_message(
+                            queue.enqueue(queued),
+                            "Rapport could not be reached. The scan is saved and will be sent when the connection returns.",
+                        )));
                     }
                     Err(e) => message.set(Some(e.to_string())),
                 }
@@ -140,23 +155,32 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
             submit(input, "code");
         }
     };
-    let title = if mode == ScanMode::CheckIn {
-        "Check-in"
-    } else {
-        "Scan a badge"
+    let title = match mode {
+        ScanMode::CheckIn => "Check-in",
+        ScanMode::CheckOut => "Check-out",
+        ScanMode::Connect => "Scan a badge",
     };
     view! {
-        <Title text=format!("{title} · {} · Rapport", info.event_name) />
+        <PageTitle text=format!("{title} · {} · Rapport", info.event_name) />
         <p class="eyebrow"><a href=format!("/e/{slug}")>{info.event_name.clone()}</a></p>
         <h1>{title}</h1>
         {(mode == ScanMode::CheckIn).then(|| view! {
             <p class="notice">"Check-in mode: each badge you scan is checked in. "
+                <a href=format!("/e/{slug}/scan?mode=check_out")>"Switch to check-out"</a>" · "
+                <a href=format!("/e/{slug}/scan")>"Switch to connecting"</a></p>
+        })}
+        {(mode == ScanMode::CheckOut).then(|| view! {
+            <p class="notice">"Check-out mode: each badge you scan is checked out. "
+                <a href=format!("/e/{slug}/scan?mode=check_in")>"Switch to check-in"</a>" · "
                 <a href=format!("/e/{slug}/scan")>"Switch to connecting"</a></p>
         })}
         {(mode == ScanMode::Connect && info.runs_event).then(|| view! {
-            <p><a href=format!("/e/{slug}/scan?mode=check_in")>"Switch to check-in mode"</a></p>
+            <p><a href=format!("/e/{slug}/scan?mode=check_in")>"Switch to check-in mode"</a>" · "
+                <a href=format!("/e/{slug}/scan?mode=check_out")>"check-out mode"</a></p>
         })}
-        <p class="queue-status" role="status" aria-live="polite">
+        // Always in the page (a live region must exist before it speaks),
+        // drawn as a bar only while scans are waiting.
+        <p class={move || if queue.waiting.get() > 0 { "queue-status waiting" } else { "queue-status" }} role="status" aria-live="polite">
             {move || match queue.waiting.get() {
                 0 => String::new(),
                 1 => "1 scan waiting to be sent".to_owned(),
@@ -173,7 +197,11 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
                 {move || match camera.get() {
                     Camera::Off => "Start the camera and hold a badge's QR code in view.".to_owned(),
                     Camera::Starting => "Starting the camera…".to_owned(),
-                    Camera::On => "Looking for a QR code…".to_owned(),
+                    // The outcome is said here too, where the person is looking.
+                    Camera::On => match result.get() {
+                        Some(v) => format!("{} Looking for the next badge…", v.outcome.headline()),
+                        None => "Looking for a QR code…".to_owned(),
+                    },
                     Camera::Failed(why) => format!("The camera is not available ({why}). Type the code under the QR code instead."),
                 }}
             </p>
@@ -181,6 +209,12 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
                 "Start camera"
             </button>
         </section>
+        <div class="scan-outcome" node_ref=outcome>
+            <div aria-live="polite">
+                {move || message.get().map(|m| view! { <p class="notice" role="alert">{m}</p> })}
+            </div>
+            {move || result.get().map(|view| view! { <ScanOutcomeView view=view /> })}
+        </div>
         <section class="card" aria-labelledby="code-h">
             <h2 id="code-h">"Type a badge code"</h2>
             <form method="post" action="/api/scan_badge" on:submit=on_code>
@@ -193,13 +227,25 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
                         required=true maxlength="200" placeholder="ABCD-EFGH" aria-describedby="f-badge-hint" />
                     <p class="hint" id="f-badge-hint">"The eight characters printed under the QR code."</p>
                 </div>
-                <button type="submit">{if mode == ScanMode::CheckIn { "Check in" } else { "Connect" }}</button>
+                <button type="submit">{match mode {
+                    ScanMode::CheckIn => "Check in",
+                    ScanMode::CheckOut => "Check out",
+                    ScanMode::Connect => "Connect",
+                }}</button>
             </form>
         </section>
-        <div aria-live="polite">
-            {move || message.get().map(|m| view! { <p class="notice" role="alert">{m}</p> })}
-        </div>
-        {move || result.get().map(|view| view! { <ScanOutcomeView view=view /> })}
+    }
+}
+
+/// What to tell the person whose scan went to the queue: `saved` when it
+/// was kept.
+fn queued_message(queued: Queued, saved: &str) -> String {
+    match queued {
+        Queued::Saved => saved.to_owned(),
+        Queued::AlreadyWaiting => {
+            "This badge is already waiting to be sent; it will be sent once.".to_owned()
+        }
+        Queued::SignedOut => "Sign in to save scans while you are offline.".to_owned(),
     }
 }
 

@@ -1,18 +1,20 @@
 //! The organizers' settings page (`/e/:slug/settings`): the event's
 //! details and rules, its tag suggestions and meeting spots in one form
-//! saved at once, and its members with their roles (promote, demote,
-//! remove). Plain forms: everything works without JavaScript.
+//! saved at once, and its members with their roles (promote: an offer
+//! the member answers, shown as waiting until then; demote; remove), and
+//! the people removed, whom an organizer may let back in.
+//! Plain forms: everything works without JavaScript.
 
 use crate::api::settings::{
-    load_event_settings, ManagedMember, SaveEventSettings, SettingsView, UpdateMember,
-    MEMBERS_SHOWN,
+    load_event_settings, ManagedMember, RemovedPerson, SaveEventSettings, SettingsView,
+    UpdateMember, MEMBERS_SHOWN,
 };
 use crate::components::forms::{action_error, Field, FormError, TextArea};
-use crate::components::layout::ErrorNotice;
+use crate::components::layout::{self, ErrorNotice};
+use crate::components::title::PageTitle;
 use crate::domain::{JoinPolicy, Role};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -41,7 +43,7 @@ pub fn SettingsPage() -> impl IntoView {
                 match page.await {
                     Ok(p) => view! { <SettingsForms page=p save member /> }.into_any(),
                     Err(e) => view! {
-                        <Title text="Settings · Rapport" />
+                        <PageTitle text="Settings · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}/settings", slug()) />
                     }
                     .into_any(),
@@ -61,7 +63,7 @@ fn SettingsForms(
     let invite_only = page.join_policy == JoinPolicy::InviteOnly;
     let slug_form = slug.clone();
     view! {
-        <Title text=format!("Settings · {} · Rapport", page.name) />
+        <PageTitle text=format!("Settings · {} · Rapport", page.name) />
         <p><a href=format!("/e/{slug}")>"← Back to the event"</a></p>
         <h1>"Event settings"</h1>
         <section class="card" aria-labelledby="settings-h">
@@ -104,11 +106,12 @@ fn SettingsForms(
         </section>
         <section class="card" aria-labelledby="members-h">
             <h2 id="members-h">"Members"</h2>
-            <p>"Staff help run the event (check-in, moderation). Sponsors and exhibitors get a leads page: the event's numbers as counts, and the people who connected with them. Removing someone ends their membership and their badge stops working."</p>
+            <p>"Staff help run the event (check-in, moderation). A higher role is offered: the member keeps theirs until they accept it on their “My events” page. Sponsors and exhibitors get a leads page: the event's numbers as counts, and the people who connected with them. Removing someone ends their membership and their badge stops working, and keeps them out (no invite link, join code, badge scan or invitation lets them back) until you let them back in below."</p>
             <FormError error=action_error(member) />
-            <Show when=move || matches!(member.value().get(), Some(Ok(())))>
-                <p class="form-ok" role="status">"Member updated."</p>
-            </Show>
+            {move || match member.value().get() {
+                Some(Ok(done)) => Some(view! { <p class="form-ok" role="status">{done}</p> }),
+                _ => None,
+            }}
             <form method="get" class="search-form" role="search">
                 <label for="member-search">"Find a member by name"</label>
                 <input id="member-search" name="member" type="search" value=page.member_search.clone() />
@@ -119,15 +122,50 @@ fn SettingsForms(
                 {page.members.into_iter().map(|m| view! { <MemberAdmin member=m slug=slug.clone() action=member /> }).collect_view()}
             </ul>
         </section>
+        {(!page.removed.is_empty()).then(|| view! {
+            <section class="card" aria-labelledby="removed-h">
+                <h2 id="removed-h">"Removed"</h2>
+                <p>"These people cannot join again. Letting someone back in does not make them a member: they may join again themselves."</p>
+                <ul class="plain-list member-admin">
+                    {page.removed.into_iter().map(|r| view! { <RemovedAdmin person=r slug=slug.clone() action=member /> }).collect_view()}
+                </ul>
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn RemovedAdmin(
+    person: RemovedPerson,
+    slug: String,
+    action: ServerAction<UpdateMember>,
+) -> impl IntoView {
+    let label = format!("Let {} back in", person.display_name);
+    view! {
+        <li class="member" data-testid="removed-member">
+            <span class="who">
+                <span class="name">{person.display_name.clone()}</span>
+                <span class="meta">" removed " {person.removed_at.clone()}</span>
+            </span>
+            <ActionForm action=action attr:class="member-form">
+                <input type="hidden" name="slug" value=slug />
+                <input type="hidden" name="user_id" value=person.user_id.clone() />
+                <input type="hidden" name="action" value="readmit" />
+                <button type="submit" class="secondary">{label}</button>
+            </ActionForm>
+        </li>
     }
 }
 
 /// "12 members", "Showing 50 of 12,000 members: search to find others", …
 fn members_note(found: u64, shown: usize, search: &str) -> String {
     let what = if search.is_empty() {
-        format!("{found} members")
+        layout::count(found, "member", "members")
     } else {
-        format!("{found} members match “{search}”")
+        format!(
+            "{} “{search}”",
+            layout::count(found, "member matches", "members match")
+        )
     };
     if found as usize > shown {
         format!("{what}; showing the first {MEMBERS_SHOWN}. Search to find others.")
@@ -168,6 +206,11 @@ fn MemberAdmin(
                 <span class="name">{member.display_name.clone()} {member.is_me.then_some(" (you)")}</span>
                 <span class="badge">{member.role.label()}</span>
                 {member.exhibitor.then(|| view! { <span class="badge">"Exhibitor"</span> })}
+                {member.offered.map(|r| view! {
+                    <span class="meta offered" data-testid="offered">
+                        {format!("offered: {} (waiting)", r.label().to_lowercase())}
+                    </span>
+                })}
             </span>
             <ActionForm action=action attr:class="member-form">
                 <input type="hidden" name="slug" value=slug />
@@ -177,6 +220,7 @@ fn MemberAdmin(
                     {option("attendee", "Attendee", member.role == Role::Attendee)}
                     {option("staff", "Staff", member.role == Role::Staff)}
                     {option("organizer", "Organizer", member.role == Role::Organizer)}
+                    {member.offered.map(|_| option(member.role.as_str(), "Withdraw the offered role", false))}
                     {if member.exhibitor {
                         option("not_exhibitor", "No longer a sponsor or exhibitor", false)
                     } else {

@@ -6,8 +6,9 @@
 
 use super::error::ApiError;
 use app::{
-    api::tokens,
-    ports::{ApiToken, AppState, Event},
+    ports::{ApiToken, Event},
+    service::tokens,
+    state::AppState,
 };
 use axum::{extract::FromRequestParts, http::request::Parts};
 

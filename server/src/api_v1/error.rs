@@ -15,8 +15,8 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable machine-readable code: `unauthenticated`, `invalid_token`,
-    /// `forbidden`, `not_found`, `invalid`, `bad_request`, `conflict`,
-    /// `rate_limited`, `internal`.
+    /// `forbidden`, `not_found`, `invalid`, `bad_request`, `too_large`,
+    /// `conflict`, `rate_limited`, `internal`.
     #[schema(example = "invalid_token")]
     pub error: &'static str,
     /// What went wrong, for a person to read.

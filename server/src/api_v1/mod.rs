@@ -16,7 +16,7 @@ mod resources;
 pub use auth::ApiCaller;
 pub use error::{ApiError, ErrorBody};
 
-use app::ports::AppState;
+use app::state::AppState;
 use axum::{extract::DefaultBodyLimit, response::IntoResponse, Json, Router};
 use utoipa::{
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
@@ -26,9 +26,6 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Where the API lives.
 pub const BASE: &str = "/api/v1";
-
-/// Import files may be large (100,000 rows); other requests have no body.
-const MAX_BODY: usize = 32 * 1024 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -103,10 +100,55 @@ pub fn routes() -> Router<AppState> {
     router
         .route(&format!("{BASE}/"), axum::routing::any(unknown))
         .route(&format!("{BASE}/{{*rest}}"), axum::routing::any(unknown))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(DefaultBodyLimit::max(resources::MAX_BODY))
 }
 
 /// Any other path under `/api/v1`: a JSON 404, not the web app's page.
 async fn unknown() -> ApiError {
     ApiError::not_found("There is no such API endpoint; see /api/v1/openapi.json.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resources::{MAX_PAGE, MAX_PER_PAGE};
+    use serde_json::Value;
+
+    /// The document as JSON, as clients read it.
+    fn doc() -> Value {
+        serde_json::to_value(super::openapi()).unwrap()
+    }
+
+    #[test]
+    fn the_documented_paging_bounds_are_the_enforced_constants() {
+        let doc = doc();
+        let params = doc["paths"]["/api/v1/members"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        let bounds = |name: &str| {
+            let p = params.iter().find(|p| p["name"] == name).unwrap();
+            (
+                p["schema"]["minimum"].as_u64(),
+                p["schema"]["maximum"].as_u64(),
+            )
+        };
+        assert_eq!(bounds("page"), (Some(1), Some(u64::from(MAX_PAGE))));
+        assert_eq!(bounds("per_page"), (Some(1), Some(u64::from(MAX_PER_PAGE))));
+    }
+
+    #[test]
+    fn the_import_body_is_required_and_never_empty() {
+        let doc = doc();
+        let body = &doc["paths"]["/api/v1/members/import"]["post"]["requestBody"];
+        assert_eq!(body["required"], true, "{body}");
+        let schema = &body["content"]["text/csv"]["schema"];
+        let schema = match schema["$ref"].as_str() {
+            Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap()],
+            None => schema,
+        };
+        assert_eq!(
+            (schema["type"].as_str(), schema["minLength"].as_u64()),
+            (Some("string"), Some(1)),
+            "{schema}"
+        );
+    }
 }

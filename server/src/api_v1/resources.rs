@@ -4,196 +4,42 @@
 //! that is not of that event is a 404, exactly like something that does not
 //! exist. The numbers and files come from the same code the organizer's
 //! pages use (`app::api::{dashboard, exports, import}`, `crate::exports`).
+//!
+//! The OpenAPI document is a contract a generated client trusts, so each
+//! operation lists every status it can answer, and each bound in a schema
+//! is the bound the code enforces: a request outside the document (a page
+//! out of range, an empty body) is a `400 bad_request`, never quietly
+//! served. `server/tests/api_v1.rs` walks the document to check both.
+//!
+//! The handlers are here; the schema types they answer and accept, with
+//! their bounds, are in `resources/schema.rs`.
 
 use super::{auth::ApiCaller, error::ApiError, error::ErrorBody};
 use app::{
-    api::import::{plan_import, run_import, ImportReport},
-    domain::{RoomId, UserId},
-    ports::AppState,
+    domain::UserId,
+    error::AppError,
+    service::imports::{plan_import, run_import},
+    service::rooms,
+    state::AppState,
 };
 use axum::{
-    body::Bytes,
-    extract::{rejection::QueryRejection, Path, Query, State},
+    extract::{
+        rejection::{PathRejection, QueryRejection},
+        Path, Query, State,
+    },
     http::{header, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
-/// The event the token belongs to.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EventDto {
-    pub id: Uuid,
-    /// The event's address: `/e/<slug>`.
-    pub slug: String,
-    pub name: String,
-    pub description: String,
-    pub venue: String,
-    /// First day, in the event's time zone (YYYY-MM-DD).
-    pub starts_on: String,
-    /// Last day (YYYY-MM-DD).
-    pub ends_on: String,
-    /// IANA time zone name.
-    pub time_zone: String,
-    /// How many members the event has.
-    pub members: u64,
-}
+mod schema;
 
-/// One member of the event.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberDto {
-    pub user_id: Uuid,
-    pub name: String,
-    pub email: String,
-    /// `organizer`, `staff` or `attendee`.
-    pub role: String,
-    pub company: String,
-    pub joined_at: DateTime<Utc>,
-    /// When staff checked them in, if they were.
-    pub checked_in_at: Option<DateTime<Utc>>,
-}
-
-/// One page of members, oldest member first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberPage {
-    pub members: Vec<MemberDto>,
-    /// This page's number (from 1).
-    pub page: u32,
-    pub per_page: u32,
-    /// Members in the whole event.
-    pub total: u64,
-}
-
-/// Which page of members to list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct Paging {
-    /// Page number, from 1 (default 1).
-    pub page: Option<u32>,
-    /// Members per page, 1 to 200 (default 50).
-    pub per_page: Option<u32>,
-}
-
-/// The biggest page the members list serves.
-pub const MAX_PER_PAGE: u32 = 200;
-
-/// One room of the event.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RoomDto {
-    pub id: Uuid,
-    /// `topic` or `meetup`.
-    pub kind: String,
-    pub title: String,
-    pub description: String,
-    pub place: String,
-    pub starts_at: Option<DateTime<Utc>>,
-    pub ends_at: Option<DateTime<Utc>>,
-    pub closed: bool,
-    /// People in the room right now (on this server instance's count).
-    pub occupancy: u64,
-    /// Messages posted so far.
-    pub messages: u64,
-    /// What the room is about (0 to 5 normalised tags, in the order its
-    /// moderators gave), e.g. `["rust", "hiring"]`.
-    pub tags: Vec<String>,
-}
-
-/// A labelled count.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Count {
-    pub label: String,
-    pub count: u64,
-}
-
-/// How well connected the crowd is.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Health {
-    /// Members with at least one connection, in percent.
-    pub connected_pct: u32,
-    /// Connections per member.
-    pub average_connections: f64,
-    /// Members in the largest connected group, in percent.
-    pub largest_group_pct: u32,
-}
-
-/// The most common tags for one intent.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TopTags {
-    /// `interest`, `offer` or `seek`.
-    pub intent: String,
-    pub tags: Vec<Count>,
-}
-
-/// The organizer dashboard's numbers.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StatisticsDto {
-    pub members: u64,
-    pub members_by_role: Vec<Count>,
-    pub checked_in: u64,
-    pub connections: u64,
-    pub scans: u64,
-    /// Per hour in the event's time zone, the most recent 48 hours with activity.
-    pub connections_per_hour: Vec<Count>,
-    pub scans_per_hour: Vec<Count>,
-    pub scan_outcomes: Vec<Count>,
-    /// Recommended → interested → mutual → meeting requested → accepted → met.
-    pub funnel: Vec<Count>,
-    pub top_tags: Vec<TopTags>,
-    pub health: Health,
-}
-
-/// A line that was not imported.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SkippedLine {
-    /// Line number in the file (the header is line 1).
-    pub line: u64,
-    pub reason: String,
-}
-
-/// A personal invitation to pass on to an imported attendee.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Invitation {
-    pub name: String,
-    pub email: String,
-    /// New accounts: a link to set a password. Existing accounts: the event.
-    pub link: String,
-}
-
-/// What an import did, line by line.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportReportDto {
-    /// New accounts created and added to the event.
-    pub created: u64,
-    /// Existing accounts added to the event.
-    pub updated: u64,
-    pub skipped: Vec<SkippedLine>,
-    /// Header columns that were not recognised and were left out.
-    pub ignored_columns: Vec<String>,
-    pub invitations: Vec<Invitation>,
-}
-
-impl From<ImportReport> for ImportReportDto {
-    fn from(r: ImportReport) -> Self {
-        Self {
-            created: r.created,
-            updated: r.updated,
-            skipped: r
-                .skipped
-                .into_iter()
-                .map(|(line, reason)| SkippedLine { line, reason })
-                .collect(),
-            ignored_columns: r.ignored_columns,
-            invitations: r
-                .invitations
-                .into_iter()
-                .map(|(name, email, link)| Invitation { name, email, link })
-                .collect(),
-        }
-    }
-}
+pub(super) use schema::MAX_BODY;
+use schema::{
+    BusyRoomDto, Count, CsvFile, EventDto, Health, ImportReportDto, MemberDto, MemberPage, Paging,
+    RoomDto, StatisticsDto, TopTags,
+};
+pub use schema::{MAX_PAGE, MAX_PER_PAGE};
 
 fn counts(bars: Vec<(String, u64)>) -> Vec<Count> {
     bars.into_iter()
@@ -206,7 +52,9 @@ fn counts(bars: Vec<(String, u64)>) -> Vec<Count> {
     responses(
         (status = 200, description = "The event", body = EventDto),
         (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
-        (status = 429, description = "Too many calls with this token", body = ErrorBody),
+        (status = 429, description = "Too many calls with this token", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before calling again"))),
+        (status = "5XX", description = "A failure on our side (500), or the database is unreachable (503); details are in the server log only", body = ErrorBody),
     ))]
 pub async fn get_event(
     State(state): State<AppState>,
@@ -253,8 +101,11 @@ async fn member_dto(
 #[utoipa::path(get, path = "/members", tag = "members", params(Paging),
     responses(
         (status = 200, description = "One page of members", body = MemberPage),
-        (status = 400, description = "A bad page or page size", body = ErrorBody),
+        (status = 400, description = "`page` or `per_page` is not a whole number in its range", body = ErrorBody),
         (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
+        (status = 429, description = "Too many calls with this token", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before calling again"))),
+        (status = "5XX", description = "A failure on our side (500), or the database is unreachable (503); details are in the server log only", body = ErrorBody),
     ))]
 pub async fn list_members(
     State(state): State<AppState>,
@@ -264,9 +115,14 @@ pub async fn list_members(
     let Query(paging) = paging.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let page = paging.page.unwrap_or(1);
     let per_page = paging.per_page.unwrap_or(50);
-    if page == 0 || !(1..=MAX_PER_PAGE).contains(&per_page) {
+    if !(1..=MAX_PAGE).contains(&page) {
         return Err(ApiError::bad_request(format!(
-            "`page` starts at 1 and `per_page` is between 1 and {MAX_PER_PAGE}."
+            "`page` is between 1 and {MAX_PAGE}."
+        )));
+    }
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(ApiError::bad_request(format!(
+            "`per_page` is between 1 and {MAX_PER_PAGE}."
         )));
     }
     let mut all = state.store.list_members(caller.event.id).await?;
@@ -296,15 +152,23 @@ pub async fn list_members(
     params(("user_id" = Uuid, Path, description = "The member's user id")),
     responses(
         (status = 200, description = "The member", body = MemberDto),
+        (status = 404, description = "Not a member of this event (or not a user id at all)", body = ErrorBody),
         (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
-        (status = 404, description = "Not a member of this event", body = ErrorBody),
+        (status = 429, description = "Too many calls with this token", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before calling again"))),
+        (status = "5XX", description = "A failure on our side (500), or the database is unreachable (503); details are in the server log only", body = ErrorBody),
     ))]
 pub async fn get_member(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(user_id): Path<String>,
+    user_id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<MemberDto>, ApiError> {
     let missing = || ApiError::not_found("This event has no such member.");
+    // Anything that is not a user id (even undecodable bytes) is simply
+    // not a member: the one documented answer, 404.
+    let Ok(Path(user_id)) = user_id else {
+        return Err(missing());
+    };
     let user = UserId(user_id.parse().map_err(|_| missing())?);
     let member = state
         .store
@@ -322,18 +186,25 @@ pub async fn get_member(
 /// Imports attendees from a CSV file (UTF-8, a header row naming at least
 /// `name` and `email`; also `role`, `company`, `tags`). The whole file is
 /// checked first: a malformed file imports nothing (422). Bad lines are
-/// skipped with their reason; new accounts get a personal invitation link.
+/// skipped with their reason; everyone else is invited (a personal link to
+/// accept; nobody is a member before accepting). The answer is the same
+/// whether or not an address already has an account.
 #[utoipa::path(post, path = "/members/import", tag = "members",
-    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    request_body(content = CsvFile, content_type = "text/csv", description = "The CSV file"),
     responses(
         (status = 200, description = "What was imported, line by line", body = ImportReportDto),
+        (status = 400, description = "An empty body; nothing was imported", body = ErrorBody),
+        (status = 413, description = "A body over 32 MiB; nothing was imported", body = ErrorBody),
+        (status = 422, description = "A malformed file (not UTF-8, not CSV, no `name` or `email` column, too many rows); nothing was imported", body = ErrorBody),
         (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
-        (status = 422, description = "A malformed file; nothing was imported", body = ErrorBody),
+        (status = 429, description = "Too many calls with this token", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before calling again"))),
+        (status = "5XX", description = "A failure on our side (500), or the database is unreachable (503); details are in the server log only", body = ErrorBody),
     ))]
 pub async fn import_members(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Bytes,
+    CsvFile(body): CsvFile,
 ) -> Result<Json<ImportReportDto>, ApiError> {
     let plan = plan_import(&body)?;
     let rows = plan.rows.len();
@@ -377,6 +248,9 @@ async fn room_dto(state: &AppState, r: app::ports::Room) -> RoomDto {
     responses(
         (status = 200, description = "The rooms", body = Vec<RoomDto>),
         (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
+        (status = 429, description = "Too many calls with this token", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before calling again"))),
+        (status = "5XX", description = "A failure on our side (500), or the database is unreachable (503); details are in the server log only", body = ErrorBody),
     ))]
 pub async fn list_rooms(
     State(state): State<AppState>,
@@ -394,22 +268,23 @@ pub async fn list_rooms(
     params(("room_id" = Uuid, Path, description = "The room's id")),
     responses(
         (status = 200, description = "The room", body = RoomDto),
+        (status = 404, description = "This event has no such room (or not a room id at all)", body = ErrorBody),
         (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
-        (status = 404, description = "This event has no such room", body = ErrorBody),
+        (status = 429, description = "Too many calls with this token", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before calling again"))),
+        (status = "5XX", description = "A failure on our side (500), or the database is unreachable (503); details are in the server log only", body = ErrorBody),
     ))]
 pub async fn get_room(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(room_id): Path<String>,
+    room_id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<RoomDto>, ApiError> {
-    let missing = || ApiError::not_found("This event has no such room.");
-    let id = RoomId(room_id.parse().map_err(|_| missing())?);
-    let room = state
-        .store
-        .room(id)
-        .await?
-        .filter(|r| r.event == caller.event.id)
-        .ok_or_else(missing)?;
+    // The rooms service decides which rooms exist for this event, with
+    // the same answer as the socket and the server functions.
+    let raw = room_id.map(|Path(id)| id).unwrap_or_default();
+    let room = rooms::room_of_event(state.store.as_ref(), caller.event.id, &raw)
+        .await
+        .map_err(AppError::from)?;
     Ok(Json(room_dto(&state, room).await))
 }
 
@@ -418,12 +293,15 @@ pub async fn get_room(
     responses(
         (status = 200, description = "The numbers", body = StatisticsDto),
         (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
+        (status = 429, description = "Too many calls with this token", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before calling again"))),
+        (status = "5XX", description = "A failure on our side (500), or the database is unreachable (503); details are in the server log only", body = ErrorBody),
     ))]
 pub async fn get_statistics(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<StatisticsDto>, ApiError> {
-    let d = app::api::dashboard::dashboard_for(&state, &caller.event).await?;
+    let d = app::service::dashboard::dashboard_for(&state, &caller.event).await?;
     Ok(Json(StatisticsDto {
         members: d.members,
         members_by_role: d
@@ -435,10 +313,25 @@ pub async fn get_statistics(
             })
             .collect(),
         checked_in: d.checked_in,
+        here_now: d.here_now,
         connections: d.connections,
         scans: d.scans,
+        here_per_hour: counts(d.here_per_hour),
         connections_per_hour: counts(d.connections_per_hour),
         scans_per_hour: counts(d.scans_per_hour),
+        check_ins_per_hour: counts(d.check_ins_per_hour),
+        joins_per_hour: counts(d.joins_per_hour),
+        in_rooms_now: d.in_rooms_now,
+        messages_per_hour: counts(d.messages_per_hour),
+        busiest_rooms: d
+            .busiest_rooms
+            .into_iter()
+            .map(|r| BusyRoomDto {
+                title: r.title,
+                people_now: r.people_now,
+                messages_last_hour: r.messages_last_hour,
+            })
+            .collect(),
         scan_outcomes: counts(d.scan_outcomes),
         funnel: counts(d.funnel),
         top_tags: d
@@ -483,12 +376,15 @@ fn csv_file(slug: &str, name: &str, body: Result<String, csv::Error>) -> Respons
     responses(
         (status = 200, description = "CSV with a header row", content_type = "text/csv", body = String),
         (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
+        (status = 429, description = "Too many calls with this token", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before calling again"))),
+        (status = "5XX", description = "A failure on our side (500), or the database is unreachable (503); details are in the server log only", body = ErrorBody),
     ))]
 pub async fn export_attendees(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Response, ApiError> {
-    let rows = app::api::exports::attendees_of(&state, &caller.event).await?;
+    let rows = app::service::exports::attendees_of(&state, &caller.event).await?;
     Ok(csv_file(
         caller.event.slug.as_str(),
         "attendees",
@@ -501,13 +397,16 @@ pub async fn export_attendees(
     responses(
         (status = 200, description = "CSV with a header row", content_type = "text/csv", body = String),
         (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
+        (status = 429, description = "Too many calls with this token", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before calling again"))),
+        (status = "5XX", description = "A failure on our side (500), or the database is unreachable (503); details are in the server log only", body = ErrorBody),
     ))]
 pub async fn export_statistics(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Response, ApiError> {
-    let d = app::api::dashboard::dashboard_for(&state, &caller.event).await?;
-    let rows = app::api::exports::statistics_rows(&d);
+    let d = app::service::dashboard::dashboard_for(&state, &caller.event).await?;
+    let rows = app::service::exports::statistics_rows(&d);
     Ok(csv_file(
         caller.event.slug.as_str(),
         "statistics",

@@ -1,6 +1,10 @@
 //! Accounts and the global profile.
 
-use super::{backend, conflict_or_backend, on_read, on_write, refresh_search, Db};
+use super::{
+    search::refresh_search,
+    support::{backend, conflict_or_backend, now, on_read, on_write},
+    Db,
+};
 use app::{
     domain::{Email, ProfileInput, UserId},
     ports::{AccountStore, Credentials, NewUser, PasswordHash, StoreError, StoreResult, User},
@@ -43,7 +47,7 @@ impl TryFrom<UserRow> for User {
         };
         Ok(User {
             id: UserId(r.id),
-            email: Email::parse(&r.email).map_err(|_| corrupt("email"))?,
+            email: Email::from_stored(r.email),
             display_name: r.display_name,
             pronouns: r.pronouns,
             headline: r.headline,
@@ -71,8 +75,9 @@ const EMAIL_TAKEN: &[(&str, &str)] = &[("email", "email")];
 
 #[async_trait]
 impl AccountStore for Db {
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn create_user(&self, new: NewUser) -> StoreResult<User> {
-        let now = super::now();
+        let now = now();
         let sql = format!(
             "INSERT INTO users (id, email, password_hash, display_name, sort_name, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {USER_COLUMNS}"
@@ -98,6 +103,7 @@ impl AccountStore for Db {
         Ok(user)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn user_by_id(&self, id: UserId) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
         let row: Option<UserRow> = on_read!(self, |pool| sqlx::query_as(&sql)
@@ -108,6 +114,7 @@ impl AccountStore for Db {
         row.map(User::try_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
         let row: Option<UserRow> = on_read!(self, |pool| sqlx::query_as(&sql)
@@ -118,6 +125,7 @@ impl AccountStore for Db {
         row.map(User::try_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn credentials(&self, email: &Email) -> StoreResult<Option<Credentials>> {
         let row: Option<CredentialsRow> = on_read!(self, |pool| sqlx::query_as(
             "SELECT id, password_hash FROM users WHERE email = $1"
@@ -132,6 +140,7 @@ impl AccountStore for Db {
         }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn update_profile(&self, id: UserId, p: &ProfileInput) -> StoreResult<User> {
         let links: Vec<&str> = p.links.iter().map(|l| l.as_str()).collect();
         let links = serde_json::to_string(&links).map_err(|e| StoreError::Backend(e.into()))?;
@@ -158,7 +167,7 @@ impl AccountStore for Db {
                 .bind(p.ask_me_about.as_str())
                 .bind(p.phone.as_str())
                 .bind(sort_name(p.display_name.as_str()))
-                .bind(super::now())
+                .bind(now())
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(backend)?;

@@ -1,6 +1,9 @@
 //! Announcements organizers post to everyone at their event.
 
-use super::{backend, conflict_or_backend, on_read, on_write, Db};
+use super::{
+    support::{backend, conflict_or_backend, now, on_read, on_write},
+    Db,
+};
 use app::{
     domain::{EventId, UserId},
     ports::{Announcement, AnnouncementStore, StoreResult},
@@ -38,6 +41,7 @@ const SELECT: &str =
 
 #[async_trait]
 impl AnnouncementStore for Db {
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn post_announcement(
         &self,
         event: EventId,
@@ -53,7 +57,7 @@ impl AnnouncementStore for Db {
         .bind(event.0)
         .bind(author.0)
         .bind(body)
-        .bind(super::now())
+        .bind(now())
         .execute(pool)
         .await
         .map(|_| ()))
@@ -67,6 +71,7 @@ impl AnnouncementStore for Db {
         Ok(row.into())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn announcements(&self, event: EventId, limit: u32) -> StoreResult<Vec<Announcement>> {
         let sql =
             format!("{SELECT} WHERE a.event_id = $1 ORDER BY a.created_at DESC, a.id LIMIT $2");

@@ -1,24 +1,27 @@
 //! Badges and scans: issuing and reissuing badge secrets, looking a scanned
 //! token or typed code up, and recording each scan attempt together with
-//! its effect (a connection, a request, a check-in) in one transaction.
+//! its effect (a connection, a request, a check-in or check-out) in one
+//! transaction.
 
-use super::{backend, conflict_or_backend, on_read, on_write, profiles::pair, Db};
+use super::{
+    attendance::move_person,
+    connections::pair,
+    support::{backend, conflict_or_backend, corrupt, now, on_read, on_write},
+    Db,
+};
 use app::{
     domain::{
-        BadgeCode, BadgeToken, ConnectionMethod, EventId, Role, ScanMode, ScanOutcome, UserId,
+        AttendanceSource, BadgeCode, BadgeToken, ConnectionMethod, EventId, Movement, Role,
+        ScanMode, ScanOutcome, UserId,
     },
     ports::{
-        Badge, BadgeHolder, BadgeLookup, BadgeStore, NewScan, ScanCounts, ScanRecord, StoreError,
-        StoreResult,
+        Badge, BadgeHolder, BadgeLookup, BadgeStore, NewMovement, NewScan, ScanCounts, ScanRecord,
+        StoreError, StoreResult,
     },
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
-
-fn corrupt(what: &str) -> StoreError {
-    StoreError::Backend(format!("stored {what} is invalid").into())
-}
 
 #[derive(sqlx::FromRow)]
 struct BadgeRow {
@@ -100,10 +103,11 @@ impl TryFrom<ScanRow> for ScanRecord {
     }
 }
 
-/// A scan with the check-in time of its target in its event.
+/// A scan with the check-in time of its target in its event: since when
+/// they are here, or (once they left) their first check-in.
 const SCAN_SELECT: &str =
     "SELECT s.id, s.event_id, s.scanner_id, s.target_id, s.method, s.mode, s.outcome, \
-     s.scanned_at, s.recorded_at, m.checked_in_at \
+     s.scanned_at, s.recorded_at, COALESCE(m.here_since, m.checked_in_at) AS checked_in_at \
      FROM scans s LEFT JOIN memberships m ON m.event_id = s.event_id AND m.user_id = s.target_id";
 
 const BADGE_COLUMNS: &str = "event_id, user_id, token, code, issued_at";
@@ -112,6 +116,7 @@ const BADGE_UNIQUES: &[(&str, &str)] = &[("token", "badge token"), ("code", "bad
 
 #[async_trait]
 impl BadgeStore for Db {
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn badge(&self, event: EventId, user: UserId) -> StoreResult<Option<Badge>> {
         let sql =
             format!("SELECT {BADGE_COLUMNS} FROM badges WHERE event_id = $1 AND user_id = $2");
@@ -124,6 +129,7 @@ impl BadgeStore for Db {
         row.map(Badge::try_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn issue_badge(
         &self,
         event: EventId,
@@ -131,7 +137,7 @@ impl BadgeStore for Db {
         token: &BadgeToken,
         code: &BadgeCode,
     ) -> StoreResult<Badge> {
-        let now = super::now();
+        let now = now();
         let current =
             format!("SELECT {BADGE_COLUMNS} FROM badges WHERE event_id = $1 AND user_id = $2");
         on_write!(self, |pool| {
@@ -202,6 +208,7 @@ impl BadgeStore for Db {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn badge_by_token(&self, token: &BadgeToken) -> StoreResult<Option<BadgeLookup>> {
         let current = format!("SELECT {BADGE_COLUMNS} FROM badges WHERE token = $1");
         let row: Option<BadgeRow> = on_read!(self, |pool| sqlx::query_as(&current)
@@ -225,6 +232,7 @@ impl BadgeStore for Db {
         }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn badge_by_code(
         &self,
         event: EventId,
@@ -256,6 +264,7 @@ impl BadgeStore for Db {
         }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn members_without_badge(&self, event: EventId) -> StoreResult<Vec<UserId>> {
         let ids: Vec<Uuid> = on_read!(self, |pool| sqlx::query_scalar(
             "SELECT m.user_id FROM memberships m \
@@ -269,6 +278,7 @@ impl BadgeStore for Db {
         Ok(ids.into_iter().map(UserId).collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn badge_holders(
         &self,
         event: EventId,
@@ -314,10 +324,11 @@ impl BadgeStore for Db {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn record_scan(&self, scan: &NewScan) -> StoreResult<ScanRecord> {
         let by_nonce = format!("{SCAN_SELECT} WHERE s.scanner_id = $1 AND s.client_nonce = $2");
         let by_id = format!("{SCAN_SELECT} WHERE s.id = $1");
-        let recorded_at = super::now();
+        let recorded_at = now();
         let nonce = scan.nonce.as_ref().map(|n| n.as_str().to_owned());
         let missing =
             || StoreError::Backend("a scan with an effect needs a target and an event".into());
@@ -381,24 +392,27 @@ impl BadgeStore for Db {
                     .await
                     .map_err(|e| conflict_or_backend(e, &[]))?;
                 }
-                ScanOutcome::CheckedIn | ScanOutcome::AlreadyCheckedIn => {
+                ScanOutcome::CheckedIn
+                | ScanOutcome::AlreadyCheckedIn
+                | ScanOutcome::CheckedOut
+                | ScanOutcome::NotCheckedIn => {
                     let (target, event) = scan.target.zip(scan.event).ok_or_else(missing)?;
-                    let changed = sqlx::query(
-                        "UPDATE memberships SET checked_in_at = $3, checked_in_by = $4 \
-                         WHERE event_id = $1 AND user_id = $2 AND checked_in_at IS NULL",
-                    )
-                    .bind(event.0)
-                    .bind(target.0)
-                    .bind(scan.scanned_at)
-                    .bind(scan.scanner.0)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend)?
-                    .rows_affected();
-                    outcome = if changed == 1 {
-                        ScanOutcome::CheckedIn
-                    } else {
-                        ScanOutcome::AlreadyCheckedIn
+                    let leaving = scan.mode == ScanMode::CheckOut;
+                    let movement = NewMovement {
+                        event,
+                        user: target,
+                        movement: if leaving { Movement::Out } else { Movement::In },
+                        source: AttendanceSource::Staff,
+                        by: scan.scanner,
+                        at: scan.scanned_at,
+                        today_from: scan.today_from,
+                    };
+                    let changed = move_person!(tx, &movement).await.map_err(backend)?;
+                    outcome = match (leaving, changed) {
+                        (false, true) => ScanOutcome::CheckedIn,
+                        (false, false) => ScanOutcome::AlreadyCheckedIn,
+                        (true, true) => ScanOutcome::CheckedOut,
+                        (true, false) => ScanOutcome::NotCheckedIn,
                     };
                 }
                 _ => {}
@@ -460,6 +474,7 @@ impl BadgeStore for Db {
         row.ok_or(StoreError::NotFound)?.try_into()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn scan(&self, id: Uuid) -> StoreResult<Option<ScanRecord>> {
         let sql = format!("{SCAN_SELECT} WHERE s.id = $1");
         let row: Option<ScanRow> = on_read!(self, |pool| sqlx::query_as(&sql)
@@ -470,6 +485,7 @@ impl BadgeStore for Db {
         row.map(ScanRecord::try_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn scan_counts(&self, event: EventId) -> StoreResult<ScanCounts> {
         let rows: Vec<(String, i64)> = on_read!(self, |pool| sqlx::query_as(
             "SELECT outcome, COUNT(*) FROM scans WHERE event_id = $1 GROUP BY outcome ORDER BY outcome"
@@ -488,6 +504,7 @@ impl BadgeStore for Db {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn set_approve_scans(&self, event: EventId, user: UserId, on: bool) -> StoreResult<()> {
         let changed = on_write!(self, |pool| sqlx::query(
             "UPDATE memberships SET approve_scans = $3 WHERE event_id = $1 AND user_id = $2"

@@ -2,7 +2,9 @@
 //! and the requests waiting for me when I approve scans.
 
 use super::{
-    accounts::UserRow, backend, conflict_or_backend, on_read, on_write, profiles::pair, Db,
+    accounts::UserRow,
+    support::{backend, conflict_or_backend, corrupt, now, on_read, on_write},
+    Db,
 };
 use app::{
     domain::{ConnectionMethod, ConnectionNoteText, EventId, Labels, Rating, Slug, UserId},
@@ -15,10 +17,6 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-fn corrupt(what: &str) -> StoreError {
-    StoreError::Backend(format!("stored {what} is invalid").into())
-}
-
 /// The note columns as stored (absent when I never wrote one).
 fn note_from(
     note: Option<String>,
@@ -26,8 +24,7 @@ fn note_from(
     labels: Option<String>,
 ) -> StoreResult<ConnectionNote> {
     Ok(ConnectionNote {
-        note: ConnectionNoteText::parse("note", note.as_deref().unwrap_or_default())
-            .map_err(|_| corrupt("note"))?,
+        note: ConnectionNoteText::from_stored(note.unwrap_or_default()),
         rating: rating
             .map(|r| Rating::parse(&r.to_string()).map_err(|_| corrupt("rating")))
             .transpose()?
@@ -75,6 +72,7 @@ struct RequestRow {
 
 #[async_trait]
 impl ConnectionStore for Db {
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn my_connections(&self, user: UserId) -> StoreResult<Vec<ConnectionEntry>> {
         let columns = super::accounts::USER_COLUMNS
             .split(',')
@@ -115,6 +113,7 @@ impl ConnectionStore for Db {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn set_connection_note(
         &self,
         owner: UserId,
@@ -154,7 +153,7 @@ impl ConnectionStore for Db {
             .bind(note.note.as_str())
             .bind(note.rating.map(|r| i32::from(r.get())))
             .bind(&labels)
-            .bind(super::now())
+            .bind(now())
             .execute(&mut *tx)
             .await
             .map_err(|e| conflict_or_backend(e, &[]))?;
@@ -163,6 +162,7 @@ impl ConnectionStore for Db {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn notes_by(&self, owner: UserId) -> StoreResult<Vec<NoteRecord>> {
         let rows: Vec<NoteRow> = on_read!(self, |pool| {
             sqlx::query_as(
@@ -186,6 +186,7 @@ impl ConnectionStore for Db {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn incoming_requests(&self, user: UserId) -> StoreResult<Vec<ConnectionRequest>> {
         let rows: Vec<RequestRow> = on_read!(self, |pool| sqlx::query_as(
             "SELECT r.event_id, e.name AS event_name, r.from_id, u.display_name AS from_name, \
@@ -216,6 +217,7 @@ impl ConnectionStore for Db {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn answer_request(
         &self,
         event: EventId,
@@ -224,7 +226,7 @@ impl ConnectionStore for Db {
         accept: bool,
     ) -> StoreResult<bool> {
         let (low, high) = pair(from, to);
-        let now = super::now();
+        let now = now();
         let added = on_write!(self, |pool| {
             let mut tx = pool.begin().await.map_err(backend)?;
             let pending: i64 = sqlx::query_scalar(
@@ -282,4 +284,58 @@ impl ConnectionStore for Db {
         });
         Ok(added)
     }
+}
+
+/// Orders a pair so it is stored as one row (`user_a < user_b`).
+pub(super) fn pair(a: UserId, b: UserId) -> (Uuid, Uuid) {
+    if a.0 < b.0 {
+        (a.0, b.0)
+    } else {
+        (b.0, a.0)
+    }
+}
+
+/// Connects two people (one row per pair); `true` if the connection is new.
+pub(super) async fn connect(
+    db: &Db,
+    a: UserId,
+    b: UserId,
+    event: Option<EventId>,
+) -> StoreResult<bool> {
+    let (low, high) = pair(a, b);
+    let added = on_write!(db, |pool| sqlx::query(
+        "INSERT INTO connections (user_a, user_b, event_id, created_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (user_a, user_b) DO NOTHING"
+    )
+    .bind(low)
+    .bind(high)
+    .bind(event.map(|e| e.0))
+    .bind(now())
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(|e| conflict_or_backend(e, &[]))?;
+    Ok(added == 1)
+}
+
+/// Whether the two are connected.
+pub(super) async fn are_connected(db: &Db, a: UserId, b: UserId) -> StoreResult<bool> {
+    let (low, high) = pair(a, b);
+    db.any_for_pair(
+        "SELECT COUNT(*) FROM connections WHERE user_a = $1 AND user_b = $2",
+        low,
+        high,
+    )
+    .await
+}
+
+/// The people `user` is connected with, by name.
+pub(super) async fn connections_of(db: &Db, user: UserId) -> StoreResult<Vec<(UserId, String)>> {
+    db.people_for(
+        "SELECT u.id, u.display_name FROM connections c \
+         JOIN users u ON u.id = (CASE WHEN c.user_a = $1 THEN c.user_b ELSE c.user_a END) \
+         WHERE c.user_a = $1 OR c.user_b = $1",
+        user,
+    )
+    .await
 }

@@ -1,6 +1,9 @@
 //! Events and membership.
 
-use super::{backend, conflict_or_backend, on_read, on_write, Db};
+use super::{
+    support::{backend, conflict_or_backend, now, on_read, on_write},
+    Db,
+};
 use app::{
     domain::{EventDates, EventId, JoinCode, JoinPolicy, Role, Slug, Tag, Taxonomy, UserId},
     ports::{
@@ -11,13 +14,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-const EVENT_COLUMNS: &str =
+pub(super) const EVENT_COLUMNS: &str =
     "e.id, e.slug, e.name, e.description, e.venue, e.starts_on, e.ends_on, \
      e.time_zone, e.invite_token, e.join_code, e.join_policy, e.attendees_create_rooms, \
      e.approve_scans_default, e.created_at";
 
 #[derive(sqlx::FromRow)]
-struct EventRow {
+pub(super) struct EventRow {
     id: Uuid,
     slug: String,
     name: String,
@@ -61,7 +64,7 @@ impl TryFrom<EventRow> for Event {
     }
 }
 
-fn parse_role(raw: &str) -> StoreResult<Role> {
+pub(super) fn parse_role(raw: &str) -> StoreResult<Role> {
     Role::parse(raw).map_err(|_| StoreError::Backend(format!("unknown stored role {raw:?}").into()))
 }
 
@@ -143,9 +146,10 @@ fn role_rank(role: Role) -> u8 {
 
 #[async_trait]
 impl EventStore for Db {
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn create_event(&self, new: NewEvent, organizer: UserId) -> StoreResult<Event> {
         let id = Uuid::new_v4();
-        let now = super::now();
+        let now = now();
         let insert_event =
             "INSERT INTO events (id, slug, name, description, venue, starts_on, ends_on, \
              time_zone, invite_token, join_code, created_at) \
@@ -196,6 +200,7 @@ impl EventStore for Db {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn event_by_id(&self, id: EventId) -> StoreResult<Option<Event>> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.id = $1");
         let row: Option<EventRow> = on_read!(self, |pool| sqlx::query_as(&sql)
@@ -206,39 +211,54 @@ impl EventStore for Db {
         row.map(Event::try_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn event_by_slug(&self, slug: &Slug) -> StoreResult<Option<Event>> {
         self.event_where("slug", slug.as_str()).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn event_by_invite_token(&self, token: &str) -> StoreResult<Option<Event>> {
         self.event_where("invite_token", token).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn event_by_join_code(&self, code: &JoinCode) -> StoreResult<Option<Event>> {
         self.event_where("join_code", code.as_str()).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn add_member(&self, event: EventId, user: UserId, role: Role) -> StoreResult<()> {
         // One statement: the new member starts with the event's default
-        // for approving scans as it is at this moment.
+        // for approving scans as it is at this moment, and someone the
+        // organizers removed is not inserted, whichever path asked (the
+        // check and the insert cannot be split by a removal in between).
         let added = on_write!(self, |pool| sqlx::query(
             "INSERT INTO memberships (event_id, user_id, role, joined_at, approve_scans) \
-             SELECT $1, $2, $3, $4, approve_scans_default FROM events WHERE id = $1"
+             SELECT $1, $2, $3, $4, approve_scans_default FROM events WHERE id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM event_removals r WHERE r.event_id = $1 AND r.user_id = $2)"
         )
         .bind(event.0)
         .bind(user.0)
         .bind(role.as_str())
-        .bind(super::now())
+        .bind(now())
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))
         .map_err(|e| conflict_or_backend(e, &[("memberships", "membership")]))?;
         if added == 0 {
-            return Err(StoreError::NotFound);
+            // Only to word the refusal: the insert above already decided.
+            return Err(
+                if app::ports::MembershipStore::was_removed(self, event, user).await? {
+                    StoreError::Conflict("removed")
+                } else {
+                    StoreError::NotFound
+                },
+            );
         }
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn change_member(
         &self,
         event: EventId,
@@ -316,6 +336,27 @@ impl EventStore for Db {
                         .execute(&mut *tx)
                         .await
                         .map_err(backend)?;
+                    // The removal sticks until an organizer lets them back
+                    // in, and withdraws what was offered to them.
+                    sqlx::query(
+                        "INSERT INTO event_removals (event_id, user_id, removed_at) \
+                         VALUES ($1, $2, $3) ON CONFLICT (event_id, user_id) \
+                         DO UPDATE SET removed_at = excluded.removed_at",
+                    )
+                    .bind(event.0)
+                    .bind(user.0)
+                    .bind(now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                    sqlx::query(
+                        "DELETE FROM membership_offers WHERE event_id = $1 AND user_id = $2",
+                    )
+                    .bind(event.0)
+                    .bind(user.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
                 }
             }
             tx.commit().await.map_err(backend)?;
@@ -323,6 +364,7 @@ impl EventStore for Db {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn update_event_settings(
         &self,
         event: EventId,
@@ -360,6 +402,7 @@ impl EventStore for Db {
         self.event_by_id(event).await?.ok_or(StoreError::NotFound)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn remove_member(&self, event: EventId, user: UserId) -> StoreResult<()> {
         // Badges (current and replaced) go with the membership (foreign keys).
         let gone = on_write!(self, |pool| sqlx::query(
@@ -377,6 +420,7 @@ impl EventStore for Db {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn member_role(&self, event: EventId, user: UserId) -> StoreResult<Option<Role>> {
         let role: Option<String> = on_read!(self, |pool| sqlx::query_scalar(
             "SELECT role FROM memberships WHERE event_id = $1 AND user_id = $2"
@@ -389,6 +433,7 @@ impl EventStore for Db {
         role.as_deref().map(parse_role).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn list_members(&self, event: EventId) -> StoreResult<Vec<Member>> {
         let rows: Vec<MemberRow> = on_read!(self, |pool| {
             sqlx::query_as(
@@ -426,6 +471,7 @@ impl EventStore for Db {
         Ok(members)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn events_of_user(&self, user: UserId) -> StoreResult<Vec<(Event, Role)>> {
         let sql = format!(
             "SELECT {EVENT_COLUMNS}, m.role FROM memberships m JOIN events e ON e.id = m.event_id \
@@ -444,6 +490,7 @@ impl EventStore for Db {
         Ok(events)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn set_taxonomy(
         &self,
         event: EventId,
@@ -468,6 +515,7 @@ impl EventStore for Db {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn taxonomy(&self, event: EventId) -> StoreResult<(Taxonomy, bool)> {
         let free: Option<bool> = on_read!(self, |pool| sqlx::query_scalar(
             "SELECT free_tags FROM events WHERE id = $1"

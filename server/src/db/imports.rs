@@ -2,7 +2,10 @@
 //! organizer's confirmation, then their report. In the database rather than
 //! in memory so any instance can serve the confirmation.
 
-use super::{backend, on_read, on_write, Db};
+use super::{
+    support::{backend, conflict_or_backend, now, on_read, on_write},
+    Db,
+};
 use app::{
     domain::{EventId, UserId},
     ports::{ImportStore, ImportUpload, StoreError, StoreResult},
@@ -24,6 +27,7 @@ struct UploadRow {
 
 #[async_trait]
 impl ImportStore for Db {
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn save_upload(
         &self,
         id: Uuid,
@@ -41,13 +45,14 @@ impl ImportStore for Db {
         .bind(uploaded_by.0)
         .bind(file_name)
         .bind(file)
-        .bind(super::now())
+        .bind(now())
         .execute(pool)
         .await
         .map(|_| ()))
-        .map_err(|e| super::conflict_or_backend(e, &[]))
+        .map_err(|e| conflict_or_backend(e, &[]))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn upload(&self, event: EventId, id: Uuid) -> StoreResult<Option<ImportUpload>> {
         let row: Option<UploadRow> = on_read!(self, |pool| sqlx::query_as(
             "SELECT id, event_id, file_name, file, status, report, created_at \
@@ -69,6 +74,7 @@ impl ImportStore for Db {
         }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn start_upload(&self, event: EventId, id: Uuid) -> StoreResult<bool> {
         let started = on_write!(self, |pool| sqlx::query(
             "UPDATE import_uploads SET status = 'running' \
@@ -83,6 +89,7 @@ impl ImportStore for Db {
         Ok(started == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn finish_upload(&self, id: Uuid, report: Option<&str>) -> StoreResult<()> {
         let changed = on_write!(self, |pool| sqlx::query(
             "UPDATE import_uploads SET status = $2, report = $3 WHERE id = $1"

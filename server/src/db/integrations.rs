@@ -2,7 +2,10 @@
 //! webhook endpoints, and the webhook delivery outbox the background worker
 //! drains.
 
-use super::{backend, conflict_or_backend, on_read, on_write, Db};
+use super::{
+    support::{backend, conflict_or_backend, now, on_read, on_write},
+    Db,
+};
 use app::{
     domain::{EventId, WebhookKind, WebhookUrl},
     ports::{
@@ -115,9 +118,10 @@ struct JobRow {
 
 #[async_trait]
 impl IntegrationStore for Db {
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiToken> {
         let id = Uuid::new_v4();
-        let now = super::now();
+        let now = now();
         on_write!(self, |pool| sqlx::query(
             "INSERT INTO api_tokens (id, event_id, created_by, name, prefix, token_hash, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -144,6 +148,7 @@ impl IntegrationStore for Db {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn api_tokens(&self, event: EventId) -> StoreResult<Vec<ApiToken>> {
         let sql = format!("{TOKEN_COLUMNS} WHERE event_id = $1 ORDER BY created_at DESC, id");
         let rows: Vec<TokenRow> = on_read!(self, |pool| sqlx::query_as(&sql)
@@ -154,6 +159,7 @@ impl IntegrationStore for Db {
         Ok(rows.into_iter().map(ApiToken::from).collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn api_token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>> {
         let sql = format!("{TOKEN_COLUMNS} WHERE token_hash = $1");
         let row: Option<TokenRow> = on_read!(self, |pool| sqlx::query_as(&sql)
@@ -164,6 +170,7 @@ impl IntegrationStore for Db {
         Ok(row.map(ApiToken::from))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn touch_api_token(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
         on_write!(self, |pool| sqlx::query(
             "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"
@@ -176,6 +183,7 @@ impl IntegrationStore for Db {
         .map_err(backend)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn revoke_api_token(&self, event: EventId, id: Uuid) -> StoreResult<()> {
         // COALESCE keeps the first revocation time when revoked twice.
         let done = on_write!(self, |pool| sqlx::query(
@@ -184,7 +192,7 @@ impl IntegrationStore for Db {
         )
         .bind(id)
         .bind(event.0)
-        .bind(super::now())
+        .bind(now())
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))
@@ -195,9 +203,10 @@ impl IntegrationStore for Db {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn create_webhook(&self, new: &NewWebhook) -> StoreResult<Webhook> {
         let id = Uuid::new_v4();
-        let now = super::now();
+        let now = now();
         let kinds = new
             .kinds
             .iter()
@@ -227,6 +236,7 @@ impl IntegrationStore for Db {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn webhooks(&self, event: EventId) -> StoreResult<Vec<Webhook>> {
         let rows: Vec<WebhookRow> = on_read!(self, |pool| sqlx::query_as(
             "SELECT id, event_id, url, kinds, created_at FROM webhooks \
@@ -239,6 +249,7 @@ impl IntegrationStore for Db {
         Ok(rows.into_iter().map(Webhook::from).collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn delete_webhook(&self, event: EventId, id: Uuid) -> StoreResult<()> {
         // Deliveries go with it (ON DELETE CASCADE).
         let done = on_write!(self, |pool| sqlx::query(
@@ -256,6 +267,7 @@ impl IntegrationStore for Db {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn enqueue_deliveries(&self, deliveries: &[NewDelivery]) -> StoreResult<()> {
         if deliveries.is_empty() {
             return Ok(());
@@ -283,6 +295,7 @@ impl IntegrationStore for Db {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn claim_due_deliveries(
         &self,
         now: DateTime<Utc>,
@@ -328,6 +341,7 @@ impl IntegrationStore for Db {
         Ok(jobs)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn finish_attempt(&self, id: Uuid, outcome: &AttemptOutcome) -> StoreResult<()> {
         let (status, next_at, error, delivered_at) = match outcome {
             AttemptOutcome::Delivered { at } => (DeliveryStatus::Delivered, None, None, Some(*at)),
@@ -363,6 +377,7 @@ impl IntegrationStore for Db {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn recent_deliveries(
         &self,
         event: EventId,

@@ -1,7 +1,10 @@
 //! Personal invitations of imported attendees and what delivery did with
 //! them (mailed, written to the outbox, failed with a reason).
 
-use super::{backend, conflict_or_backend, on_read, on_write, Db};
+use super::{
+    support::{backend, conflict_or_backend, now, on_read, on_write},
+    Db,
+};
 use app::{
     domain::{EventId, InvitationStatus, UserId},
     ports::{Invitation, InvitationStore, NewInvitation, StoreError, StoreResult},
@@ -49,8 +52,9 @@ impl TryFrom<InvitationRow> for Invitation {
 
 #[async_trait]
 impl InvitationStore for Db {
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn save_invitation(&self, new: &NewInvitation) -> StoreResult<Invitation> {
-        let now = super::now();
+        let now = now();
         // One row per person and event: a new import of the same person
         // replaces the link and starts delivery over, under the same id.
         let sql = format!(
@@ -74,6 +78,7 @@ impl InvitationStore for Db {
         row.try_into()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn invitations(&self, event: EventId) -> StoreResult<Vec<Invitation>> {
         let sql = format!("SELECT {COLUMNS} FROM invitations WHERE event_id = $1");
         let rows: Vec<InvitationRow> = on_read!(self, |pool| sqlx::query_as(&sql)
@@ -90,6 +95,7 @@ impl InvitationStore for Db {
         Ok(list)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn invitation(&self, event: EventId, id: Uuid) -> StoreResult<Option<Invitation>> {
         let sql = format!("SELECT {COLUMNS} FROM invitations WHERE event_id = $1 AND id = $2");
         let row: Option<InvitationRow> = on_read!(self, |pool| sqlx::query_as(&sql)
@@ -101,6 +107,7 @@ impl InvitationStore for Db {
         row.map(Invitation::try_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn set_invitation_status(
         &self,
         id: Uuid,
@@ -113,7 +120,7 @@ impl InvitationStore for Db {
         .bind(id)
         .bind(status.as_str())
         .bind(detail)
-        .bind(super::now())
+        .bind(now())
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))

@@ -2,7 +2,11 @@
 //! attendee's "not now" and "interested" answers (a mutual "interested"
 //! connects the two in the same transaction), and the networking funnel.
 
-use super::{backend, conflict_or_backend, on_read, on_write, profiles::pair, Db};
+use super::{
+    connections::pair,
+    support::{backend, conflict_or_backend, now, on_read, on_write},
+    Db,
+};
 use app::{
     domain::{ConnectionMethod, EventId, FunnelStage, UserId},
     ports::{MatchMember, MatchStore, StoreError, StoreResult},
@@ -54,6 +58,7 @@ impl Db {
 
 #[async_trait]
 impl MatchStore for Db {
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn match_members(&self, event: EventId) -> StoreResult<Vec<MatchMember>> {
         let rows: Vec<MemberRow> = on_read!(self, |pool| sqlx::query_as(MEMBER_SELECT)
             .bind(event.0)
@@ -63,6 +68,7 @@ impl MatchStore for Db {
         self.with_tags(rows).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn match_member(&self, event: EventId, user: UserId) -> StoreResult<Option<MatchMember>> {
         let sql = format!("{MEMBER_SELECT} AND m.user_id = $2");
         let rows: Vec<MemberRow> = on_read!(self, |pool| sqlx::query_as(&sql)
@@ -74,6 +80,7 @@ impl MatchStore for Db {
         Ok(self.with_tags(rows).await?.pop())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn blocked_with(&self, user: UserId) -> StoreResult<Vec<UserId>> {
         let ids: Vec<Uuid> = on_read!(self, |pool| sqlx::query_scalar(
             "SELECT blocked_id FROM blocks WHERE blocker_id = $1 \
@@ -86,6 +93,7 @@ impl MatchStore for Db {
         Ok(ids.into_iter().map(UserId).collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn dismiss(&self, event: EventId, user: UserId, other: UserId) -> StoreResult<()> {
         on_write!(self, |pool| sqlx::query(
             "INSERT INTO match_dismissals (event_id, user_id, other_id, created_at) \
@@ -94,13 +102,14 @@ impl MatchStore for Db {
         .bind(event.0)
         .bind(user.0)
         .bind(other.0)
-        .bind(super::now())
+        .bind(now())
         .execute(pool)
         .await
         .map(|_| ()))
         .map_err(|e| conflict_or_backend(e, &[]))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn dismissed(&self, event: EventId, user: UserId) -> StoreResult<Vec<UserId>> {
         self.ids(
             "SELECT other_id FROM match_dismissals WHERE event_id = $1 AND user_id = $2",
@@ -110,13 +119,14 @@ impl MatchStore for Db {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn mark_interested(
         &self,
         event: EventId,
         user: UserId,
         other: UserId,
     ) -> StoreResult<bool> {
-        let now = super::now();
+        let now = now();
         let (low, high) = pair(user, other);
         let funnel = "INSERT INTO match_funnel (event_id, user_id, other_id, stage, created_at) \
                       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id, stage, user_id, other_id) DO NOTHING";
@@ -183,6 +193,7 @@ impl MatchStore for Db {
         Ok(mutual)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn interested_in(&self, event: EventId, user: UserId) -> StoreResult<Vec<UserId>> {
         self.ids(
             "SELECT other_id FROM match_interests WHERE event_id = $1 AND user_id = $2",
@@ -192,6 +203,7 @@ impl MatchStore for Db {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn record_funnel(
         &self,
         event: EventId,
@@ -202,7 +214,7 @@ impl MatchStore for Db {
         if others.is_empty() {
             return Ok(());
         }
-        let now = super::now();
+        let now = now();
         on_write!(self, |pool| {
             let mut b = sqlx::QueryBuilder::new(
                 "INSERT INTO match_funnel (event_id, user_id, other_id, stage, created_at) ",
@@ -223,6 +235,7 @@ impl MatchStore for Db {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn funnel_counts(&self, event: EventId) -> StoreResult<Vec<(FunnelStage, u64)>> {
         let rows: Vec<(String, i64)> = on_read!(self, |pool| sqlx::query_as(
             "SELECT stage, COUNT(*) FROM match_funnel WHERE event_id = $1 GROUP BY stage"

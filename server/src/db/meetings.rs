@@ -7,7 +7,11 @@
 //! rows are locked first (`FOR UPDATE`) so two concurrent acceptances
 //! cannot both pass, while SQLite's single writer serialises them anyway.
 
-use super::{backend, conflict_or_backend, on_read, on_write, Db, Pools};
+use super::{
+    pools::Pools,
+    support::{backend, conflict_or_backend, now, on_read, on_write},
+    Db,
+};
 use app::{
     domain::{EventId, MeetingStatus, UserId},
     ports::{
@@ -95,14 +99,14 @@ macro_rules! write_spots {
                 .bind(event.0)
                 .fetch_all(&mut **tx)
                 .await
-                .map_err($crate::db::backend)?;
+                .map_err($crate::db::support::backend)?;
         for (id, name) in &existing {
             if !names.contains(name) {
                 sqlx::query("DELETE FROM meeting_spots WHERE id = $1")
                     .bind(id)
                     .execute(&mut **tx)
                     .await
-                    .map_err($crate::db::backend)?;
+                    .map_err($crate::db::support::backend)?;
             }
         }
         for (position, name) in names.iter().enumerate() {
@@ -114,7 +118,7 @@ macro_rules! write_spots {
                         .bind(position)
                         .execute(&mut **tx)
                         .await
-                        .map_err($crate::db::backend)?;
+                        .map_err($crate::db::support::backend)?;
                 }
                 None => {
                     sqlx::query(
@@ -126,7 +130,7 @@ macro_rules! write_spots {
                     .bind(position)
                     .execute(&mut **tx)
                     .await
-                    .map_err(|e| $crate::db::conflict_or_backend(e, &[("name", "meeting spot")]))?;
+                    .map_err(|e| $crate::db::support::conflict_or_backend(e, &[("name", "meeting spot")]))?;
                 }
             }
         }
@@ -137,6 +141,7 @@ pub(crate) use write_spots;
 
 #[async_trait]
 impl MeetingStore for Db {
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn set_spots(&self, event: EventId, names: &[String]) -> StoreResult<()> {
         on_write!(self, |pool| {
             let mut tx = pool.begin().await.map_err(backend)?;
@@ -146,6 +151,7 @@ impl MeetingStore for Db {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn spots(&self, event: EventId) -> StoreResult<Vec<MeetingSpot>> {
         let rows: Vec<(Uuid, String)> = on_read!(self, |pool| sqlx::query_as(
             "SELECT id, name FROM meeting_spots WHERE event_id = $1 ORDER BY position, name"
@@ -160,6 +166,7 @@ impl MeetingStore for Db {
             .collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn clashing_meeting(
         &self,
         people: [UserId; 2],
@@ -181,10 +188,11 @@ impl MeetingStore for Db {
         row.map(Meeting::try_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn request_meeting(&self, new: &NewMeeting) -> StoreResult<Meeting> {
         let lock = matches!(self.pools, Pools::Postgres(_));
         let clash = format!("SELECT COUNT(*) FROM meetings WHERE {CLASH}");
-        let now = super::now();
+        let now = now();
         on_write!(self, |pool| {
             let mut tx = pool.begin().await.map_err(backend)?;
             if lock {
@@ -230,11 +238,12 @@ impl MeetingStore for Db {
         self.meeting(new.id).await?.ok_or(StoreError::NotFound)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn change_meeting(&self, id: Uuid, change: &MeetingChange) -> StoreResult<Meeting> {
         let lock = matches!(self.pools, Pools::Postgres(_));
         let select = format!("SELECT {COLUMNS} FROM meetings WHERE id = $1");
         let clash = format!("SELECT COUNT(*) FROM meetings WHERE {CLASH}");
-        let now = super::now();
+        let now = now();
         on_write!(self, |pool| {
             let mut tx = pool.begin().await.map_err(backend)?;
             let row: Option<MeetingRow> = sqlx::query_as(&select)
@@ -327,6 +336,7 @@ impl MeetingStore for Db {
         self.meeting(id).await?.ok_or(StoreError::NotFound)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn meeting(&self, id: Uuid) -> StoreResult<Option<Meeting>> {
         let sql = format!("SELECT {COLUMNS} FROM meetings WHERE id = $1");
         // Read from the writer so a change is seen right after it is made.
@@ -338,6 +348,7 @@ impl MeetingStore for Db {
         row.map(Meeting::try_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn meetings_of(&self, user: UserId, event: Option<EventId>) -> StoreResult<Vec<Meeting>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM meetings WHERE (requester_id = $1 OR invitee_id = $1) \
@@ -352,6 +363,7 @@ impl MeetingStore for Db {
         rows.into_iter().map(Meeting::try_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn calendar_token(&self, user: UserId, fresh: &str) -> StoreResult<String> {
         on_write!(self, |pool| {
             sqlx::query(
@@ -371,6 +383,7 @@ impl MeetingStore for Db {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn user_by_calendar_token(&self, token: &str) -> StoreResult<Option<UserId>> {
         let id: Option<Uuid> = on_read!(self, |pool| sqlx::query_scalar(
             "SELECT user_id FROM calendar_feeds WHERE token = $1"

@@ -1,6 +1,6 @@
 //! Opening the PostgreSQL pool.
 
-use super::Pools;
+use super::pools::Pools;
 use sqlx::{migrate::MigrateDatabase, postgres::PgPoolOptions, Postgres};
 use std::time::Duration;
 

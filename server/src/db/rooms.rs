@@ -1,19 +1,24 @@
-//! Rooms and their messages: creating and listing rooms with their tags,
-//! posting with a per-room gap-free sequence number, reading history both
-//! ways, joins, and moderation (removing messages, mutes, closing, tags,
-//! reports, audit log).
+//! Rooms: creating and listing rooms with their tags, joins, and the one
+//! implementation of [`RoomStore`] for [`Db`]. Its message methods are in
+//! `rooms/messages.rs` (posting, history) and its moderation methods in
+//! `rooms/moderation.rs` (removing messages, mutes, closing, reports, the
+//! audit log); the methods here delegate to them. How changes are
+//! announced to other instances is in `rooms/announce.rs`.
 //!
 //! A room's tags live in `room_tags`, one row per tag with its position;
 //! they are written with the room, or replaced as a whole, in one
 //! transaction, and read back in the order given.
-//!
-//! Posting increments `rooms.last_seq` and inserts the message in one
-//! transaction. The `UPDATE ... RETURNING` takes the room row's lock on
-//! PostgreSQL, and SQLite has a single writer, so concurrent posters queue
-//! on the room and numbers are handed out without gaps; a rolled-back post
-//! gives its number back with the rest of its transaction.
 
-use super::{backend, conflict_or_backend, on_read, on_write, Db};
+mod announce;
+mod messages;
+mod moderation;
+
+pub use announce::ROOMS_CHANNEL;
+
+use super::{
+    support::{backend, conflict_or_backend, corrupt, now, on_read, on_write},
+    Db,
+};
 use app::{
     domain::{ClientMessageId, EventId, MessageText, RoomId, RoomKind, RoomTags, Tag, UserId},
     ports::{
@@ -23,20 +28,9 @@ use app::{
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use messages::seq_out;
+use moderation::audit;
 use uuid::Uuid;
-
-fn corrupt(what: &str) -> StoreError {
-    StoreError::Backend(format!("stored {what} is invalid").into())
-}
-
-/// Sequence numbers are `u64` in Rust and `BIGINT`/`INTEGER` (signed) in SQL.
-fn seq_out(raw: i64) -> u64 {
-    u64::try_from(raw).unwrap_or(0)
-}
-
-fn seq_in(seq: u64) -> i64 {
-    i64::try_from(seq).unwrap_or(i64::MAX)
-}
 
 #[derive(sqlx::FromRow)]
 struct RoomRow {
@@ -108,108 +102,6 @@ macro_rules! insert_tags {
 const ROOM_SELECT: &str = "SELECT id, event_id, kind, title, description, place, starts_at, \
      ends_at, created_by, closed, last_seq, created_at FROM rooms";
 
-#[derive(sqlx::FromRow)]
-struct MessageRow {
-    room_id: Uuid,
-    seq: i64,
-    author_id: Option<Uuid>,
-    author_name: Option<String>,
-    body: String,
-    deleted: bool,
-    created_at: DateTime<Utc>,
-}
-
-impl From<MessageRow> for RoomMessage {
-    fn from(r: MessageRow) -> Self {
-        RoomMessage {
-            room: RoomId(r.room_id),
-            seq: seq_out(r.seq),
-            author: r.author_id.map(UserId),
-            author_name: r.author_id.and(r.author_name),
-            body: if r.deleted { String::new() } else { r.body },
-            deleted: r.deleted,
-            created_at: r.created_at,
-        }
-    }
-}
-
-/// Messages with their author's current name (none for a deleted account).
-const MESSAGE_SELECT: &str =
-    "SELECT m.room_id, m.seq, m.author_id, u.display_name AS author_name, m.body, m.deleted, \
-     m.created_at FROM room_messages m LEFT JOIN users u ON u.id = m.author_id";
-
-#[derive(sqlx::FromRow)]
-struct AuditRow {
-    room_id: Option<Uuid>,
-    room_title: Option<String>,
-    actor_id: Option<Uuid>,
-    actor_name: Option<String>,
-    action: String,
-    target_id: Option<Uuid>,
-    target_name: Option<String>,
-    seq: Option<i64>,
-    detail: String,
-    created_at: DateTime<Utc>,
-}
-
-#[derive(sqlx::FromRow)]
-struct ReportRow {
-    room_id: Uuid,
-    room_title: String,
-    seq: i64,
-    reporter_name: Option<String>,
-    reason: String,
-    body: Option<String>,
-    author_id: Option<Uuid>,
-    author_name: Option<String>,
-    deleted: Option<bool>,
-    created_at: DateTime<Utc>,
-}
-
-/// Inside a write transaction `$tx`: appends one moderation entry for the
-/// room `$room` (its event is looked up from the room).
-macro_rules! audit {
-    ($tx:ident, $room:expr, $actor:expr, $action:expr, $target:expr, $seq:expr, $detail:expr) => {{
-        sqlx::query(
-            "INSERT INTO room_audit (id, event_id, room_id, actor_id, action, target_id, seq, \
-             detail, created_at) \
-             SELECT $1, event_id, id, $3, $4, $5, $6, $7, $8 FROM rooms WHERE id = $2",
-        )
-        .bind(Uuid::new_v4())
-        .bind($room.0)
-        .bind($actor.0)
-        .bind($action.as_str())
-        .bind($target)
-        .bind($seq)
-        .bind($detail)
-        .bind(super::now())
-        .execute(&mut *$tx)
-        .await
-        .map_err(backend)?;
-    }};
-}
-
-/// The PostgreSQL channel on which committed room changes are announced to
-/// every instance (see `server/src/realtime/pg.rs`).
-pub const ROOMS_CHANNEL: &str = "rapport_rooms";
-
-/// Inside a write transaction `$tx`, on PostgreSQL only (`$on`): queues a
-/// notification on [`ROOMS_CHANNEL`]. PostgreSQL delivers it when the
-/// transaction commits, and not at all if it rolls back, so listeners hear
-/// only of committed changes.
-macro_rules! notify {
-    ($on:expr, $tx:ident, $payload:expr) => {
-        if $on {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(ROOMS_CHANNEL)
-                .bind($payload)
-                .execute(&mut *$tx)
-                .await
-                .map_err(backend)?;
-        }
-    };
-}
-
 impl Db {
     /// The rooms whose `column` (`id` or `event_id`, never input) is `key`,
     /// each with its tags in order: two statements whatever the number of
@@ -244,15 +136,11 @@ impl Db {
             })
             .collect()
     }
-
-    /// Whether changes are announced to other instances (PostgreSQL).
-    fn announces(&self) -> bool {
-        matches!(self.pools, super::Pools::Postgres(_))
-    }
 }
 
 #[async_trait]
 impl RoomStore for Db {
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn create_room(&self, new: NewRoom) -> StoreResult<Room> {
         let room = Room {
             id: RoomId(Uuid::new_v4()),
@@ -266,7 +154,7 @@ impl RoomStore for Db {
             created_by: Some(new.created_by),
             closed: false,
             last_seq: 0,
-            created_at: super::now(),
+            created_at: now(),
             tags: new.tags,
         };
         on_write!(self, |pool| {
@@ -296,10 +184,12 @@ impl RoomStore for Db {
         Ok(room)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn room(&self, id: RoomId) -> StoreResult<Option<Room>> {
         Ok(self.rooms_where("id", id.0).await?.pop())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn rooms_of_event(&self, event: EventId) -> StoreResult<Vec<Room>> {
         let mut rooms = self.rooms_where("event_id", event.0).await?;
         // Ordered in Rust so both backends agree: meetups by start, then
@@ -311,6 +201,7 @@ impl RoomStore for Db {
         Ok(rooms)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn post_message(
         &self,
         room: RoomId,
@@ -318,152 +209,30 @@ impl RoomStore for Db {
         client_id: &ClientMessageId,
         text: &MessageText,
     ) -> StoreResult<Posted> {
-        let now = super::now();
-        let existing_sql = format!(
-            "{MESSAGE_SELECT} WHERE m.room_id = $1 AND m.author_id = $2 AND m.client_id = $3"
-        );
-        let stored = |seq: i64, name: String| RoomMessage {
-            room,
-            seq: seq_out(seq),
-            author: Some(author),
-            author_name: Some(name),
-            body: text.as_str().to_owned(),
-            deleted: false,
-            created_at: now,
-        };
-        let pool = match &self.pools {
-            super::Pools::Postgres(pool) => {
-                // One call holding the room's lock only inside the database
-                // (see migrations/postgres/20261129000001_post_room_message.sql).
-                let (outcome, seq, name): (String, Option<i64>, Option<String>) = sqlx::query_as(
-                    "SELECT outcome, message_seq, author_name \
-                     FROM post_room_message($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(room.0)
-                .bind(author.0)
-                .bind(client_id.as_str())
-                .bind(text.as_str())
-                .bind(now)
-                .bind(ROOMS_CHANNEL)
-                .fetch_one(pool)
-                .await
-                .map_err(backend)?;
-                return match (outcome.as_str(), seq, name) {
-                    ("new", Some(seq), Some(name)) => Ok(Posted::New(stored(seq, name))),
-                    ("existing", ..) => sqlx::query_as::<_, MessageRow>(&existing_sql)
-                        .bind(room.0)
-                        .bind(author.0)
-                        .bind(client_id.as_str())
-                        .fetch_optional(pool)
-                        .await
-                        .map_err(backend)?
-                        .map(|row| Posted::Existing(row.into()))
-                        .ok_or(StoreError::NotFound),
-                    ("closed", ..) => Err(StoreError::Conflict("closed room")),
-                    _ => Err(StoreError::NotFound),
-                };
-            }
-            super::Pools::Sqlite { write, .. } => write,
-        };
-        let mut tx = pool.begin().await.map_err(backend)?;
-        // Takes the room (SQLite has one writer: concurrent posters queue
-        // for it), numbering the message.
-        let head: Option<(i64, bool)> = sqlx::query_as(
-            "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, closed",
-        )
-        .bind(room.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(backend)?;
-        let Some((seq, closed)) = head else {
-            return Err(StoreError::NotFound);
-        };
-        // The common case in one statement (each statement is a round trip
-        // to SQLite's connection thread, and under load every trip waits its
-        // turn): store the message with the author's name, or nothing when
-        // this client id is already stored (a retried send) or the author
-        // is gone.
-        let name = if closed {
-            None
-        } else {
-            sqlx::query_scalar::<_, Option<String>>(
-                "INSERT INTO room_messages (room_id, seq, author_id, client_id, body, deleted, \
-                 created_at) SELECT $1, $2, u.id, $4, $5, FALSE, $6 FROM users u WHERE u.id = $3 \
-                 ON CONFLICT (room_id, author_id, client_id) DO NOTHING \
-                 RETURNING (SELECT display_name FROM users WHERE id = $3)",
-            )
-            .bind(room.0)
-            .bind(seq)
-            .bind(author.0)
-            .bind(client_id.as_str())
-            .bind(text.as_str())
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?
-            .flatten()
-        };
-        let Some(name) = name else {
-            // Nothing stored: the earlier copy of a retried send wins (even
-            // in a room closed since), else the room is closed or the author
-            // gone. The rollback gives the sequence number back.
-            let existing: Option<MessageRow> = sqlx::query_as(&existing_sql)
-                .bind(room.0)
-                .bind(author.0)
-                .bind(client_id.as_str())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.rollback().await.map_err(backend)?;
-            return match existing {
-                Some(row) => Ok(Posted::Existing(row.into())),
-                None if closed => Err(StoreError::Conflict("closed room")),
-                None => Err(StoreError::NotFound),
-            };
-        };
-        tx.commit().await.map_err(backend)?;
-        Ok(Posted::New(stored(seq, name)))
+        messages::post_message(self, room, author, client_id, text).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn messages_after(
         &self,
         room: RoomId,
         after: u64,
         limit: u32,
     ) -> StoreResult<Vec<RoomMessage>> {
-        let sql =
-            format!("{MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3");
-        let rows: Vec<MessageRow> = on_read!(self, |pool| sqlx::query_as(&sql)
-            .bind(room.0)
-            .bind(seq_in(after))
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await)
-        .map_err(backend)?;
-        Ok(rows.into_iter().map(RoomMessage::from).collect())
+        messages::messages_after(self, room, after, limit).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn messages_before(
         &self,
         room: RoomId,
         before: u64,
         limit: u32,
     ) -> StoreResult<Vec<RoomMessage>> {
-        let sql = format!(
-            "{MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"
-        );
-        let rows: Vec<MessageRow> = on_read!(self, |pool| sqlx::query_as(&sql)
-            .bind(room.0)
-            .bind(seq_in(before))
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await)
-        .map_err(backend)?;
-        let mut messages: Vec<RoomMessage> = rows.into_iter().map(RoomMessage::from).collect();
-        messages.reverse();
-        Ok(messages)
+        messages::messages_before(self, room, before, limit).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn record_join(&self, room: RoomId, user: UserId) -> StoreResult<()> {
         on_write!(self, |pool| sqlx::query(
             "INSERT INTO room_members (room_id, user_id, joined_at) VALUES ($1, $2, $3) \
@@ -471,7 +240,7 @@ impl RoomStore for Db {
         )
         .bind(room.0)
         .bind(user.0)
-        .bind(super::now())
+        .bind(now())
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))
@@ -479,6 +248,7 @@ impl RoomStore for Db {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn hidden_users(&self, user: UserId) -> StoreResult<Vec<UserId>> {
         let ids: Vec<Uuid> = on_read!(self, |pool| sqlx::query_scalar(
             "SELECT blocked_id FROM blocks WHERE blocker_id = $1 \
@@ -491,37 +261,12 @@ impl RoomStore for Db {
         Ok(ids.into_iter().map(UserId).collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn delete_message(&self, room: RoomId, seq: u64, actor: UserId) -> StoreResult<()> {
-        let announce = self.announces();
-        on_write!(self, |pool| {
-            let mut tx = pool.begin().await.map_err(backend)?;
-            let author: Option<Option<Uuid>> = sqlx::query_scalar(
-                "UPDATE room_messages SET deleted = TRUE, body = '' \
-                 WHERE room_id = $1 AND seq = $2 RETURNING author_id",
-            )
-            .bind(room.0)
-            .bind(seq_in(seq))
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?;
-            let Some(author) = author else {
-                return Err(StoreError::NotFound);
-            };
-            audit!(
-                tx,
-                room,
-                actor,
-                ModerationAction::DeleteMessage,
-                author,
-                Some(seq_in(seq)),
-                ""
-            );
-            notify!(announce, tx, format!("d:{}:{seq}", room.0));
-            tx.commit().await.map_err(backend)?;
-        });
-        Ok(())
+        moderation::delete_message(self, room, seq, actor).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn mute(
         &self,
         room: RoomId,
@@ -529,51 +274,20 @@ impl RoomStore for Db {
         until: DateTime<Utc>,
         actor: UserId,
     ) -> StoreResult<()> {
-        on_write!(self, |pool| {
-            let mut tx = pool.begin().await.map_err(backend)?;
-            sqlx::query(
-                "INSERT INTO room_mutes (room_id, user_id, until, muted_by) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (room_id, user_id) DO UPDATE SET until = excluded.until, \
-                 muted_by = excluded.muted_by",
-            )
-            .bind(room.0)
-            .bind(user.0)
-            .bind(until)
-            .bind(actor.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| conflict_or_backend(e, &[]))?;
-            audit!(
-                tx,
-                room,
-                actor,
-                ModerationAction::Mute,
-                Some(user.0),
-                None::<i64>,
-                until.to_rfc3339()
-            );
-            tx.commit().await.map_err(backend)?;
-        });
-        Ok(())
+        moderation::mute(self, room, user, until, actor).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn muted_until(
         &self,
         room: RoomId,
         user: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<DateTime<Utc>>> {
-        let until: Option<DateTime<Utc>> = on_read!(self, |pool| sqlx::query_scalar(
-            "SELECT until FROM room_mutes WHERE room_id = $1 AND user_id = $2"
-        )
-        .bind(room.0)
-        .bind(user.0)
-        .fetch_optional(pool)
-        .await)
-        .map_err(backend)?;
-        Ok(until.filter(|u| *u > now))
+        moderation::muted_until(self, room, user, now).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn set_room_tags(&self, room: RoomId, tags: &RoomTags, actor: UserId) -> StoreResult<()> {
         let detail = tags.names().join(", ");
         on_write!(self, |pool| {
@@ -611,32 +325,12 @@ impl RoomStore for Db {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn set_room_closed(&self, room: RoomId, closed: bool, actor: UserId) -> StoreResult<()> {
-        let action = if closed {
-            ModerationAction::Close
-        } else {
-            ModerationAction::Reopen
-        };
-        let announce = self.announces();
-        on_write!(self, |pool| {
-            let mut tx = pool.begin().await.map_err(backend)?;
-            let n = sqlx::query("UPDATE rooms SET closed = $2 WHERE id = $1")
-                .bind(room.0)
-                .bind(closed)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?
-                .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
-            audit!(tx, room, actor, action, None::<Uuid>, None::<i64>, "");
-            notify!(announce, tx, format!("s:{}:{}", room.0, u8::from(closed)));
-            tx.commit().await.map_err(backend)?;
-        });
-        Ok(())
+        moderation::set_room_closed(self, room, closed, actor).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn report_message(
         &self,
         room: RoomId,
@@ -644,99 +338,16 @@ impl RoomStore for Db {
         reporter: UserId,
         reason: &str,
     ) -> StoreResult<()> {
-        let n = on_write!(self, |pool| {
-            sqlx::query(
-            "INSERT INTO room_reports (id, room_id, seq, reporter_id, reason, created_at) \
-             SELECT $1, room_id, seq, $4, $5, $6 FROM room_messages WHERE room_id = $2 AND seq = $3"
-        )
-        .bind(Uuid::new_v4())
-        .bind(room.0)
-        .bind(seq_in(seq))
-        .bind(reporter.0)
-        .bind(reason)
-        .bind(super::now())
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-        })
-        .map_err(|e| conflict_or_backend(e, &[]))?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        moderation::report_message(self, room, seq, reporter, reason).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn audit_log(&self, event: EventId) -> StoreResult<Vec<AuditEntry>> {
-        let rows: Vec<AuditRow> = on_read!(self, |pool| {
-            sqlx::query_as(
-            "SELECT a.room_id, r.title AS room_title, a.actor_id, ua.display_name AS actor_name, \
-             a.action, a.target_id, ut.display_name AS target_name, a.seq, a.detail, a.created_at \
-             FROM room_audit a LEFT JOIN rooms r ON r.id = a.room_id \
-             LEFT JOIN users ua ON ua.id = a.actor_id LEFT JOIN users ut ON ut.id = a.target_id \
-             WHERE a.event_id = $1 ORDER BY a.created_at DESC, a.id"
-        )
-        .bind(event.0)
-        .fetch_all(pool)
-        .await
-        })
-        .map_err(backend)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    room: r.room_id.map(RoomId),
-                    room_title: r.room_title,
-                    actor: r.actor_id.map(UserId),
-                    actor_name: r.actor_name,
-                    action: ModerationAction::parse(&r.action)
-                        .ok_or_else(|| corrupt("moderation action"))?,
-                    target: r.target_id.map(UserId),
-                    target_name: r.target_name,
-                    seq: r.seq.map(seq_out),
-                    detail: r.detail,
-                    created_at: r.created_at,
-                })
-            })
-            .collect()
+        moderation::audit_log(self, event).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn message_reports(&self, event: EventId) -> StoreResult<Vec<MessageReport>> {
-        let rows: Vec<ReportRow> = on_read!(self, |pool| {
-            sqlx::query_as(
-                "SELECT rr.room_id, r.title AS room_title, rr.seq, \
-                 ur.display_name AS reporter_name, rr.reason, m.body, m.author_id, \
-                 ua.display_name AS author_name, m.deleted, rr.created_at \
-                 FROM room_reports rr JOIN rooms r ON r.id = rr.room_id \
-                 LEFT JOIN room_messages m ON m.room_id = rr.room_id AND m.seq = rr.seq \
-                 LEFT JOIN users ur ON ur.id = rr.reporter_id \
-                 LEFT JOIN users ua ON ua.id = m.author_id \
-                 WHERE r.event_id = $1 ORDER BY rr.created_at DESC, rr.id",
-            )
-            .bind(event.0)
-            .fetch_all(pool)
-            .await
-        })
-        .map_err(backend)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let removed = r.deleted.unwrap_or(true);
-                MessageReport {
-                    room: RoomId(r.room_id),
-                    room_title: r.room_title,
-                    seq: seq_out(r.seq),
-                    reporter_name: r.reporter_name,
-                    reason: r.reason,
-                    text: if removed {
-                        String::new()
-                    } else {
-                        r.body.unwrap_or_default()
-                    },
-                    author: r.author_id.map(UserId),
-                    author_name: r.author_name,
-                    removed,
-                    created_at: r.created_at,
-                }
-            })
-            .collect())
+        moderation::message_reports(self, event).await
     }
 }

@@ -1,6 +1,9 @@
 //! Session records behind the session cookie.
 
-use super::{backend, conflict_or_backend, on_read, on_write, Db};
+use super::{
+    support::{backend, conflict_or_backend, on_read, on_write},
+    Db,
+};
 use app::{
     domain::UserId,
     ports::{SessionRecord, SessionRecordStore, StoreError, StoreResult},
@@ -46,6 +49,7 @@ impl Db {
 
 #[async_trait]
 impl SessionRecordStore for Db {
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn create_session(&self, r: &SessionRecord) -> StoreResult<()> {
         let written = self
             .write_session(
@@ -60,6 +64,7 @@ impl SessionRecordStore for Db {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn save_session(&self, r: &SessionRecord) -> StoreResult<()> {
         self.write_session(
             "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
@@ -71,6 +76,7 @@ impl SessionRecordStore for Db {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn load_session(
         &self,
         id: &str,
@@ -89,6 +95,7 @@ impl SessionRecordStore for Db {
         Ok(row.map(Into::into))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn delete_session(&self, id: &str) -> StoreResult<()> {
         on_write!(self, |pool| sqlx::query(
             "DELETE FROM sessions WHERE id = $1"
@@ -101,6 +108,7 @@ impl SessionRecordStore for Db {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         let done = on_write!(self, |pool| sqlx::query(
             "DELETE FROM sessions WHERE expires_at <= $1"

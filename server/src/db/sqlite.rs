@@ -1,7 +1,7 @@
 //! Opening the SQLite database: WAL, `synchronous=NORMAL`, foreign keys on,
 //! a busy timeout, a read pool and a single writer connection.
 
-use super::Pools;
+use super::pools::Pools;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::{str::FromStr, time::Duration};
 

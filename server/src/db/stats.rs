@@ -1,11 +1,16 @@
 //! The organizer dashboard's raw numbers: connections made at an event,
-//! its scan attempts, and its members' public tags. Aggregation happens in
-//! Rust (`app::api::dashboard`), so the two backends cannot disagree on
+//! its scan attempts, its members' public tags, when they joined, its
+//! rooms' recent messages and the scale-out's room presence rows.
+//! Aggregation happens in
+//! Rust (`app::service::dashboard`), so the two backends cannot disagree on
 //! hour boundaries or rounding.
 
-use super::{backend, on_read, Db};
+use super::{
+    support::{backend, on_read},
+    Db, Pools,
+};
 use app::{
-    domain::{EventId, Intent, Tag, UserId},
+    domain::{EventId, Intent, RoomId, Tag, UserId},
     ports::{EventActivity, StatsStore, StoreError, StoreResult},
 };
 use async_trait::async_trait;
@@ -14,6 +19,7 @@ use uuid::Uuid;
 
 #[async_trait]
 impl StatsStore for Db {
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn event_activity(&self, event: EventId) -> StoreResult<EventActivity> {
         let connections: Vec<(Uuid, Uuid, DateTime<Utc>)> = on_read!(self, |pool| sqlx::query_as(
             "SELECT user_a, user_b, created_at FROM connections WHERE event_id = $1 ORDER BY created_at"
@@ -57,5 +63,75 @@ impl StatsStore for Db {
                 })
                 .collect::<StoreResult<_>>()?,
         })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+    async fn join_times(&self, event: EventId) -> StoreResult<Vec<DateTime<Utc>>> {
+        on_read!(self, |pool| sqlx::query_scalar(
+            "SELECT joined_at FROM memberships WHERE event_id = $1 ORDER BY joined_at"
+        )
+        .bind(event.0)
+        .fetch_all(pool)
+        .await)
+        .map_err(backend)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+    async fn recent_messages(
+        &self,
+        event: EventId,
+        hours: u32,
+    ) -> StoreResult<Vec<(RoomId, DateTime<Utc>)>> {
+        // Two statements rather than date arithmetic in SQL, which the two
+        // dialects spell differently: the newest message, then the window
+        // before it (both read the primary key's room and `created_at`).
+        let newest: Option<DateTime<Utc>> = on_read!(self, |pool| sqlx::query_scalar(
+            "SELECT MAX(m.created_at) FROM room_messages m \
+             JOIN rooms r ON r.id = m.room_id WHERE r.event_id = $1"
+        )
+        .bind(event.0)
+        .fetch_one(pool)
+        .await)
+        .map_err(backend)?;
+        let Some(newest) = newest else {
+            return Ok(Vec::new());
+        };
+        let from = newest - chrono::TimeDelta::hours(i64::from(hours));
+        let rows: Vec<(Uuid, DateTime<Utc>)> = on_read!(self, |pool| sqlx::query_as(
+            "SELECT m.room_id, m.created_at FROM room_messages m \
+             JOIN rooms r ON r.id = m.room_id \
+             WHERE r.event_id = $1 AND m.created_at >= $2 ORDER BY m.created_at"
+        )
+        .bind(event.0)
+        .bind(from)
+        .fetch_all(pool)
+        .await)
+        .map_err(backend)?;
+        Ok(rows.into_iter().map(|(r, at)| (RoomId(r), at)).collect())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+    async fn room_presence(
+        &self,
+        event: EventId,
+        fresh_secs: f64,
+    ) -> StoreResult<Vec<(RoomId, UserId)>> {
+        let Pools::Postgres(pool) = &self.pools else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
+            "SELECT DISTINCT p.room_id, p.user_id FROM room_presence p \
+             JOIN rooms r ON r.id = p.room_id \
+             WHERE r.event_id = $1 AND p.seen_at > now() - make_interval(secs => $2)",
+        )
+        .bind(event.0)
+        .bind(fresh_secs)
+        .fetch_all(pool)
+        .await
+        .map_err(backend)?;
+        Ok(rows
+            .into_iter()
+            .map(|(r, u)| (RoomId(r), UserId(u)))
+            .collect())
     }
 }

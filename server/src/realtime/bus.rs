@@ -116,7 +116,13 @@ impl Personal {
     /// Orders every socket of this instance to ping its client (the hub's
     /// ping clock, see [`super::Hub::start_ping_clock`]).
     pub fn ping_all(&self) {
-        let frame = order(Order::Ping);
+        self.tell_all(Order::Ping);
+    }
+
+    /// Gives every socket of this instance the same order (each has its
+    /// person's channel from its start).
+    pub fn tell_all(&self, what: Order) {
+        let frame = order(what);
         for tx in self
             .users
             .lock()
@@ -125,6 +131,11 @@ impl Personal {
         {
             let _ = tx.send(frame.clone());
         }
+    }
+
+    /// Gives the sockets of `user` on this instance an order.
+    pub fn tell(&self, user: UserId, what: Order) {
+        send(&self.users, &user, &order(what));
     }
 
     /// Who has a socket on this instance.

@@ -11,7 +11,7 @@
 //! with no gaps even when concurrent posts commit in one order and announce
 //! in another, and the same path serves announcements from other instances.
 //!
-//! Sockets (see [`socket`]) subscribe before they read history, so nothing
+//! Sockets (see [`connection`]) subscribe before they read history, so nothing
 //! falls between the replay and the live stream; they drop live messages
 //! they already replayed. A socket that falls more than
 //! [`Tuning::room_backlog`] frames behind is told to resync.
@@ -21,302 +21,42 @@
 //! Beside rooms, the hub carries what is personal ([`bus`]): notifications
 //! to people wherever they are connected, changes of an event's dashboard
 //! to the organizers watching it, and matching updates between instances.
+//!
+//! Every task the hub starts (sockets, fan-outs, the ping clock) runs
+//! under the server's [`Shutdown`]: when it begins, [`Hub::go_away`]
+//! closes every socket with code 1001, and the tasks return.
+//!
+//! This file is the hub itself ([`Hub`]); a room's channel and its fan-out
+//! are in `room.rs`, the shared frame in `frame.rs`, the limits in
+//! `tuning.rs`, each a leaf the hub imports.
 
 pub mod bus;
+pub mod connection;
+mod frame;
+pub mod handlers;
 pub mod pg;
-pub mod socket;
+mod room;
+mod tuning;
+pub mod upgrade;
 
+pub use frame::{Frame, Order};
+pub use room::RoomChannel;
+pub use tuning::Tuning;
+
+use crate::shutdown::Shutdown;
 use app::{
     domain::{EventId, RoomId, UserId},
     ports::{LiveRooms, Store},
-    realtime::{Notice, PresenceMember, ServerMsg},
+    realtime::{Notice, ServerMsg},
 };
-use axum::extract::ws::Utf8Bytes;
 use bus::{BusMsg, Personal};
+use room::fan_out;
 use std::{
     collections::{HashMap, HashSet},
     sync::{Arc, Mutex, OnceLock, Weak},
     time::Duration,
 };
 use tokio::sync::{broadcast, watch};
-
-/// How sockets and room channels behave under slow clients and silence.
-/// The defaults suit people on phones; an operator may change them, and
-/// the tests shorten them to see each limit act in a fraction of a second.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::Args)]
-pub struct Tuning {
-    /// How often the server pings each socket (e.g. `20s`).
-    #[arg(long = "ws-ping-every", env = "RAPPORT_WS_PING_EVERY", default_value = "20s", value_parser = positive_duration)]
-    pub ping_every: Duration,
-    /// A socket that sends nothing at all (not even a pong) for this long
-    /// is closed. Checked at each ping, so it acts up to one ping later.
-    #[arg(long = "ws-idle-timeout", env = "RAPPORT_WS_IDLE_TIMEOUT", default_value = "60s", value_parser = positive_duration)]
-    pub idle_timeout: Duration,
-    /// A write to a client that has not completed after this long closes
-    /// the socket (the client resumes from its last sequence number).
-    #[arg(long = "ws-send-timeout", env = "RAPPORT_WS_SEND_TIMEOUT", default_value = "10s", value_parser = positive_duration)]
-    pub send_timeout: Duration,
-    /// Most bytes buffered in the server for one client beyond what the
-    /// network takes; more fails the socket. At least 32 KiB: a history
-    /// page is cut to half of it, and one longest message must fit.
-    #[arg(long = "ws-max-write-buffer", env = "RAPPORT_WS_MAX_WRITE_BUFFER", default_value_t = 64 * 1024, value_parser = clap::value_parser!(u32).range(32768..))]
-    pub max_write_buffer: u32,
-    /// Frames a room channel keeps for sockets that are behind; one that
-    /// falls further behind is told to resync.
-    #[arg(long = "room-backlog", env = "RAPPORT_ROOM_BACKLOG", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(16..=65536))]
-    pub room_backlog: u32,
-}
-
-impl Default for Tuning {
-    fn default() -> Self {
-        Tuning {
-            ping_every: Duration::from_secs(20),
-            idle_timeout: Duration::from_secs(60),
-            send_timeout: Duration::from_secs(10),
-            max_write_buffer: 64 * 1024,
-            room_backlog: 1024,
-        }
-    }
-}
-
-/// A duration such as `20s`, `500ms` or `1m`; zero is refused (a zero
-/// ping period or timeout would make every socket fail at once).
-fn positive_duration(raw: &str) -> Result<Duration, String> {
-    match humantime::parse_duration(raw) {
-        Ok(d) if d.is_zero() => Err("must be longer than zero".into()),
-        Ok(d) => Ok(d),
-        Err(e) => Err(format!("{e} (write e.g. 20s, 500ms or 1m)")),
-    }
-}
-
-/// How many messages the fan-out task reads from the database at once.
-const FAN_OUT_BATCH: u32 = 256;
-
-/// The shortest time between two fan-out rounds of one room (see
-/// [`fan_out`]): short enough that a message rarely waits for it, long
-/// enough that a busy room's sockets write several messages per wake.
-/// 10 ms measured best-or-equal of 0, 5, 10 and 20 ms at ~100,000 and
-/// ~400,000 deliveries a second (docs/benchmarks.md).
-const FAN_OUT_PACE: Duration = Duration::from_millis(10);
-
-/// One server message, serialised once and shared by every socket that
-/// sends it.
-#[derive(Clone, Debug)]
-pub struct Frame {
-    /// For chat messages: its sequence number, so a socket can drop what it
-    /// already replayed.
-    pub seq: Option<u64>,
-    /// Whom the frame is about (author, member who came or went): a socket
-    /// of someone blocked either way with them does not send it.
-    pub about: Option<UserId>,
-    /// Whether `about`'s own sockets get it too (their messages yes, news
-    /// of their own presence no: they learn it from `joined`).
-    pub to_self: bool,
-    /// Not a message but an order to the sockets of a personal channel
-    /// (room frames never carry one).
-    pub order: Option<Order>,
-    /// The JSON text.
-    pub json: Utf8Bytes,
-}
-
-/// What a personal channel can order its sockets to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Order {
-    /// Close the sockets opened with this session id ("" for every
-    /// session): signed out, or the account is gone.
-    EndSession(Arc<str>),
-    /// Leave the rooms of this event: an organizer removed the person.
-    LeaveEvent(EventId),
-    /// Ping the client, after checking the idle timeout and the session's
-    /// expiry (the hub's ping clock, to every socket).
-    Ping,
-}
-
-impl Frame {
-    pub fn new(seq: Option<u64>, about: Option<UserId>, msg: &ServerMsg) -> Self {
-        let json = serde_json::to_string(msg).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "could not serialise a server message");
-            String::from(r#"{"type":"error","code":"internal","message":"Serialisation failed."}"#)
-        });
-        Frame {
-            seq,
-            about,
-            to_self: true,
-            order: None,
-            json: json.into(),
-        }
-    }
-}
-
-impl RoomChannel {
-    /// Who is here on this instance: (user, name).
-    pub fn local_members(&self) -> Vec<(UserId, String)> {
-        self.presence
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .map(|(id, p)| (*id, p.name.clone()))
-            .collect()
-    }
-
-    /// Replaces who is here on other instances, telling subscribers who
-    /// came and went (people also here on this instance did neither).
-    pub fn set_remote(&self, now: HashMap<UserId, String>) {
-        let mut news = vec![];
-        {
-            let presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
-            let mut remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
-            for (user, name) in &now {
-                if !remote.contains_key(user) && !presence.contains_key(user) {
-                    news.push(ServerMsg::PresenceJoined {
-                        room: self.room.to_string(),
-                        member: PresenceMember {
-                            user_id: user.to_string(),
-                            name: name.clone(),
-                        },
-                    });
-                }
-            }
-            for user in remote.keys() {
-                if !now.contains_key(user) && !presence.contains_key(user) {
-                    news.push(ServerMsg::PresenceLeft {
-                        room: self.room.to_string(),
-                        user_id: user.to_string(),
-                    });
-                }
-            }
-            *remote = now;
-        }
-        for msg in news {
-            let about = match &msg {
-                ServerMsg::PresenceJoined { member, .. } => member.user_id.parse().ok(),
-                ServerMsg::PresenceLeft { user_id, .. } => user_id.parse().ok(),
-                _ => None,
-            };
-            let _ = self
-                .tx
-                .send(Frame::new(None, about.map(UserId), &msg).not_to_self());
-        }
-    }
-}
-
-impl Frame {
-    fn not_to_self(mut self) -> Self {
-        self.to_self = false;
-        self
-    }
-}
-
-/// Someone present in a room on this instance, with how many of their
-/// sockets are in it.
-#[derive(Clone, Debug)]
-struct Present {
-    name: String,
-    sockets: usize,
-}
-
-/// A live room on this instance.
-pub struct RoomChannel {
-    pub room: RoomId,
-    /// Frames for every subscribed socket.
-    pub tx: broadcast::Sender<Frame>,
-    /// The highest sequence number known to be committed; the fan-out task
-    /// catches up to it.
-    announced: watch::Sender<u64>,
-    /// Who is in the room on this instance.
-    presence: Mutex<HashMap<UserId, Present>>,
-    /// Who is in the room on other instances (PostgreSQL scale-out), by name;
-    /// refreshed every few seconds by [`pg`]. Locked after `presence`.
-    remote: Mutex<HashMap<UserId, String>>,
-}
-
-impl RoomChannel {
-    /// Who is in the room on any instance, by name (ties by id), as
-    /// protocol members.
-    pub fn members(&self) -> Vec<(UserId, PresenceMember)> {
-        let presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
-        let remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
-        let mut all: HashMap<UserId, String> = remote.clone();
-        all.extend(presence.iter().map(|(id, p)| (*id, p.name.clone())));
-        let mut members: Vec<(UserId, PresenceMember)> = all
-            .into_iter()
-            .map(|(id, name)| {
-                (
-                    id,
-                    PresenceMember {
-                        user_id: id.to_string(),
-                        name,
-                    },
-                )
-            })
-            .collect();
-        members.sort_by(|a, b| (&a.1.name, a.0 .0).cmp(&(&b.1.name, b.0 .0)));
-        members
-    }
-
-    /// Counts one more socket of `user` in the room; tells the others when
-    /// it is the first.
-    pub fn arrive(&self, user: UserId, name: &str) {
-        let first = {
-            let mut presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
-            let entry = presence.entry(user).or_insert_with(|| Present {
-                name: name.to_owned(),
-                sockets: 0,
-            });
-            entry.sockets += 1;
-            // Already shown as present from another instance?
-            let elsewhere = self
-                .remote
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .contains_key(&user);
-            entry.sockets == 1 && !elsewhere
-        };
-        if first {
-            let msg = ServerMsg::PresenceJoined {
-                room: self.room.to_string(),
-                member: PresenceMember {
-                    user_id: user.to_string(),
-                    name: name.to_owned(),
-                },
-            };
-            let _ = self
-                .tx
-                .send(Frame::new(None, Some(user), &msg).not_to_self());
-        }
-    }
-
-    /// Counts one socket of `user` fewer; tells the others when it was the last.
-    pub fn depart(&self, user: UserId) {
-        let last = {
-            let mut presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
-            match presence.get_mut(&user) {
-                Some(p) if p.sockets > 1 => {
-                    p.sockets -= 1;
-                    false
-                }
-                Some(_) => {
-                    presence.remove(&user);
-                    !self
-                        .remote
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .contains_key(&user)
-                }
-                None => false,
-            }
-        };
-        if last {
-            let msg = ServerMsg::PresenceLeft {
-                room: self.room.to_string(),
-                user_id: user.to_string(),
-            };
-            let _ = self
-                .tx
-                .send(Frame::new(None, Some(user), &msg).not_to_self());
-        }
-    }
-}
 
 /// The wire form of a stored message (shared with the room page).
 pub use app::api::rooms::wire as wire_message;
@@ -344,6 +84,9 @@ pub struct Hub {
     pub tuning: Tuning,
     /// Whether the ping clock runs (see [`Hub::start_ping_clock`]).
     ping_clock: OnceLock<()>,
+    /// The server's shutdown: the hub's tasks and sockets run under it, so
+    /// the server waits for them, and they stop when it begins.
+    pub shutdown: Shutdown,
 }
 
 impl std::fmt::Debug for Hub {
@@ -355,8 +98,14 @@ impl std::fmt::Debug for Hub {
 impl Hub {
     /// A hub; `bus` is the PostgreSQL pool when several instances may share
     /// the database.
-    pub fn new(store: Arc<dyn Store>, bus: Option<sqlx::PgPool>, tuning: Tuning) -> Arc<Self> {
+    pub fn new(
+        store: Arc<dyn Store>,
+        bus: Option<sqlx::PgPool>,
+        tuning: Tuning,
+        shutdown: Shutdown,
+    ) -> Arc<Self> {
         Arc::new_cyclic(|me| Hub {
+            shutdown,
             tuning,
             store,
             rooms: Mutex::new(HashMap::new()),
@@ -378,17 +127,30 @@ impl Hub {
         self.ping_clock.get_or_init(|| {
             let hub = self.me.clone();
             let every = self.tuning.ping_every;
-            tokio::spawn(async move {
+            let stop = self.shutdown.clone();
+            self.shutdown.spawn(async move {
                 let start = tokio::time::Instant::now() + every;
                 let mut clock = tokio::time::interval_at(start, every);
                 clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 loop {
-                    clock.tick().await;
+                    tokio::select! {
+                        _ = clock.tick() => {}
+                        () = stop.cancelled() => break,
+                    }
                     let Some(hub) = hub.upgrade() else { break };
                     hub.personal.ping_all();
                 }
             });
         });
+    }
+
+    /// Closes every socket of this instance with code 1001 ("going away";
+    /// the client reconnects and resumes with `last_seq`). Called when the
+    /// shutdown begins, after [`Shutdown::begin`]: a socket that opens
+    /// later sees [`Shutdown::is_stopping`] and closes itself, so none
+    /// slips between the two.
+    pub fn go_away(&self) {
+        self.personal.tell_all(Order::GoAway);
     }
 
     /// Delivers `msg` on every instance: published on PostgreSQL (and
@@ -450,19 +212,14 @@ impl Hub {
         }
         let (tx, rx) = broadcast::channel(self.tuning.room_backlog as usize);
         let (announced, announced_rx) = watch::channel(head);
-        let channel = Arc::new(RoomChannel {
-            room,
-            tx,
-            announced,
-            presence: Mutex::new(HashMap::new()),
-            remote: Mutex::new(HashMap::new()),
-        });
+        let channel = Arc::new(RoomChannel::new(room, tx, announced));
         rooms.insert(room, channel.clone());
-        tokio::spawn(fan_out(
+        self.shutdown.spawn(fan_out(
             self.store.clone(),
             Arc::downgrade(&channel),
             head,
             announced_rx,
+            self.shutdown.clone(),
         ));
         (channel, rx)
     }
@@ -508,49 +265,6 @@ impl Hub {
     /// How many rooms are live on this instance (for tests and metrics).
     pub fn live_rooms(&self) -> usize {
         self.rooms.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-}
-
-/// Broadcasts a room's committed messages in sequence order: whenever a
-/// higher sequence number is announced, reads everything after the last
-/// one sent from the database. Ends when the channel is gone.
-async fn fan_out(
-    store: Arc<dyn Store>,
-    channel: std::sync::Weak<RoomChannel>,
-    mut sent: u64,
-    mut announced: watch::Receiver<u64>,
-) {
-    let mut last_round = tokio::time::Instant::now() - FAN_OUT_PACE;
-    while announced.changed().await.is_ok() {
-        // A busy room is fanned out at most once per pace: what was
-        // committed meanwhile goes out together, so each socket wakes and
-        // writes once for several messages. A quiet room is not delayed.
-        tokio::time::sleep_until(last_round + FAN_OUT_PACE).await;
-        last_round = tokio::time::Instant::now();
-        loop {
-            let target = *announced.borrow_and_update();
-            if target <= sent {
-                break;
-            }
-            let Some(ch) = channel.upgrade() else { return };
-            match store.messages_after(ch.room, sent, FAN_OUT_BATCH).await {
-                Ok(messages) if messages.is_empty() => break,
-                Ok(messages) => {
-                    for m in messages {
-                        sent = m.seq;
-                        let msg = ServerMsg::Message {
-                            room: ch.room.to_string(),
-                            message: wire_message(&m),
-                        };
-                        let _ = ch.tx.send(Frame::new(Some(m.seq), m.author, &msg));
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, room = %ch.room, "fan-out read failed; retrying");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-            }
-        }
     }
 }
 
@@ -655,5 +369,13 @@ impl LiveRooms for Hub {
         }
         with.remove(&user);
         with
+    }
+
+    fn present_in(&self, rooms: &[RoomId]) -> HashSet<UserId> {
+        self.channels()
+            .into_iter()
+            .filter(|c| rooms.contains(&c.room))
+            .flat_map(|c| c.members().into_iter().map(|(id, _)| id))
+            .collect()
     }
 }

@@ -24,14 +24,22 @@
 //! [`PRESENCE_EVERY`] each instance rewrites who is in its live rooms and
 //! reads who is in them elsewhere; rows older than [`PRESENCE_FRESH`] are
 //! ignored, so the people of an instance that died disappear within
-//! `PRESENCE_FRESH + PRESENCE_EVERY` (8 s).
+//! `PRESENCE_FRESH + PRESENCE_EVERY` (8 s). An instance that stops
+//! cleanly deletes its rows as its last step, so its people leave at once.
+//!
+//! Both tasks run under the server's [`Shutdown`] and return when it
+//! begins (after the step under way).
 
 use super::{bus::BusMsg, Hub};
-use crate::db::{live::LIVE_CHANNEL, rooms::ROOMS_CHANNEL};
+use crate::{
+    db::{live::LIVE_CHANNEL, rooms::ROOMS_CHANNEL},
+    shutdown::Shutdown,
+};
 use app::{
     domain::{RoomId, UserId},
-    ports::{AppState, LiveRooms},
+    ports::LiveRooms,
     realtime::ServerMsg,
+    state::AppState,
 };
 use sqlx::postgres::{PgListener, PgPool};
 use std::{sync::Arc, time::Duration};
@@ -41,14 +49,25 @@ pub const PRESENCE_EVERY: Duration = Duration::from_secs(2);
 /// Presence rows older than this belong to an instance that stopped.
 pub const PRESENCE_FRESH: Duration = Duration::from_secs(6);
 
-/// Merges presence across instances until the process ends.
-pub fn spawn_presence(pool: PgPool, hub: Arc<Hub>) {
+/// Merges presence across instances until the shutdown, then deletes
+/// this instance's rows.
+pub fn spawn_presence(pool: PgPool, hub: Arc<Hub>, shutdown: &Shutdown) {
     let instance = uuid::Uuid::new_v4();
-    tokio::spawn(async move {
+    let stop = shutdown.clone();
+    shutdown.spawn(async move {
         let mut tick = tokio::time::interval(PRESENCE_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                () = stop.cancelled() => {
+                    // An empty heartbeat deletes this instance's rows.
+                    if let Err(e) = crate::db::presence::heartbeat(&pool, instance, &[]).await {
+                        tracing::warn!(error = %e, "could not clear presence at shutdown");
+                    }
+                    return;
+                }
+            }
             let channels = hub.channels();
             let mine: Vec<(uuid::Uuid, uuid::Uuid, String)> = channels
                 .iter()
@@ -92,28 +111,44 @@ pub fn spawn_presence(pool: PgPool, hub: Arc<Hub>) {
     });
 }
 
-/// Listens for room announcements and the bus until the process ends.
+/// Listens for room announcements and the bus until the shutdown.
 /// `state` is this instance's, whose matching indexes other instances'
 /// updates refresh.
-pub fn spawn_listener(pool: PgPool, hub: Arc<Hub>, state: AppState) {
-    tokio::spawn(async move {
-        loop {
+pub fn spawn_listener(pool: PgPool, hub: Arc<Hub>, state: AppState, shutdown: &Shutdown) {
+    let stop = shutdown.clone();
+    shutdown.spawn(async move {
+        // Waits before a retry; false if the shutdown began meanwhile.
+        let pause = || async {
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs(1)) => true,
+                () = stop.cancelled() => false,
+            }
+        };
+        while !stop.is_stopping() {
             let mut listener = match PgListener::connect_with(&pool).await {
                 Ok(l) => l,
                 Err(e) => {
                     tracing::warn!(error = %e, "room listener could not connect; retrying");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    if !pause().await {
+                        return;
+                    }
                     continue;
                 }
             };
             if let Err(e) = listener.listen_all([ROOMS_CHANNEL, LIVE_CHANNEL]).await {
                 tracing::warn!(error = %e, "room listener could not listen; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                if !pause().await {
+                    return;
+                }
                 continue;
             }
             hub.resync_all().await;
             loop {
-                match listener.try_recv().await {
+                let heard = tokio::select! {
+                    heard = listener.try_recv() => heard,
+                    () = stop.cancelled() => return,
+                };
+                match heard {
                     Ok(Some(n)) if n.channel() == LIVE_CHANNEL => {
                         on_bus(&hub, &state, n.payload());
                     }

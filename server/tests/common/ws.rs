@@ -213,39 +213,75 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Skips messages until one satisfies `pred`, for at most `limit` (a
+    /// guard for what arrives on a timer elsewhere, such as presence
+    /// merged across instances every 2 s).
+    pub async fn recv_until_within(
+        &mut self,
+        limit: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .unwrap_or_else(|_| panic!("{}: not received within {limit:?}", self.email))
+                .expect("socket open")
+                .expect("frame");
+            match frame {
+                Message::Text(t) => {
+                    let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                    if pred(&v) {
+                        return v;
+                    }
+                }
+                Message::Close(c) => panic!("{}: closed: {c:?}", self.email),
+                _ => continue,
+            }
+        }
+    }
+
+    /// Skips frames until the server's close frame and returns its code
+    /// and reason, after seeing the connection end. Fails if the socket
+    /// ends or errs without one, or nothing arrives for five seconds.
+    pub async fn closed(&mut self) -> (u16, String) {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+                .await
+                .unwrap_or_else(|_| panic!("{}: no close frame within 5 s", self.email));
+            match frame {
+                Some(Ok(Message::Close(Some(close)))) => {
+                    // tungstenite answers the close; then the server ends
+                    // the connection and the stream runs dry.
+                    tokio::time::timeout(Duration::from_secs(5), async {
+                        while let Some(Ok(_)) = self.ws.next().await {}
+                    })
+                    .await
+                    .unwrap_or_else(|_| panic!("{}: still open after its close", self.email));
+                    return (close.code.into(), close.reason.to_string());
+                }
+                Some(Ok(Message::Close(None))) => panic!("{}: closed without a code", self.email),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => panic!("{}: failed before a close frame: {e}", self.email),
+                None => panic!("{}: ended without a close frame", self.email),
+            }
+        }
+    }
+}
+
 /// A `rapport` instance on a runtime of its own, so it can be killed like
 /// a crashed process: dropping the runtime ends its sockets and tasks.
 pub struct Instance {
     pub app: TestApp,
-    kill: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    server: super::ServerThread,
 }
 
 impl Instance {
     pub async fn start(db: &TestDb) -> Instance {
         // Shared data dir: the same key signs session cookies on every instance.
         let config = server::config::Config::local(db.url.clone(), db.data_dir.clone());
-        let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
-        let (kill, killed) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let app = server::startup::Application::build(&config)
-                    .await
-                    .expect("instance starts");
-                let _ = addr_tx.send(app.addr);
-                tokio::select! {
-                    _ = app.run_until(std::future::pending()) => {}
-                    _ = killed => {}
-                }
-            });
-            rt.shutdown_background();
-        });
-        let addr = addr_rx.await.unwrap();
+        let (addr, server) = super::ServerThread::start(config, |_| {}, 1).await;
         let store = server::db::Db::connect(&db.url).await.unwrap().into_store();
         Instance {
             app: TestApp {
@@ -255,9 +291,9 @@ impl Instance {
                 client: super::client(),
                 data_dir: db.data_dir.clone(),
                 database_url: db.url.clone(),
+                server: None,
             },
-            kill: Some(kill),
-            thread: Some(thread),
+            server,
         }
     }
 
@@ -267,12 +303,7 @@ impl Instance {
     }
 
     pub fn kill(&mut self) {
-        if let Some(k) = self.kill.take() {
-            let _ = k.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            t.join().unwrap();
-        }
+        self.server.kill();
     }
 }
 

@@ -1,0 +1,176 @@
+//! Live notifications sent when something happens to a person (a new
+//! connection, a request, a meeting, an announcement) and the "dashboard
+//! changed" hint for organizers, over the realtime channel
+//! ([`LiveRooms`](crate::ports::LiveRooms)).
+//!
+//! Every function here is fire and forget: it runs in its own task after
+//! the change is committed, so a slow lookup never delays the request and a
+//! failure (logged) never fails it. The notification is a hint; the
+//! change itself is already stored and shows on the pages it links to.
+
+use crate::{
+    domain::{EventId, UserId},
+    ports::Event,
+    realtime::{Notice, NotificationKind},
+    state::AppState,
+};
+
+/// The longest notification text; longer texts (announcements) are cut
+/// with "…" and the link leads to the whole.
+pub const MAX_TEXT: usize = 280;
+
+/// Cuts `text` to [`MAX_TEXT`] characters.
+fn short(text: &str) -> String {
+    let text = text.trim();
+    if text.chars().count() <= MAX_TEXT {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(MAX_TEXT - 1).collect();
+    cut.push('…');
+    cut
+}
+
+fn notice(kind: NotificationKind, text: &str, link: &str, event: &Event) -> Notice {
+    Notice {
+        kind,
+        text: short(text),
+        link: Some(link.to_owned()),
+        event: Some(event.slug.as_str().to_owned()),
+    }
+}
+
+/// Runs `work` in the background, logging a failure.
+fn spawn<F>(what: &'static str, work: F)
+where
+    F: std::future::Future<Output = Result<(), crate::ports::StoreError>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        if let Err(e) = work.await {
+            tracing::warn!(error = %e, what, "notification not sent");
+        }
+    });
+}
+
+/// The name people know `user` by ("Someone" after they left).
+async fn name_of(state: &AppState, user: UserId) -> Result<String, crate::ports::StoreError> {
+    Ok(state
+        .store
+        .user_by_id(user)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_else(|| "Someone".into()))
+}
+
+/// The event's dashboard numbers changed (a join, scan, connection, or a
+/// step of the networking funnel).
+pub fn dashboard(state: &AppState, event: &Event) {
+    state.live.dashboard_changed(event.id, event.slug.as_str());
+}
+
+/// Like [`dashboard`], for callers that only hold the event's id.
+pub fn dashboard_of(state: &AppState, event: EventId) {
+    let s = state.clone();
+    spawn("dashboard", async move {
+        if let Some(e) = s.store.event_by_id(event).await? {
+            dashboard(&s, &e);
+        }
+        Ok(())
+    });
+}
+
+/// `by` did something that connects them with `to` (`kind`:
+/// [`NotificationKind::Connection`] or
+/// [`NotificationKind::ConnectionRequest`]); `to` is told, the dashboard
+/// moves.
+pub fn connection(
+    state: &AppState,
+    event: EventId,
+    by: UserId,
+    to: UserId,
+    kind: NotificationKind,
+) {
+    let s = state.clone();
+    spawn("connection", async move {
+        let Some(event) = s.store.event_by_id(event).await? else {
+            return Ok(());
+        };
+        let name = name_of(&s, by).await?;
+        let text = match kind {
+            NotificationKind::ConnectionRequest => {
+                format!("{name} scanned your badge and asks to connect.")
+            }
+            _ => format!("You are now connected with {name}."),
+        };
+        s.live
+            .notify(&[to], notice(kind, &text, "/connections", &event));
+        dashboard(&s, &event);
+        Ok(())
+    });
+}
+
+/// `a` and `b` both marked the other as interesting and are connected.
+pub fn mutual(state: &AppState, event: &Event, a: UserId, b: UserId) {
+    let (s, event) = (state.clone(), event.clone());
+    spawn("mutual interest", async move {
+        for (me, them) in [(a, b), (b, a)] {
+            let text = format!(
+                "You and {} both want to meet: you are connected now.",
+                name_of(&s, them).await?
+            );
+            s.live.notify(
+                &[me],
+                notice(
+                    NotificationKind::MutualInterest,
+                    &text,
+                    "/connections",
+                    &event,
+                ),
+            );
+        }
+        dashboard(&s, &event);
+        Ok(())
+    });
+}
+
+/// Something `by` did to a meeting that `to` should know: `what` finishes
+/// the sentence "<name> …" ("asks to meet you.").
+pub fn meeting(
+    state: &AppState,
+    event: &Event,
+    by: UserId,
+    to: UserId,
+    kind: NotificationKind,
+    what: &'static str,
+) {
+    let (s, event) = (state.clone(), event.clone());
+    spawn("meeting", async move {
+        let text = format!("{} {what}", name_of(&s, by).await?);
+        let link = format!("/e/{}/agenda", event.slug.as_str());
+        s.live.notify(&[to], notice(kind, &text, &link, &event));
+        dashboard(&s, &event);
+        Ok(())
+    });
+}
+
+/// The organizers announced `text` to everyone in the event.
+pub fn announcement(state: &AppState, event: &Event, text: &str) {
+    let link = format!("/e/{}", event.slug.as_str());
+    state.live.notify_members(
+        event.id,
+        notice(NotificationKind::Announcement, text, &link, event),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_texts_are_cut_to_the_limit_with_an_ellipsis() {
+        assert_eq!(short("  Coffee is served.  "), "Coffee is served.");
+        let long = "é".repeat(MAX_TEXT + 10);
+        let cut = short(&long);
+        assert_eq!(cut.chars().count(), MAX_TEXT);
+        assert!(cut.ends_with('…'));
+    }
+}

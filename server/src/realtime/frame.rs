@@ -1,0 +1,71 @@
+//! What the hub sends through its channels: a server message serialised
+//! once and shared by every socket ([`Frame`]), or an order to the sockets
+//! of a personal channel ([`Order`]). A leaf, so the hub, its bus and the
+//! connection loop all name it without importing one another.
+
+use app::{
+    domain::{EventId, UserId},
+    realtime::ServerMsg,
+};
+use axum::extract::ws::Utf8Bytes;
+use std::sync::Arc;
+
+/// One server message, serialised once and shared by every socket that
+/// sends it.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// For chat messages: its sequence number, so a socket can drop what it
+    /// already replayed.
+    pub seq: Option<u64>,
+    /// Whom the frame is about (author, member who came or went): a socket
+    /// of someone blocked either way with them does not send it.
+    pub about: Option<UserId>,
+    /// Whether `about`'s own sockets get it too (their messages yes, news
+    /// of their own presence no: they learn it from `joined`).
+    pub to_self: bool,
+    /// Not a message but an order to the sockets of a personal channel
+    /// (room frames never carry one).
+    pub order: Option<Order>,
+    /// The JSON text.
+    pub json: Utf8Bytes,
+}
+
+/// What a personal channel can order its sockets to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Close the sockets opened with this session id ("" for every
+    /// session): signed out, or the account is gone.
+    EndSession(Arc<str>),
+    /// Leave the rooms of this event: an organizer removed the person.
+    LeaveEvent(EventId),
+    /// Ping the client, after checking the idle timeout and the session's
+    /// expiry (the hub's ping clock, to every socket).
+    Ping,
+    /// Close with 1001 ("going away"): the server is stopping (to every
+    /// socket, see [`super::Hub::go_away`]).
+    GoAway,
+}
+
+impl Frame {
+    pub fn new(seq: Option<u64>, about: Option<UserId>, msg: &ServerMsg) -> Self {
+        let json = serde_json::to_string(msg).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "could not serialise a server message");
+            String::from(r#"{"type":"error","code":"internal","message":"Serialisation failed."}"#)
+        });
+        Frame {
+            seq,
+            about,
+            to_self: true,
+            order: None,
+            json: json.into(),
+        }
+    }
+}
+
+impl Frame {
+    /// The frame, but not for the sockets of the person it is about.
+    pub(super) fn not_to_self(mut self) -> Self {
+        self.to_self = false;
+        self
+    }
+}
