@@ -10,13 +10,13 @@ use axum::{
     http::{header, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{any, get},
     Json, Router,
 };
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer,
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir,
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 use tower_sessions::{
@@ -71,10 +71,7 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(app::csp::use_request_nonce, shell))
+        .fallback_service(static_files(&state))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(sessions)
         .layer(middleware::from_fn(no_store_with_cookie))
@@ -98,6 +95,27 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The site's static files (the WebAssembly app, its script and styles,
+/// icons, the service worker), and the "not found" page for every other path.
+///
+/// Files are served by `ServeDir` directly, not by leptos_axum's
+/// `file_and_error_handler`: that handler wraps each file response in a
+/// reactive `Owner` that inherits whatever owner the worker thread last left
+/// current, and so could copy another request's response options onto the
+/// file (seen as `/pkg/rapport.wasm` answered with status 404 while a
+/// missing image's page was rendered at the same time). Only a path with no
+/// file reaches Leptos, which renders the app's 404 page.
+fn static_files(state: &AppState) -> ServeDir<axum::routing::MethodRouter> {
+    let not_found = any(leptos_axum::file_and_error_handler_with_context::<
+        AppState,
+        _,
+    >(app::csp::use_request_nonce, shell))
+    .with_state(state.clone());
+    ServeDir::new(&*state.leptos_options.site_root)
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found)
 }
 
 /// Gives every request a fresh nonce (in its extensions, where the page's

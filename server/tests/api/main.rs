@@ -29,3 +29,4 @@ mod rooms;
 mod seed_demo;
 mod settings;
 mod shutdown;
+mod site;
