@@ -5,13 +5,14 @@
 //! connection's timeline, and "keep in touch". Created once, with the
 //! earlier event; a later run leaves it as it is.
 
-use super::join;
 use app::{
     domain::{
         ClientNonce, ConnectionMethod, ConnectionNoteText, EventDates, EventName, JoinCode, Labels,
         Rating, ReminderText, Role, ScanMode, ScanOutcome, Slug, TimeZoneName, UserId,
     },
-    ports::{ConnectionNote, MeetingChange, NewEvent, NewMeeting, NewScan, Store, User},
+    ports::{
+        ConnectionNote, MeetingChange, NewEvent, NewMeeting, NewScan, Store, StoreError, User,
+    },
 };
 use chrono::{DateTime, Days, Duration, NaiveTime, Utc};
 use uuid::Uuid;
@@ -66,12 +67,14 @@ pub(super) async fn seed_history(
         )
         .await?;
     let guests: Vec<UserId> = attendees.iter().take(6).copied().collect();
-    for user in &named[1..] {
-        join(store, event.id, user, Role::Attendee).await?;
-    }
-    for guest in &guests {
-        if let Some(u) = store.user_by_id(*guest).await? {
-            join(store, event.id, &u, Role::Attendee).await?;
+    for user in named[1..]
+        .iter()
+        .map(|u| u.id)
+        .chain(guests.iter().copied())
+    {
+        match store.add_member(event.id, user, Role::Attendee).await {
+            Ok(()) | Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     let at = |hour: u32, minute: u32| {
