@@ -28,7 +28,8 @@ test('meet again, the timeline, a reminder and keeping in touch', async ({ page,
   const ravi = newPerson('Ravi');
   await page.setViewportSize({ width: 360, height: 740 });
   await signUp(page, organizer);
-  const first = await createEvent(page, newEvent('First Camp'));
+  const firstCamp = newEvent('First Camp');
+  const first = await createEvent(page, firstCamp);
   const firstCode = (await page.getByTestId('join-code').innerText()).trim();
 
   // Ravi, in his own browser, joins and scans Alma's badge.
@@ -45,17 +46,19 @@ test('meet again, the timeline, a reminder and keeping in touch', async ({ page,
   const later = await createEvent(page, newEvent('Second Camp'));
   const laterCode = (await page.getByTestId('join-code').innerText()).trim();
   await open(page, `/e/${later}/badge`);
+  // (The check also gives the page's socket time to open.)
+  await expectAccessible(page);
   const notices = page.getByTestId('live-notices');
   const join = await raviSide.context.request.post('/api/join_by_code', { form: { code: laterCode } });
   expect(join.status(), await join.text()).toBe(200);
-  await expect(notices).toContainText(`Meet again: ${ravi.name}, whom you met at First Camp, is here too.`);
+  await expect(notices).toContainText(`Meet again: ${ravi.name}, whom you met at ${firstCamp.name}, is here too.`);
 
   // Ravi ranks first in Alma's people to meet, with the reason.
   await open(page, `/e/${later}/meet`);
   const card = main(page).getByRole('article').first();
   await expect(card.getByRole('heading', { name: ravi.name })).toBeVisible();
   await expect(card.getByRole('list', { name: 'Why you should meet' })).toContainText(
-    'You met at First Camp',
+    `You met at ${firstCamp.name}`,
   );
   await expectAccessible(page);
   await fitsWidth(page, 360);
@@ -63,8 +66,8 @@ test('meet again, the timeline, a reminder and keeping in touch', async ({ page,
   // The timeline: where and when they met.
   await card.getByRole('link', { name: 'Our timeline' }).click();
   await expect(page.getByRole('heading', { level: 1, name: ravi.name })).toBeVisible();
-  await expect(page.getByTestId('timeline')).toContainText('Connected at First Camp');
-  await expect(page.getByTestId('timeline')).toContainText('They scanned your badge at First Camp');
+  await expect(page.getByTestId('timeline')).toContainText(`Connected at ${firstCamp.name}`);
+  await expect(page.getByTestId('timeline')).toContainText(`They scanned your badge at ${firstCamp.name}`);
   await hydrated(page);
   await expectAccessible(page);
   await fitsWidth(page, 360);
@@ -94,7 +97,7 @@ test('meet again, the timeline, a reminder and keeping in touch', async ({ page,
   // Ravi sees his side of the timeline, but not Alma's reminder.
   await open(raviSide.page, '/connections');
   await main(raviSide.page).getByRole('link', { name: `Timeline with ${organizer.name}` }).click();
-  await expect(raviSide.page.getByTestId('timeline')).toContainText('You scanned their badge at First Camp');
+  await expect(raviSide.page.getByTestId('timeline')).toContainText(`You scanned their badge at ${firstCamp.name}`);
   await expect(raviSide.page.getByText('No open reminders.')).toBeVisible();
 
   // Keep in touch: nobody is quiet for 30 days; with 0 days, Alma is listed.
