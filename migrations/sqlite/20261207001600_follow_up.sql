@@ -3,8 +3,8 @@
 
 -- A reminder on my note about a connection ("send the slides", due on a
 -- day). `notified_at` is set once the reminder went out as a notification
--- (and into the daily digest), so each is sent once; `done_at` once I
--- ticked it off. Like the note itself, `other_id` has no foreign key: my
+-- (and into the daily digest), so each is sent once. Ticking it off
+-- deletes it: nothing done is kept. Like the note itself, `other_id` has no foreign key: my
 -- reminder stays mine if they leave.
 CREATE TABLE note_reminders (
     id          BLOB PRIMARY KEY NOT NULL,
@@ -13,8 +13,7 @@ CREATE TABLE note_reminders (
     text        TEXT NOT NULL,
     due_at      TEXT NOT NULL,
     created_at  TEXT NOT NULL,
-    notified_at TEXT,
-    done_at     TEXT
+    notified_at TEXT
 );
 CREATE INDEX note_reminders_owner_idx ON note_reminders (owner_id, other_id);
 CREATE INDEX note_reminders_due_idx ON note_reminders (due_at) WHERE notified_at IS NULL;

@@ -53,7 +53,6 @@ pub struct Reminder {
     /// When it went out as a notification (`None`: not due yet, or not
     /// sent yet).
     pub notified_at: Option<DateTime<Utc>>,
-    pub done: bool,
 }
 
 /// A due reminder, with the names the notification needs.
@@ -88,17 +87,17 @@ pub trait FollowUpStore: Send + Sync {
         text: &ReminderText,
         due_at: DateTime<Utc>,
     ) -> StoreResult<Reminder>;
-    /// My reminders not done yet (only about `other` when given), soonest
+    /// My open reminders (only about `other` when given), soonest
     /// first.
     async fn reminders_of(
         &self,
         owner: UserId,
         other: Option<UserId>,
     ) -> StoreResult<Vec<Reminder>>;
-    /// Ticks off one of my reminders. `NotFound` if it is not mine (or
-    /// does not exist).
+    /// Ticks off (deletes) one of my reminders. `NotFound` if it is not
+    /// mine (or does not exist).
     async fn finish_reminder(&self, owner: UserId, id: Uuid) -> StoreResult<()>;
-    /// Claims every reminder due at `now` that was not sent yet (not done):
+    /// Claims every reminder due at `now` that was not sent yet:
     /// marks it sent and returns it, so two instances never send one twice.
     async fn claim_due_reminders(&self, now: DateTime<Utc>) -> StoreResult<Vec<DueReminder>>;
     /// Whether `user` wants the digest after each event day.

@@ -160,8 +160,8 @@ pub async fn timeline(
         });
     }
     items.extend(message_items(state, me, other).await?);
-    // RFC 3339 in UTC sorts as text; newest first.
-    items.sort_by(|a, b| parse_time(&b.at).cmp(&parse_time(&a.at)));
+    // Newest first.
+    items.sort_by_key(|i| std::cmp::Reverse(parse_time(&i.at)));
     let reminders = state
         .store
         .reminders_of(me, Some(other))

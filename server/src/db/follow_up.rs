@@ -48,7 +48,6 @@ struct ReminderRow {
     text: String,
     due_at: DateTime<Utc>,
     notified_at: Option<DateTime<Utc>>,
-    done_at: Option<DateTime<Utc>>,
 }
 
 impl From<ReminderRow> for Reminder {
@@ -60,12 +59,11 @@ impl From<ReminderRow> for Reminder {
             text: ReminderText::from_stored(r.text),
             due_at: r.due_at,
             notified_at: r.notified_at,
-            done: r.done_at.is_some(),
         }
     }
 }
 
-const REMINDER_COLUMNS: &str = "id, owner_id, other_id, text, due_at, notified_at, done_at";
+const REMINDER_COLUMNS: &str = "id, owner_id, other_id, text, due_at, notified_at";
 
 /// Scans that connected us (or asked to) and meetings between `$1` and
 /// anyone, kept to people `$1` is connected with (and only `$2` when it is
@@ -200,7 +198,6 @@ impl FollowUpStore for Db {
             text: text.clone(),
             due_at,
             notified_at: None,
-            done: false,
         })
     }
 
@@ -212,7 +209,7 @@ impl FollowUpStore for Db {
     ) -> StoreResult<Vec<Reminder>> {
         let sql = format!(
             "SELECT {REMINDER_COLUMNS} FROM note_reminders \
-             WHERE owner_id = $1 AND done_at IS NULL AND ($2 IS NULL OR other_id = $2) \
+             WHERE owner_id = $1 AND ($2 IS NULL OR other_id = $2) \
              ORDER BY due_at, id"
         );
         let rows: Vec<ReminderRow> = on_read!(self, |pool| sqlx::query_as(&sql)
@@ -227,12 +224,10 @@ impl FollowUpStore for Db {
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn finish_reminder(&self, owner: UserId, id: Uuid) -> StoreResult<()> {
         let done = on_write!(self, |pool| sqlx::query(
-            "UPDATE note_reminders SET done_at = $3 \
-             WHERE id = $1 AND owner_id = $2 AND done_at IS NULL"
+            "DELETE FROM note_reminders WHERE id = $1 AND owner_id = $2"
         )
         .bind(id)
         .bind(owner.0)
-        .bind(now())
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))
@@ -247,7 +242,7 @@ impl FollowUpStore for Db {
     async fn claim_due_reminders(&self, at: DateTime<Utc>) -> StoreResult<Vec<DueReminder>> {
         let sql = format!(
             "UPDATE note_reminders SET notified_at = $1 \
-             WHERE notified_at IS NULL AND done_at IS NULL AND due_at <= $1 \
+             WHERE notified_at IS NULL AND due_at <= $1 \
              RETURNING {REMINDER_COLUMNS}"
         );
         let rows: Vec<ReminderRow> = on_write!(self, |pool| sqlx::query_as(&sql)
@@ -325,7 +320,7 @@ impl FollowUpStore for Db {
                AND (EXISTS (SELECT 1 FROM connections c WHERE (c.user_a = u.id OR c.user_b = u.id) \
                             AND c.created_at >= $2 AND c.created_at < $3) \
                     OR EXISTS (SELECT 1 FROM note_reminders r WHERE r.owner_id = u.id \
-                            AND r.done_at IS NULL AND r.due_at >= $2 AND r.due_at < $3)) \
+                            AND r.due_at >= $2 AND r.due_at < $3)) \
              ORDER BY u.id"
         )
         .bind(day.format("%Y-%m-%d").to_string())

@@ -211,6 +211,12 @@ async fn timeline_reminders_and_keep_in_touch(backend: Backend) {
         assert_eq!(status, 200, "{v}");
     }
     let due = notice_of(&mut ben_ws, "reminder").await;
+    // Both are in Ben's "download my data", and in nobody else's.
+    let data: Value = ben.get("/api/export_my_data").await.json().await.unwrap();
+    assert_eq!(data["reminders"].as_array().unwrap().len(), 2, "{data}");
+    assert_eq!(data["reminders"][0]["text"], "Send the slides");
+    let hers: Value = ada.get("/api/export_my_data").await.json().await.unwrap();
+    assert!(hers["reminders"].as_array().unwrap().is_empty(), "{hers}");
     assert_eq!(due["text"], "Reminder about Ada: Send the slides", "{due}");
     assert_eq!(due["link"], format!("/connections/{ada_id}"));
     let (_, t) = ben

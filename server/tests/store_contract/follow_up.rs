@@ -176,7 +176,7 @@ async fn reminders_need_a_connection_and_are_claimed_once_when_due(store: Arc<dy
     assert_eq!(claimed[0].reminder.notified_at, Some(now));
     assert!(s.claim_due_reminders(now).await.unwrap().is_empty());
 
-    // Only the author ticks a reminder off; a done one is never sent.
+    // Only the author ticks a reminder off (it is gone, never sent).
     assert!(matches!(
         s.finish_reminder(w.bob.id, later.id).await,
         Err(StoreError::NotFound)
