@@ -165,7 +165,7 @@ async fn reminders_need_a_connection_and_are_claimed_once_when_due(store: Arc<dy
     assert_eq!(open, [due.clone(), later.clone()]);
     assert_eq!(
         s.reminders_of(w.ada.id, Some(w.cy.id)).await.unwrap(),
-        [later.clone()]
+        std::slice::from_ref(&later)
     );
     assert!(s.reminders_of(w.bob.id, None).await.unwrap().is_empty());
 
