@@ -96,7 +96,10 @@ test('meet again, the timeline, a reminder and keeping in touch', async ({ page,
 
   // Ravi sees his side of the timeline, but not Alma's reminder.
   await open(raviSide.page, '/connections');
-  await main(raviSide.page).getByRole('link', { name: `Timeline with ${organizer.name}` }).click();
+  await main(raviSide.page)
+    .getByRole('article', { name: organizer.name })
+    .getByRole('link', { name: 'Our timeline' })
+    .click();
   await expect(raviSide.page.getByTestId('timeline')).toContainText(`You scanned their badge at ${firstCamp.name}`);
   await expect(raviSide.page.getByText('No open reminders.')).toBeVisible();
 

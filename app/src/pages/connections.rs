@@ -136,7 +136,7 @@ fn Connection(c: ConnectionCard) -> impl IntoView {
             {(!c.links.is_empty()).then(|| view! {
                 <ul class="plain-list">{c.links.iter().map(|l| view! { <li><a href=l.clone() rel="nofollow noopener noreferrer">{l.clone()}</a></li> }).collect_view()}</ul>
             })}
-            <p><a href=format!("/connections/{}", c.user_id)>{format!("Timeline with {}", c.display_name)}</a>
+            <p><a href=format!("/connections/{}", c.user_id)>"Our timeline"</a>
                 " · "<a href=format!("/connections/{}/vcard", c.user_id)>"Save contact (vCard)"</a></p>
             <details open=!c.note.note.is_empty()>
                 <summary>{summary}</summary>
