@@ -226,11 +226,23 @@ async fn timeline_reminders_and_keep_in_touch(backend: Backend) {
     assert_eq!(reminders.len(), 2, "{t}");
     assert_eq!(reminders[0]["due"], true);
     let id = reminders[0]["id"].as_str().unwrap().to_owned();
-    // Only Ben ticks his reminder off; Ada does not even see it.
+    // Only Ben ticks his reminder off; Ada sees neither it nor his note.
+    let note = [
+        ("user_id", ada_id.as_str()),
+        ("note", "Private: ask about the job"),
+    ];
+    assert_eq!(ben.call_json("save_note", &note).await.0, 200);
     let (_, hers) = ada
         .call_json("connection_timeline", &[("user_id", &ben_id)])
         .await;
     assert!(hers["reminders"].as_array().unwrap().is_empty(), "{hers}");
+    assert_eq!(hers["card"]["note"]["note"], "", "{hers}");
+    assert!(!hers.to_string().contains("ask about the job"), "{hers}");
+    assert!(hers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["kind"] != "note"));
     assert_eq!(
         ada.call_json("finish_reminder", &[("id", &id)]).await.0,
         404
