@@ -39,6 +39,8 @@ function server(port: number, dataDir: string, databaseUrl: string): WebServer {
       RAPPORT_BIND: `127.0.0.1:${port}`,
       DATABASE_URL: databaseUrl,
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      // Due reminders go out within seconds (follow-up.spec.ts).
+      RAPPORT_FOLLOW_UP_EVERY: '2s',
     },
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,

@@ -208,6 +208,11 @@ pub enum NotificationKind {
     MutualInterest,
     /// The organizers of one of my events announced something.
     Announcement,
+    /// Someone I connected with at another event is a member of this one
+    /// too ("meet again").
+    MetAgain,
+    /// A reminder on my note about a connection is due.
+    Reminder,
 }
 
 /// A personal notification: what happened, in a sentence, and where to

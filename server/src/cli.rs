@@ -1,5 +1,6 @@
 //! The command line: `rapport [serve]`, `rapport migrate`, `rapport seed-demo`,
-//! `rapport import --event <slug> <file.csv>`, `rapport replace-key`.
+//! `rapport import --event <slug> <file.csv>`, `rapport replace-key`,
+//! `rapport follow-up [--day YYYY-MM-DD]`.
 
 use crate::{config::Config, db::Db, seed, startup::Application};
 use clap::{Parser, Subcommand};
@@ -47,6 +48,15 @@ pub enum Command {
     /// stop every instance first, give them all the new key, run this
     /// once, start them again. Everyone signs in again.
     ReplaceKey,
+    /// Send the follow-up digests of one day (UTC; yesterday by default)
+    /// to everyone who opted in and has not had theirs, then exit. The
+    /// running server does this by itself after each day; due reminders
+    /// go out from the server, as live notifications.
+    FollowUp {
+        /// The day, as YYYY-MM-DD.
+        #[arg(long)]
+        day: Option<chrono::NaiveDate>,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -82,6 +92,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "Recorded the session key from {source} as this database's: \
                  start every instance with it."
             );
+            Ok(())
+        }
+        Command::FollowUp { day } => {
+            let day =
+                day.unwrap_or_else(|| chrono::Utc::now().date_naive() - chrono::Duration::days(1));
+            let db = Db::connect(&config.database_url()).await?;
+            db.migrate().await?;
+            let postman = crate::mail::Mailer::new(
+                config.smtp_url.as_deref(),
+                config.mail_from.as_deref(),
+                &config.data_dir,
+            )?;
+            let sent =
+                app::service::follow_up::send_digests(&db, &postman, &config.public_url(), day)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            db.close().await;
+            println!("Sent {sent} digests for {day}.");
             Ok(())
         }
         Command::SeedDemo => {

@@ -86,6 +86,11 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_SHUTDOWN_GRACE", default_value = "10s", value_parser = humantime::parse_duration)]
     pub shutdown_grace: Duration,
 
+    /// How often the follow-up job sends due reminders and, after each
+    /// day, the digests (e.g. `60s`).
+    #[arg(long, env = "RAPPORT_FOLLOW_UP_EVERY", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub follow_up_every: Duration,
+
     /// WebSocket timeouts and buffers.
     #[command(flatten)]
     pub sockets: crate::realtime::Tuning,
@@ -111,6 +116,7 @@ impl Config {
             secret_key: None,
             secret_key_file: None,
             shutdown_grace: Duration::from_secs(10),
+            follow_up_every: Duration::from_secs(60),
             sockets: crate::realtime::Tuning::default(),
         }
     }
@@ -202,6 +208,7 @@ impl std::fmt::Debug for Config {
             .field("secret_key", &self.secret_key)
             .field("secret_key_file", &self.secret_key_file)
             .field("shutdown_grace", &self.shutdown_grace)
+            .field("follow_up_every", &self.follow_up_every)
             .field("sockets", &self.sockets)
             .finish()
     }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod contacts;
 pub mod db;
 pub mod exports;
+pub mod follow_up;
 pub mod http;
 pub mod imports;
 pub mod mail;

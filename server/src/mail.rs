@@ -140,6 +140,23 @@ impl Mailer {
         }
     }
 
+    /// Sends a plain-text message to one person's address (in outbox mode,
+    /// `<outbox>/<folder>/<address>.eml`).
+    async fn send_plain(
+        &self,
+        to: &Email,
+        subject: &str,
+        body: &str,
+        folder: &str,
+    ) -> Result<(), String> {
+        let message = to
+            .as_str()
+            .parse::<Mailbox>()
+            .map_err(|e| format!("the address is not usable ({e})"))
+            .and_then(|to| self.plain_message(to, subject, body.to_owned()))?;
+        self.send(message, folder, &file_name(to.as_str())).await
+    }
+
     /// Delivers one invitation: the status to record and its detail.
     async fn deliver_one(
         &self,
@@ -209,20 +226,25 @@ impl Postman for Mailer {
     }
 
     async fn account_notice(&self, to: &Email, subject: &str, body: &str) {
-        let message = to
-            .as_str()
-            .parse::<Mailbox>()
-            .map_err(|e| format!("the address is not usable ({e})"))
-            .and_then(|to| self.plain_message(to, subject, body.to_owned()));
-        let sent = match message {
-            Ok(m) => self.send(m, ACCOUNT_FOLDER, &file_name(to.as_str())).await,
-            Err(e) => Err(e),
-        };
-        if let Err(reason) = sent {
+        if let Err(reason) = self.send_plain(to, subject, body, ACCOUNT_FOLDER).await {
             tracing::warn!(reason, "an account notice could not be sent");
         }
     }
+
+    async fn digest(&self, to: &Email, day: chrono::NaiveDate, subject: &str, body: &str) -> bool {
+        let folder = format!("{DIGEST_FOLDER}/{}", day.format("%Y-%m-%d"));
+        match self.send_plain(to, subject, body, &folder).await {
+            Ok(()) => true,
+            Err(reason) => {
+                tracing::warn!(reason, "a digest could not be sent");
+                false
+            }
+        }
+    }
 }
+
+/// The outbox folder of follow-up digests, one subfolder per day.
+const DIGEST_FOLDER: &str = "_digests";
 
 /// The outbox folder of account notices; `_` is never in an event's slug,
 /// so it cannot be an event's folder.

@@ -8,11 +8,16 @@
 //! demo is the same on every machine and every run. They share one password
 //! hash (computed once): 300 Argon2 hashes would take minutes.
 //!
-//! This file stores the demo; the tables it is made of are in `seed/data.rs`
-//! and the generator of attendees in `seed/attendees.rs`.
+//! This file stores the demo; the tables it is made of are in `seed/data.rs`,
+//! the generator of attendees in `seed/attendees.rs`, and the earlier event
+//! the demo people met at (for "meet again" and their timelines) in
+//! `seed/history.rs`.
 
 mod attendees;
 mod data;
+mod history;
+
+pub use history::EARLIER_SLUG;
 
 use app::{
     domain::{
@@ -259,6 +264,7 @@ pub async fn seed_demo(store: &dyn Store) -> anyhow::Result<DemoSummary> {
 
     demo_rooms(store, &event, &users[0]).await?;
     check_in_some(store, &event, &users[0], &attendee_ids).await?;
+    history::seed_history(store, &users, &attendee_ids).await?;
 
     Ok(DemoSummary {
         logins: users

@@ -112,6 +112,7 @@ impl Application {
             crate::realtime::pg::spawn_presence(pool, hub.clone(), &shutdown);
         }
         spawn_housekeeping(state.clone(), &shutdown);
+        crate::follow_up::spawn(state.clone(), config.follow_up_every, &shutdown);
         let router = http::router(
             state,
             http::RouterConfig {

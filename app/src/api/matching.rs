@@ -33,16 +33,20 @@ impl ReasonView {
             ReasonKind::SharedInterest => format!("You both: {}", self.tag),
             ReasonKind::TheyOfferWhatYouSeek => format!("Offers what you seek: {}", self.tag),
             ReasonKind::YouOfferWhatTheySeek => format!("Seeks what you offer: {}", self.tag),
+            ReasonKind::MetBefore if self.tag.is_empty() => "You met before".into(),
+            ReasonKind::MetBefore => format!("You met at {}", self.tag),
         }
     }
 
-    /// The intent chip style this reason is shown with.
-    pub fn intent(&self) -> Intent {
-        match self.kind {
-            ReasonKind::SharedInterest => Intent::Interest,
-            ReasonKind::TheyOfferWhatYouSeek => Intent::Offer,
-            ReasonKind::YouOfferWhatTheySeek => Intent::Seek,
-        }
+    /// The chip's classes: the intent's style, or "met before".
+    pub fn chip_class(&self) -> String {
+        let style = match self.kind {
+            ReasonKind::SharedInterest => Intent::Interest.as_str(),
+            ReasonKind::TheyOfferWhatYouSeek => Intent::Offer.as_str(),
+            ReasonKind::YouOfferWhatTheySeek => Intent::Seek.as_str(),
+            ReasonKind::MetBefore => "met-before",
+        };
+        format!("chip {style}")
     }
 }
 
@@ -63,6 +67,9 @@ pub struct RecommendationCard {
     /// Here now: checked in today and not out, or live in one of the
     /// event's rooms.
     pub checked_in: bool,
+    /// A connection of mine met at another event ("meet again"): no
+    /// "interested" to answer, a timeline to open.
+    pub met_before: bool,
 }
 
 /// The "people to meet" page.
@@ -139,9 +146,23 @@ pub async fn people_to_meet(
         (None, true) => Some(here.clone()),
         (None, false) => None,
     };
-    let recommended = {
+    // Connections met at another event come first, with that reason
+    // ("meet again"); the engine ranks everyone else.
+    let again =
+        crate::service::follow_up::met_before_here(&state, &event, me.id, membership.opted_out)
+            .await?
+            .into_iter()
+            .filter(|m| only.as_ref().is_none_or(|only| only.contains(&m.other)))
+            .map(|m| {
+                let reason = ReasonView {
+                    kind: ReasonKind::MetBefore,
+                    tag: m.met_at_event.unwrap_or_default(),
+                };
+                (m.other, vec![reason], true)
+            });
+    let recommended: Vec<(UserId, Vec<ReasonView>, bool)> = {
         let index = index.read().map_err(|_| poisoned())?;
-        match &only {
+        let engine = match &only {
             Some(only) => index
                 .recommend(&me.id, index.len(), exclude.iter())
                 .into_iter()
@@ -149,19 +170,26 @@ pub async fn people_to_meet(
                 .take(PAGE)
                 .collect(),
             None => index.recommend(&me.id, PAGE, exclude.iter()),
-        }
+        };
+        again
+            .chain(
+                engine
+                    .into_iter()
+                    .map(|r| (r.member, reason_views(&r.explanation), false)),
+            )
+            .collect()
     };
     let interested = state.store.interested_in(event.id, me.id).await?;
     let has_tags = !state.store.tags_of(me.id).await?.is_empty();
     let mut cards = Vec::new();
-    for rec in recommended {
+    for (member, reasons, met_before) in recommended {
         if cards.len() == PAGE {
             break;
         }
-        let Some(their) = state.store.membership(event.id, rec.member).await? else {
+        let Some(their) = state.store.membership(event.id, member).await? else {
             continue;
         };
-        let Some(user) = state.store.user_by_id(rec.member).await? else {
+        let Some(user) = state.store.user_by_id(member).await? else {
             continue;
         };
         let vis = &user.visibility;
@@ -177,9 +205,10 @@ pub async fn people_to_meet(
             headline: show(ProfileField::Headline, user.headline),
             company: show(ProfileField::Company, user.company),
             event_line: their.event_line,
-            reasons: reason_views(&rec.explanation),
+            reasons,
             interested: interested.contains(&user.id),
             checked_in: here.contains(&user.id),
+            met_before,
         });
     }
     let shown: Vec<UserId> = cards

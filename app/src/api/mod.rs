@@ -11,6 +11,7 @@ pub mod badges;
 pub mod connections;
 pub mod dashboard;
 pub mod events;
+pub mod follow_up;
 pub mod imports;
 pub mod integrations;
 pub mod leads;

@@ -286,6 +286,20 @@ pub struct MyData {
     pub notes: Vec<MyNote>,
     /// What I wrote in rooms.
     pub messages: Vec<MyRoomMessage>,
+    /// My open reminders on notes (ticked-off ones are deleted).
+    #[serde(default)]
+    pub reminders: Vec<MyReminder>,
+    /// Whether I asked for the follow-up digest after each event day.
+    #[serde(default)]
+    pub follow_up_digest: bool,
+}
+
+/// One of my reminders, as "download my data" lists it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MyReminder {
+    pub about_user_id: String,
+    pub text: String,
+    pub due_at: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -378,6 +392,16 @@ pub async fn export_my_data() -> Result<MyData, AppError> {
             removed: m.removed,
         })
         .collect();
+    let reminders = store
+        .reminders_of(me.id, None)
+        .await?
+        .into_iter()
+        .map(|r| MyReminder {
+            about_user_id: r.other.to_string(),
+            text: r.text.as_str().to_owned(),
+            due_at: r.due_at.to_rfc3339(),
+        })
+        .collect();
     Ok(MyData {
         exported_at: chrono::Utc::now().to_rfc3339(),
         profile,
@@ -385,6 +409,8 @@ pub async fn export_my_data() -> Result<MyData, AppError> {
         connections,
         notes,
         messages,
+        reminders,
+        follow_up_digest: store.digest_opt_in(me.id).await?,
     })
 }
 

@@ -150,6 +150,8 @@ pub fn LiveNotices() -> impl IntoView {
                         NotificationKind::MeetingRequest => "Meeting request",
                         NotificationKind::MeetingUpdate => "Meeting",
                         NotificationKind::MutualInterest => "Mutual interest",
+                        NotificationKind::MetAgain => "Meet again",
+                        NotificationKind::Reminder => "Reminder",
                     };
                     let id = s.id;
                     view! {

@@ -15,6 +15,7 @@ mod attendance;
 mod badges;
 mod dashboard;
 mod events;
+mod follow_up;
 mod imports;
 mod integrations;
 mod meetings;
@@ -39,6 +40,10 @@ pub use events::local_time;
 pub use events::{
     EventDates, EventName, InvitationStatus, JoinCode, JoinPolicy, Role, Slug, SpotList,
     TimeZoneName, Venue,
+};
+pub use follow_up::{
+    parse_due_day, KeepInTouchItem, KeepInTouchView, ReminderText, ReminderView, TimelineItem,
+    TimelineKind, TimelineView,
 };
 pub use imports::ImportReport;
 pub use integrations::{is_public_ip, WebhookKind, WebhookUrl};

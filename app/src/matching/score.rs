@@ -69,6 +69,10 @@ pub enum ReasonKind {
     YouOfferWhatTheySeek,
     /// We both listed it as an interest.
     SharedInterest,
+    /// We connected at an earlier event ("meet again"); the reason's tag
+    /// is where. The engine never gives it: the people-to-meet list puts
+    /// such connections first with this reason.
+    MetBefore,
 }
 
 impl ReasonKind {
@@ -89,6 +93,7 @@ impl ReasonKind {
         match self {
             ReasonKind::SharedInterest => 1,
             ReasonKind::TheyOfferWhatYouSeek | ReasonKind::YouOfferWhatTheySeek => 2,
+            ReasonKind::MetBefore => 0,
         }
     }
 }

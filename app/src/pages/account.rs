@@ -206,6 +206,7 @@ fn Account(
             }}
         </section>
 
+        <crate::pages::follow_up::DigestSetting />
         <MyData />
     }
 }

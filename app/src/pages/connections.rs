@@ -41,6 +41,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                         <p class="actions">
                             <a class="button secondary" href="/connections.vcf" download>"Download all (vCard)"</a>
                             <a class="button secondary" href="/connections.csv" download>"Download all (CSV)"</a>
+                            <a class="button secondary" href="/keep-in-touch">"Keep in touch"</a>
                         </p>
                         {if v.total == 0 {
                             view! { <p>"No connections yet. Scan someone's badge to connect."</p> }.into_any()
@@ -135,7 +136,8 @@ fn Connection(c: ConnectionCard) -> impl IntoView {
             {(!c.links.is_empty()).then(|| view! {
                 <ul class="plain-list">{c.links.iter().map(|l| view! { <li><a href=l.clone() rel="nofollow noopener noreferrer">{l.clone()}</a></li> }).collect_view()}</ul>
             })}
-            <p><a href=format!("/connections/{}/vcard", c.user_id)>"Save contact (vCard)"</a></p>
+            <p><a href=format!("/connections/{}", c.user_id)>"Our timeline"</a>
+                " · "<a href=format!("/connections/{}/vcard", c.user_id)>"Save contact (vCard)"</a></p>
             <details open=!c.note.note.is_empty()>
                 <summary>{summary}</summary>
                 <NoteForm user_id=c.user_id.clone() note=c.note.clone() />

@@ -68,7 +68,7 @@ pub fn PeopleToMeetPage() -> impl IntoView {
                             <FormError error=action_error(answer) />
                             {if l.opted_out {
                                 view! { <p class="notice">"You opted out of networking at this event, so you get no recommendations. Change it on the event's people page."</p> }.into_any()
-                            } else if !l.has_tags {
+                            } else if !l.has_tags && l.cards.is_empty() {
                                 view! { <p class="notice">"Add what you offer and seek to " <a href="/account">"your profile"</a> " to get recommendations."</p> }.into_any()
                             } else if l.cards.is_empty() {
                                 view! { <p>"No recommendations right now. Check back as more people join."</p> }.into_any()
@@ -114,28 +114,39 @@ fn Recommendation(
             {(!c.event_line.is_empty()).then(|| view! { <p class="event-line">{c.event_line.clone()}</p> })}
             <ul class="chips" aria-label="Why you should meet">
                 {c.reasons.iter().map(|r| view! {
-                    <li class=format!("chip {}", r.intent().as_str())>{r.text()}</li>
+                    <li class=r.chip_class()>{r.text()}</li>
                 }).collect_view()}
             </ul>
-            <div class="actions">
-                {if c.interested {
-                    view! { <p class="meta">"You are interested. You will be connected if they are too."</p> }.into_any()
-                } else {
-                    view! {
+            {if c.met_before {
+                view! {
+                    <div class="actions">
+                        <a class="button" href=format!("{profile}#meet")>"Propose a meeting"</a>
+                        <a class="button secondary" href=format!("/connections/{}", c.user_id)>"Our timeline"</a>
+                    </div>
+                }.into_any()
+            } else {
+                view! {
+                    <div class="actions">
+                        {if c.interested {
+                            view! { <p class="meta">"You are interested. You will be connected if they are too."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ActionForm action=answer attr:class="inline-form">
+                                    <input type="hidden" name="slug" value=slug_a />
+                                    <input type="hidden" name="user_id" value=id_a />
+                                    <button type="submit" name="answer" value="interested">{interested_label}</button>
+                                </ActionForm>
+                            }.into_any()
+                        }}
                         <ActionForm action=answer attr:class="inline-form">
-                            <input type="hidden" name="slug" value=slug_a />
-                            <input type="hidden" name="user_id" value=id_a />
-                            <button type="submit" name="answer" value="interested">{interested_label}</button>
+                            <input type="hidden" name="slug" value=slug_b />
+                            <input type="hidden" name="user_id" value=id_b />
+                            <button type="submit" name="answer" value="not_now" class="secondary">"Not now"</button>
                         </ActionForm>
-                    }.into_any()
-                }}
-                <ActionForm action=answer attr:class="inline-form">
-                    <input type="hidden" name="slug" value=slug_b />
-                    <input type="hidden" name="user_id" value=id_b />
-                    <button type="submit" name="answer" value="not_now" class="secondary">"Not now"</button>
-                </ActionForm>
-                <a class="button secondary" href=format!("{profile}#meet")>"Propose a meeting"</a>
-            </div>
+                        <a class="button secondary" href=format!("{profile}#meet")>"Propose a meeting"</a>
+                    </div>
+                }.into_any()
+            }}
         </article>
     }
 }

@@ -9,6 +9,7 @@ pub mod connections;
 pub mod dashboard;
 pub mod event;
 pub mod events;
+pub mod follow_up;
 pub mod home;
 pub mod imports;
 pub mod integrations;

@@ -394,7 +394,7 @@ fn RoomChat(v: RoomView) -> impl IntoView {
                         let chips = (!reasons.is_empty()).then(|| view! {
                             <ul class="chips reasons" aria-label=format!("Why meet {}", m.name)>
                                 {reasons.into_iter().take(2).map(|r| view! {
-                                    <li class=format!("chip {}", r.intent().as_str())>{r.text()}</li>
+                                    <li class=r.chip_class()>{r.text()}</li>
                                 }).collect_view()}
                             </ul>
                         });

@@ -4,6 +4,7 @@
 use super::{events::Event, invitations::Invitation, Store};
 use crate::domain::Email;
 use async_trait::async_trait;
+use chrono::NaiveDate;
 
 /// Delivers invitations: by SMTP when configured, else as `.eml` files in
 /// the outbox of the data directory. The server implements it
@@ -23,5 +24,14 @@ pub trait Postman: Send + Sync + 'static {
     async fn account_notice(&self, to: &Email, subject: &str, body: &str) {
         let _ = (to, subject, body);
         tracing::warn!("this postman sends no account notices; one was dropped");
+    }
+    /// Sends one person's follow-up digest for `day` by the same route as
+    /// invitations (the outbox keeps one file per person and day).
+    /// `false` when it could not be sent (logged). The default sends
+    /// nothing.
+    async fn digest(&self, to: &Email, day: NaiveDate, subject: &str, body: &str) -> bool {
+        let _ = (to, day, subject, body);
+        tracing::warn!("this postman sends no digests; one was dropped");
+        false
     }
 }

@@ -19,6 +19,7 @@ mod claims;
 mod connections;
 mod error;
 mod events;
+mod follow_up;
 mod imports;
 mod integrations;
 mod invitations;
@@ -40,6 +41,7 @@ pub use claims::*;
 pub use connections::*;
 pub use error::*;
 pub use events::*;
+pub use follow_up::*;
 pub use imports::*;
 pub use integrations::*;
 pub use invitations::*;
@@ -79,6 +81,7 @@ pub trait Store:
     + RoomStore
     + IntegrationStore
     + AttendanceStore
+    + FollowUpStore
     + Send
     + Sync
     + 'static

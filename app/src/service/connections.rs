@@ -10,7 +10,7 @@
 use crate::{
     domain::{ConnectionCard, EventId, NoteView, ProfileField, Rating, UserId, Viewer},
     error::AppError,
-    ports::{ConnectionEntry, ConnectionNote, StoreError},
+    ports::{ConnectionEntry, ConnectionNote, Store, StoreError},
     realtime::NotificationKind,
     service::{notify, webhooks},
     state::AppState,
@@ -125,9 +125,15 @@ fn card(entry: ConnectionEntry, photo_etag: Option<&str>) -> ConnectionCard {
 
 /// All my connections as I may see them, newest first.
 pub async fn contact_cards(state: &AppState, me: UserId) -> Result<Vec<ConnectionCard>, AppError> {
+    cards_in(&*state.store, me).await
+}
+
+/// [`contact_cards`] from a bare store (the `rapport follow-up` command
+/// has no server state).
+pub async fn cards_in(store: &dyn Store, me: UserId) -> Result<Vec<ConnectionCard>, AppError> {
     let mut cards = Vec::new();
-    for entry in state.store.my_connections(me).await? {
-        let photo = state.store.photo(entry.other.id).await?;
+    for entry in store.my_connections(me).await? {
+        let photo = store.photo(entry.other.id).await?;
         cards.push(card(entry, photo.as_ref().map(|p| p.etag.as_str())));
     }
     Ok(cards)

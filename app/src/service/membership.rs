@@ -301,4 +301,5 @@ async fn joined(state: &AppState, event: &Event, user: UserId, path: JoinPath) {
     crate::service::webhooks::member_joined(&*state.store, event.id, user, path.via()).await;
     crate::service::matching::member_changed(state, user).await;
     crate::service::notify::dashboard(state, event);
+    crate::service::notify::met_again(state, event, user);
 }

@@ -8,6 +8,7 @@ pub mod connections;
 pub mod dashboard;
 pub mod events;
 pub mod exports;
+pub mod follow_up;
 pub mod imports;
 pub mod leads;
 pub mod limits;

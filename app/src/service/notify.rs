@@ -152,6 +152,50 @@ pub fn meeting(
     });
 }
 
+/// `user` just joined `event`: each connection of theirs met at another
+/// event who is here too is told, and so are they ("Alma, whom you met at
+/// RustConf 2026, is here too.").
+pub fn met_again(state: &AppState, event: &Event, user: UserId) {
+    let (s, event) = (state.clone(), event.clone());
+    spawn("meet again", async move {
+        let again = s.store.met_before_here(event.id, user).await?;
+        if again.is_empty() {
+            return Ok(());
+        }
+        let name = name_of(&s, user).await?;
+        let link = format!("/e/{}/meet", event.slug.as_str());
+        let whom = |who: &str, place: &Option<String>| match place {
+            Some(place) => format!("{who}, whom you met at {place}, is here too."),
+            None => format!("{who}, whom you met before, is here too."),
+        };
+        for m in again {
+            let (to_me, to_them) = (
+                whom(&m.other_name, &m.met_at_event),
+                whom(&name, &m.met_at_event),
+            );
+            let kind = NotificationKind::MetAgain;
+            s.live.notify(&[user], notice(kind, &to_me, &link, &event));
+            s.live
+                .notify(&[m.other], notice(kind, &to_them, &link, &event));
+        }
+        Ok(())
+    });
+}
+
+/// A reminder `owner` set on their note about `other` (called `name`) is
+/// due.
+pub fn reminder(state: &AppState, owner: UserId, other: UserId, name: &str, text: &str) {
+    state.live.notify(
+        &[owner],
+        Notice {
+            kind: NotificationKind::Reminder,
+            text: short(&format!("Reminder about {name}: {text}")),
+            link: Some(format!("/connections/{other}")),
+            event: None,
+        },
+    );
+}
+
 /// The organizers announced `text` to everyone in the event.
 pub fn announcement(state: &AppState, event: &Event, text: &str) {
     let link = format!("/e/{}", event.slug.as_str());

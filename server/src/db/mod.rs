@@ -26,6 +26,7 @@ pub mod cluster;
 mod connections;
 mod directory;
 mod events;
+mod follow_up;
 mod imports;
 mod integrations;
 mod invitations;

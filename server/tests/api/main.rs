@@ -20,6 +20,7 @@ mod attendance;
 mod badges;
 mod cluster;
 mod dashboard;
+mod follow_up;
 mod imports;
 mod live;
 mod matching;

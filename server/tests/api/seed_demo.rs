@@ -1,5 +1,6 @@
 //! The demo seed on both backends: a few hundred tagged attendees, the named
-//! accounts, tagged rooms, and a second run that adds nothing.
+//! accounts, tagged rooms, an earlier event the demo people met at, and a
+//! second run that adds nothing.
 
 use crate::common::{fresh_store, Backend};
 use app::{
@@ -56,6 +57,21 @@ async fn seeding_twice_adds_nothing_twice(store: Arc<dyn Store>) {
         .unwrap()
         .with(Intent::Seek)
         .any(|t| *t == co_founder));
+    // Chloé met people at the earlier demo event who are here too (meet
+    // again), with a history: scans, a meeting, her note and a reminder.
+    let again = store.met_before_here(event.id, chloe.id).await.unwrap();
+    assert!(again.len() >= 2, "{again:?}");
+    assert!(again
+        .iter()
+        .all(|m| m.met_at_event.as_deref() == Some("Rapport Demo Meetup")));
+    let history = store.interactions(chloe.id, None).await.unwrap();
+    assert!(history.len() >= 3, "{history:?}");
+    assert_eq!(store.reminders_of(chloe.id, None).await.unwrap().len(), 1);
+    assert!(store
+        .event_by_slug(&Slug::parse(server::seed::EARLIER_SLUG).unwrap())
+        .await
+        .unwrap()
+        .is_some());
     let ada = members.iter().find(|m| m.role == Role::Organizer).unwrap();
     let page = store
         .search_directory(
@@ -132,6 +148,11 @@ async fn seeding_twice_adds_nothing_twice(store: Arc<dyn Store>) {
     assert_eq!(second.invite_token, first.invite_token);
     assert_eq!(store.list_members(event.id).await.unwrap(), members);
     assert_eq!(store.rooms_of_event(event.id).await.unwrap(), rooms);
+    assert_eq!(
+        store.interactions(chloe.id, None).await.unwrap(),
+        history,
+        "the history is made once"
+    );
     assert_eq!(
         store.attendance_log(event.id).await.unwrap(),
         log,

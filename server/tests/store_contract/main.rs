@@ -19,6 +19,7 @@ mod attendance;
 mod badges;
 mod connections;
 mod events;
+mod follow_up;
 mod imports;
 mod integrations;
 mod invitations;
