@@ -18,6 +18,7 @@ pub mod matching;
 pub mod meetings;
 pub mod profiles;
 pub mod rooms;
+pub mod schedule;
 pub mod settings;
 
 #[cfg(feature = "ssr")]

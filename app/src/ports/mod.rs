@@ -29,6 +29,7 @@ mod meetings;
 mod membership;
 mod profiles;
 mod rooms;
+mod schedule;
 mod sessions;
 mod stats;
 
@@ -50,6 +51,7 @@ pub use meetings::*;
 pub use membership::*;
 pub use profiles::*;
 pub use rooms::*;
+pub use schedule::*;
 pub use sessions::*;
 pub use stats::*;
 
@@ -79,6 +81,7 @@ pub trait Store:
     + RoomStore
     + IntegrationStore
     + AttendanceStore
+    + ScheduleStore
     + Send
     + Sync
     + 'static

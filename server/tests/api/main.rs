@@ -26,6 +26,7 @@ mod matching;
 mod my_data;
 mod profiles;
 mod rooms;
+mod schedule;
 mod seed_demo;
 mod settings;
 mod shutdown;
