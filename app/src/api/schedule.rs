@@ -321,7 +321,7 @@ pub async fn set_wish(slug: String, user_id: String, priority: String) -> Result
     schedule::set_wish(&state, &event, me.id, other, Some(&priority)).await
 }
 
-/// My availability: `available[<slot id>]` for each slot I can meet in
+/// My availability: `available[slot_<slot id>]` for each slot I can meet in
 /// (the others are off), and `accepts_requests` when one-sided wishes
 /// towards me may count.
 #[server(prefix = "/api", endpoint = "set_my_availability")]
@@ -334,7 +334,13 @@ pub async fn set_my_availability(
     let me = context::require_user().await?;
     let state = context::state()?;
     let (event, _) = member_of(&state, &slug, me.id, profiles::PEOPLE).await?;
-    let available: Vec<String> = available.unwrap_or_default().into_keys().collect();
+    // Keys are `slot_<id>`: a bare id could start with a digit, which the
+    // form decoder reads as a list index.
+    let available: Vec<String> = available
+        .unwrap_or_default()
+        .into_keys()
+        .filter_map(|k| k.strip_prefix("slot_").map(str::to_owned))
+        .collect();
     schedule::set_availability(
         &state,
         &event,

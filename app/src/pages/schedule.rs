@@ -385,7 +385,7 @@ fn Wishes(
                         let id = format!("slot-{i}");
                         view! {
                             <div class="field checkbox">
-                                <input type="checkbox" id=id.clone() name=format!("available[{}]", s.id) value="on" checked=s.available />
+                                <input type="checkbox" id=id.clone() name=format!("available[slot_{}]", s.id) value="on" checked=s.available />
                                 <label for=id>{s.when}</label>
                             </div>
                         }

@@ -135,7 +135,7 @@ async fn schedule_flow(backend: Backend) {
         ("accepts_requests".to_owned(), "on".to_owned()),
     ];
     for s in &slots[1..] {
-        form.push((format!("available[{s}]"), "on".to_owned()));
+        form.push((format!("available[slot_{s}]"), "on".to_owned()));
     }
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let (status, body) = ben.call_json("set_my_availability", &form).await;
