@@ -24,6 +24,10 @@ use crate::{
     },
 };
 
+/// The most meetings the organizer's page lists at once (each carries its
+/// edit forms); a search by name finds the others.
+pub const MEETINGS_SHOWN: usize = 200;
+
 /// The organizer's scheduler page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchedulerView {
@@ -39,8 +43,13 @@ pub struct SchedulerView {
     pub max_meetings: u32,
     /// K.
     pub max_in_a_row: u32,
-    /// The review of the current schedule.
+    /// The review of the current schedule; its meetings are those of the
+    /// person searched for, at most [`MEETINGS_SHOWN`].
     pub review: ScheduleReview,
+    /// The name searched for in the meetings ("" for everyone).
+    pub person_query: String,
+    /// How many meetings match the search (all of them, not only those shown).
+    pub meetings_found: usize,
     /// The slots the edit forms offer: (id, "Thu 14 May, 09:00–09:20").
     pub slot_choices: Vec<(String, String)>,
     /// The spots that hold meetings: (id, name).
@@ -91,11 +100,23 @@ pub struct MyScheduleView {
 /// The organizer's scheduler page; organizers only.
 #[server(prefix = "/api", endpoint = "schedule_page")]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
-pub async fn load_schedule(slug: String) -> Result<SchedulerView, AppError> {
+pub async fn load_schedule(
+    slug: String,
+    person: Option<String>,
+) -> Result<SchedulerView, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
     let event = event_at(&state, &slug).await?;
-    let review = schedule::review(&state, &event, me.id).await?;
+    let mut review = schedule::review(&state, &event, me.id).await?;
+    let person_query = person.unwrap_or_default().trim().to_owned();
+    let needle = person_query.to_lowercase();
+    review.meetings.retain(|m| {
+        needle.is_empty()
+            || m.people.0.to_lowercase().contains(&needle)
+            || m.people.1.to_lowercase().contains(&needle)
+    });
+    let meetings_found = review.meetings.len();
+    review.meetings.truncate(MEETINGS_SHOWN);
     let setup = state.store.schedule_setup(event.id).await?;
     let (slots_text, spots_text) = schedule::setup_text(&event, &setup);
     let mut people_choices: Vec<(String, String)> = state
@@ -114,6 +135,8 @@ pub async fn load_schedule(slug: String) -> Result<SchedulerView, AppError> {
         max_meetings: setup.settings.max_meetings,
         max_in_a_row: setup.settings.max_in_a_row,
         review,
+        person_query,
+        meetings_found,
         slot_choices: setup
             .slots
             .iter()
@@ -166,14 +189,14 @@ pub async fn run_schedule(slug: String) -> Result<String, AppError> {
     let state = context::state()?;
     let event = event_at(&state, &slug).await?;
     let answer = schedule::run(&state, &event, me.id).await?;
-    let percent = (answer.upper_bound > 0)
-        .then(|| answer.total_value * 100 / answer.upper_bound)
+    let percent = (answer.total_value * 100)
+        .checked_div(answer.upper_bound)
         .unwrap_or(100);
+    let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
     Ok(format!(
-        "{} meetings scheduled, {} wishes left without one; value {}% of the upper bound.",
-        answer.assignments.len(),
-        answer.unscheduled.len(),
-        percent
+        "{} scheduled, {} left without one; value {percent}% of the upper bound.",
+        n(answer.assignments.len(), "meeting", "meetings"),
+        n(answer.unscheduled.len(), "wish", "wishes"),
     ))
 }
 

@@ -14,17 +14,19 @@ use crate::api::schedule::{
     SetMyAvailability, SetWish, WishPriority,
 };
 use crate::components::forms::{action_error, FormError, TextArea};
-use crate::components::layout::ErrorNotice;
+use crate::components::layout::{count, ErrorNotice};
 use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The organizer's scheduler page.
 #[component]
 pub fn SchedulePage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
+    let query = use_query_map();
+    let person = move || query.read().get("person");
     let setup = ServerAction::<SaveScheduleSetup>::new();
     let run = ServerAction::<RunSchedule>::new();
     let edit = ServerAction::<EditSchedule>::new();
@@ -33,13 +35,14 @@ pub fn SchedulePage() -> impl IntoView {
         move || {
             (
                 slug(),
+                person(),
                 setup.version().get(),
                 run.version().get(),
                 edit.version().get(),
                 publish.version().get(),
             )
         },
-        |(s, ..)| load_schedule(s),
+        |(s, p, ..)| load_schedule(s, p),
     );
     let actions = Actions {
         setup,
@@ -98,7 +101,7 @@ fn Organizer(p: PageData, actions: Actions) -> impl IntoView {
             <FormError error=action_error(run) />
             <FormError error=action_error(publish) />
             {move || run.value().get().and_then(|r| r.ok()).map(|r| view! { <p class="form-ok" role="status" data-testid="run-result">{r}</p> })}
-            {move || publish.value().get().and_then(|r| r.ok()).map(|n| view! { <p class="form-ok" role="status">{format!("{n} meetings published.")}</p> })}
+            {move || publish.value().get().and_then(|r| r.ok()).map(|n| view! { <p class="form-ok" role="status">{format!("{} published.", count(n as u64, "meeting", "meetings"))}</p> })}
             <div class="actions">
                 <ActionForm action=run attr:class="inline-form">
                     <input type="hidden" name="slug" value=slug_run />
@@ -107,7 +110,7 @@ fn Organizer(p: PageData, actions: Actions) -> impl IntoView {
                 <ActionForm action=publish attr:class="inline-form">
                     <input type="hidden" name="slug" value=slug_publish />
                     <button type="submit" class="secondary" disabled=drafts == 0>
-                        {format!("Publish {drafts} draft meetings")}
+                        {format!("Publish {}", count(drafts as u64, "draft meeting", "draft meetings"))}
                     </button>
                 </ActionForm>
             </div>
@@ -185,7 +188,12 @@ fn Meetings(p: PageData, edit: ServerAction<EditSchedule>) -> impl IntoView {
         <section class="card" aria-labelledby="meetings-h">
             <h2 id="meetings-h">"Meetings"</h2>
             <FormError error=action_error(edit) />
-            {p.review.meetings.is_empty().then(|| view! { <p>"No meetings yet: set up the sessions and run the scheduler."</p> })}
+            <form method="get" class="search-form" role="search">
+                <label for="meeting-search">"Find a person's meetings"</label>
+                <input id="meeting-search" name="person" type="search" value=p.person_query.clone() />
+                <button type="submit" class="secondary">"Search"</button>
+            </form>
+            <p class="meta" data-testid="meetings-found">{shown_note(p.meetings_found, p.review.meetings.len())}</p>
             <ul class="plain-list meetings" data-testid="scheduled-meetings">
                 {p.review.meetings.into_iter().map(|m| view! {
                     <li><MeetingLine m=m slug=slug.clone() slots=slots.clone() spots=spots.clone() edit=edit /></li>
@@ -204,6 +212,16 @@ fn Meetings(p: PageData, edit: ServerAction<EditSchedule>) -> impl IntoView {
                 </ActionForm>
             </details>
         </section>
+    }
+}
+
+/// "12 meetings", or "200 of 1,204 meetings shown: search by name".
+fn shown_note(found: usize, shown: usize) -> String {
+    let all = count(found as u64, "meeting", "meetings");
+    if shown < found {
+        format!("{shown} of {all} shown: search by name to find the others.")
+    } else {
+        all
     }
 }
 

@@ -69,12 +69,12 @@ pub struct SetupForm<'a> {
     pub max_in_a_row: &'a str,
 }
 
+/// A slot's start and end, in UTC.
+type Window = (DateTime<Utc>, DateTime<Utc>);
+
 /// The slots of `plan` in UTC, read in the event's time zone, inside the
 /// event's days.
-fn slot_times(
-    event: &Event,
-    plan: &SlotPlan,
-) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, AppError> {
+fn slot_times(event: &Event, plan: &SlotPlan) -> Result<Vec<Window>, AppError> {
     let zone = meetings::tz(event);
     let invalid = |message: &str| AppError::Invalid {
         field: "slots".into(),
@@ -444,7 +444,13 @@ pub async fn edit(state: &AppState, event: &Event, me: UserId, edit: Edit) -> Re
         setup: &setup,
         rows: &rows,
     };
-    let built = build(state, &stored, |_| false, &people).await?;
+    // Everyone in the schedule takes part, so the checker sees all their
+    // meetings (a meeting added by hand may be of people who wished nothing).
+    let everyone: Vec<UserId> = people
+        .into_iter()
+        .chain(rows.iter().flat_map(|m| [m.a, m.b]))
+        .collect();
+    let built = build(state, &stored, |_| false, &everyone).await?;
     let before = violations(&built, &rows);
     let now = violations(&built, &after);
     if let Some(broken) = now.iter().find(|v| !before.contains(v)) {

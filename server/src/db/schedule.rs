@@ -479,9 +479,12 @@ impl ScheduleStore for Db {
             match published {
                 Some(true) => return Err(StoreError::Conflict("published meeting")),
                 Some(false) => {
-                    sqlx::query(
+                    // Only to a slot and spot of the same event.
+                    let moved = sqlx::query(
                         "UPDATE schedule_meetings SET slot_id = $3, spot_id = $4 \
-                         WHERE id = $1 AND event_id = $2",
+                         WHERE id = $1 AND event_id = $2 \
+                         AND EXISTS (SELECT 1 FROM schedule_slots WHERE id = $3 AND event_id = $2) \
+                         AND EXISTS (SELECT 1 FROM meeting_spots WHERE id = $4 AND event_id = $2)",
                     )
                     .bind(meeting.id)
                     .bind(event.0)
@@ -489,7 +492,11 @@ impl ScheduleStore for Db {
                     .bind(meeting.spot)
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| conflict_or_backend(e, &[]))?;
+                    .map_err(|e| conflict_or_backend(e, &[]))?
+                    .rows_affected();
+                    if moved == 0 {
+                        return Err(StoreError::NotFound);
+                    }
                 }
                 None => insert_draft!(tx, event, meeting),
             }

@@ -275,6 +275,24 @@ async fn events_stay_apart(store: Arc<dyn Store>) {
             Err(StoreError::NotFound)
         ));
     }
+    let mine = draft(w.bob.id, w.cy.id, slots[0], spots[0]);
+    s.put_draft_meeting(e, &mine).await.unwrap();
+    assert!(
+        matches!(
+            s.put_draft_meeting(
+                e,
+                &NewScheduled {
+                    slot: their_slots[1],
+                    ..mine.clone()
+                }
+            )
+            .await,
+            Err(StoreError::NotFound)
+        ),
+        "not moved into another event's slot"
+    );
+    assert_eq!(s.scheduled(e).await.unwrap()[0].slot, slots[0]);
+    s.remove_draft_meeting(e, mine.id).await.unwrap();
     let theirs = draft(w.bob.id, w.cy.id, their_slots[0], their_spots[0]);
     s.put_draft_meeting(other.id, &theirs).await.unwrap();
     assert!(matches!(

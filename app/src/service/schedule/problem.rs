@@ -2,14 +2,15 @@
 //! slots (a gap between two is a break), the spots that hold meetings,
 //! who takes part (everyone who wished or was wished, unless they opted
 //! out), their availability (minus slots where they already have an
-//! accepted meeting of their own), the wishes, the pairs that must never
+//! accepted meeting of their own), the wishes with the matching engine's
+//! score of each wished pair, the pairs that must never
 //! meet (a block either way, a scheduled meeting one side declined) and
 //! the published meetings, which stay where they are.
 
 use crate::{
     domain::{UserId, WishPriority},
     error::AppError,
-    ports::{Event, ScheduleSetup, ScheduledMeeting},
+    ports::{Event, ScheduleSetup, ScheduledMeeting, WishRecord},
     scheduler::{FixedMeeting, Person, Priority, Problem, ProblemInput, Slot, SlotSet, Spot, Wish},
     state::AppState,
 };
@@ -35,6 +36,42 @@ fn priority(p: WishPriority) -> Priority {
         WishPriority::WouldLike => Priority::WouldLike,
         WishPriority::IfPossible => Priority::IfPossible,
     }
+}
+
+/// The matching engine's score of each wished pair, scaled so the best
+/// pair of the event is 1: it breaks ties between pairs whose wishes are
+/// worth the same ([`crate::scheduler::value`]).
+async fn pair_scores(
+    state: &AppState,
+    event: &Event,
+    wishes: &[WishRecord],
+) -> Result<Vec<(UserId, UserId, f64)>, AppError> {
+    let index = state.matching.index(state, event.id).await?;
+    let index = index
+        .read()
+        .map_err(|_| crate::service::matching::poisoned())?;
+    let mut seen = HashSet::new();
+    let mut raw = Vec::new();
+    for w in wishes {
+        let key = if w.from < w.to {
+            (w.from, w.to)
+        } else {
+            (w.to, w.from)
+        };
+        if !seen.insert(key) {
+            continue;
+        }
+        if let Some(e) = index.explain_pair(&key.0, &key.1) {
+            if e.score.is_finite() && e.score > 0.0 {
+                raw.push((key.0, key.1, e.score));
+            }
+        }
+    }
+    let best = raw.iter().map(|r| r.2).fold(0.0, f64::max);
+    Ok(raw
+        .into_iter()
+        .map(|(a, b, s)| (a, b, (s / best).clamp(0.0, 1.0)))
+        .collect())
 }
 
 /// The problem, with the maps back from the engine's indices to ids.
@@ -222,7 +259,7 @@ pub(crate) async fn build(
             })
             .collect(),
         forbidden,
-        scores: Vec::new(),
+        scores: pair_scores(state, stored.event, &wishes).await?,
         fixed: fixed_meetings,
         max_in_a_row: setup.settings.max_in_a_row.max(1),
     };
