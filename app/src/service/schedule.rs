@@ -23,13 +23,15 @@
 //!   person; declining (cancelling) a published meeting frees its slot for
 //!   the next run.
 
+mod access;
 mod problem;
 mod review;
 
+pub use access::organizer_only;
 pub use review::{figures, review};
 
 use crate::{
-    domain::{count_in, Role, SlotPlan, SpotCapacities, SpotList, UserId, WishPriority},
+    domain::{count_in, SlotPlan, SpotCapacities, SpotList, UserId, WishPriority},
     error::AppError,
     ports::{Event, NewScheduled, Publication, ScheduleSetup, ScheduledMeeting, WishRecord},
     scheduler::{self, check, Assignment, Schedule, SolveOptions},
@@ -45,16 +47,6 @@ pub const MAX_MEETINGS: u32 = 64;
 
 /// The note every published meeting carries.
 pub const NOTE: &str = "Scheduled by the organizers from your wishes. Decline (cancel) it if you cannot make it: the slot goes to someone else.";
-
-/// Refuses anyone but the event's organizers.
-pub async fn organizer_only(state: &AppState, event: &Event, me: UserId) -> Result<(), AppError> {
-    if state.store.member_role(event.id, me).await? != Some(Role::Organizer) {
-        return Err(AppError::Forbidden(
-            "Only the event's organizers can run the meeting scheduler.".into(),
-        ));
-    }
-    Ok(())
-}
 
 /// What the organizer typed in the setup form.
 #[derive(Clone, Copy, Debug)]

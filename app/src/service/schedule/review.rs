@@ -4,7 +4,7 @@
 //! only ([`review`]); [`figures`] is for the dashboard, which checks its
 //! own role.
 
-use super::{organizer_only, problem};
+use super::{access::organizer_only, problem};
 use crate::{
     domain::{
         PersonLine, ScheduleFigures, ScheduleReview, ScheduledLine, SpotLine, UnmetLine, UserId,
