@@ -1,8 +1,8 @@
 //! The demo event's meeting sessions, so a newcomer sees a schedule built
 //! in one click ("Run the scheduler" on `/e/demo/schedule`): 16 slots of
 //! 20 minutes on the event's second day (a lunch break between two blocks
-//! of eight), the demo's meeting spots (the coffee bar holds three
-//! meetings at once), and wishes drawn with a skewed popularity (a few
+//! of eight), the demo's meeting spots (a table holds two meetings at
+//! once, the coffee bar eight, the quiet room one), and wishes drawn with a skewed popularity (a few
 //! people are wanted by many, as at a real event), from a fixed generator
 //! so every run and machine gets the same demo. Two people in three accept
 //! being asked; one in four cannot meet before lunch's last hour. Chloe and
@@ -44,7 +44,14 @@ pub(super) async fn demo_schedule(
         .spots(event.id)
         .await?
         .into_iter()
-        .map(|s| (s.id, if s.name == "Coffee bar" { 3 } else { 1 }))
+        .map(|s| {
+            let capacity = match s.name.as_str() {
+                "Coffee bar" => 8,
+                "Quiet room" => 1,
+                _ => 2,
+            };
+            (s.id, capacity)
+        })
         .collect();
     store
         .save_schedule_setup(event.id, 6, 3, &slots, &caps)

@@ -332,3 +332,38 @@ async fn pages_render_without_javascript(backend: Backend) {
 }
 
 on_both_backends!(schedule_pages, pages_render_without_javascript);
+
+/// The demo event: its organizer builds a schedule in one click, and it
+/// is close to the upper bound.
+async fn the_demo_schedule_is_built_in_one_click(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    server::seed::seed_demo(app.store.as_ref()).await.unwrap();
+    let (status, body) = app
+        .call_json(
+            "login",
+            &[
+                ("email", "ada@demo.rapport.dev"),
+                ("password", server::seed::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let slug = server::seed::DEMO_SLUG;
+    let (status, said) = app.call_json("run_schedule", &[("slug", slug)]).await;
+    assert_eq!(status, 200, "{said}");
+    let p = page(&app, slug).await;
+    let f = &p["review"]["figures"];
+    let (value, bound) = (
+        f["value"].as_i64().unwrap(),
+        f["upper_bound"].as_i64().unwrap(),
+    );
+    eprintln!("demo schedule: {said} ({value} of {bound})");
+    assert!(f["meetings"].as_u64().unwrap() > 100, "{f}");
+    assert!(value * 100 >= bound * 90, "{value} of {bound}");
+    assert!(p["meetings_found"].as_u64().unwrap() > 100);
+    assert!(meetings(&p).len() <= 200, "the page lists at most 200");
+}
+
+on_both_backends!(demo_schedule, the_demo_schedule_is_built_in_one_click);

@@ -129,7 +129,7 @@ async fn seeding_twice_adds_nothing_twice(store: Arc<dyn Store>) {
     let setup = store.schedule_setup(event.id).await.unwrap();
     assert_eq!(setup.slots.len(), 16);
     assert!(
-        setup.spots.iter().any(|s| s.capacity == 3),
+        setup.spots.iter().any(|s| s.capacity == 8),
         "the coffee bar"
     );
     let wishes = store.wishes(event.id, None).await.unwrap();
