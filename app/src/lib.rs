@@ -117,6 +117,8 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/e/:slug/scan") view=pages::scanner::ScannerPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/meet") view=pages::meet::PeopleToMeetPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/agenda") view=pages::meet::AgendaPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/schedule") view=pages::schedule::SchedulePage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/wishes") view=pages::schedule::WishesPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/leads") view=pages::leads::LeadsPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/integrations") view=pages::integrations::IntegrationsPage ssr=SsrMode::Async />

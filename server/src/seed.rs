@@ -1,7 +1,9 @@
 //! The demo event: a few named accounts, a few hundred generated attendees,
 //! a few tagged rooms and one event happening now, with a third of its
 //! attendees at the venue today, so a new user has a directory worth
-//! searching, rooms worth filtering and people "here now". Idempotent:
+//! searching, rooms worth filtering and people "here now", and meeting
+//! sessions with everyone's wishes (`seed/schedule.rs`), so the meeting
+//! scheduler builds a schedule in one click. Idempotent:
 //! running it again keeps what exists and adds what is missing.
 //!
 //! The generated attendees come from a fixed pseudo-random generator, so the
@@ -18,6 +20,7 @@ mod data;
 mod history;
 
 pub use history::EARLIER_SLUG;
+mod schedule;
 
 use app::{
     domain::{
@@ -265,6 +268,17 @@ pub async fn seed_demo(store: &dyn Store) -> anyhow::Result<DemoSummary> {
     demo_rooms(store, &event, &users[0]).await?;
     check_in_some(store, &event, &users[0], &attendee_ids).await?;
     history::seed_history(store, &users, &attendee_ids).await?;
+    // Chloe and Dev (the named attendees) wish too, first: the popular end.
+    let named: Vec<UserId> = users
+        .iter()
+        .zip(PEOPLE)
+        .filter(|(_, p)| p.role == Role::Attendee)
+        .map(|(u, _)| u.id)
+        .collect();
+    if let [chloe, dev, ..] = named[..] {
+        let wishing: Vec<UserId> = named.iter().chain(&attendee_ids).copied().collect();
+        schedule::demo_schedule(store, &event, (chloe, dev), &wishing).await?;
+    }
 
     Ok(DemoSummary {
         logins: users

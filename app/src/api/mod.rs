@@ -19,6 +19,7 @@ pub mod matching;
 pub mod meetings;
 pub mod profiles;
 pub mod rooms;
+pub mod schedule;
 pub mod settings;
 
 #[cfg(feature = "ssr")]

@@ -21,6 +21,7 @@ mod integrations;
 mod meetings;
 mod profiles;
 mod rooms;
+mod schedule;
 mod tags;
 mod text;
 
@@ -55,6 +56,10 @@ pub use profiles::{
 pub use rooms::{
     ClientMessageId, MessageText, RoomDescription, RoomId, RoomKind, RoomPlace, RoomTags,
     RoomTitle, MAX_MESSAGE_CHARS,
+};
+pub use schedule::{
+    count_in, PersonLine, PlannedSlot, ScheduleFigures, ScheduleReview, ScheduledLine, SlotPlan,
+    SpotCapacities, SpotLine, UnmetLine, WishPriority,
 };
 pub use tags::{Intent, Tag, Taxonomy};
 pub use text::{

@@ -6,10 +6,12 @@
 //! `service::dashboard`); without, a reload shows the latest numbers.
 
 use crate::api::dashboard::{dashboard, BusyRoom, DashboardView};
+use crate::api::schedule::scheduler_figures;
 use crate::components::charts::{BarChart, ColumnChart};
 use crate::components::layout::{count, ErrorNotice};
 use crate::components::title::PageTitle;
 use crate::domain::Role;
+use crate::pages::schedule::ScheduleStats;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -40,12 +42,24 @@ pub fn DashboardPage() -> impl IntoView {
         on_cleanup(move || link.detach(id, vec![crate::realtime::ClientMsg::Unwatch { event }]));
     });
     let data = Resource::new(move || (slug(), tick.get()), |(s, _)| dashboard(s));
+    // The meeting scheduler's figures (organizers only: staff see none).
+    let schedule = Resource::new(move || (slug(), tick.get()), |(s, _)| scheduler_figures(s));
     view! {
         <PageTitle text="Dashboard · Rapport" />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let figures = schedule.await.ok();
                 match data.await {
-                    Ok(d) => view! { <Dashboard d=d /> }.into_any(),
+                    Ok(d) => view! {
+                        <Dashboard d=d />
+                        {figures.map(|f| view! {
+                            <section class="card" aria-labelledby="scheduler-h">
+                                <h2 id="scheduler-h">"Meeting scheduler"</h2>
+                                <ScheduleStats f=f />
+                                <p><a href=format!("/e/{}/schedule", slug())>"Open the meeting scheduler"</a></p>
+                            </section>
+                        })}
+                    }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e next=format!("/e/{}/dashboard", slug()) /> }.into_any(),
                 }
             })}

@@ -63,6 +63,7 @@ fn EventView(page: Page, announce: ServerAction<PostAnnouncement>) -> impl IntoV
                 <a class="button secondary" href=format!("/e/{}/people", e.slug)>"Find people"</a>
                 <a class="button secondary" href=format!("/e/{}/rooms", e.slug)>"Rooms"</a>
                 <a class="button secondary" href=format!("/e/{}/agenda", e.slug)>"My agenda"</a>
+                <a class="button secondary" href=format!("/e/{}/wishes", e.slug)>"Meeting wishes"</a>
                 <a class="button secondary" href=format!("/e/{}/scan", e.slug)>"Scan a badge"</a>
                 <a class="button secondary" href=format!("/e/{}/badge", e.slug)>"My badge"</a>
                 {page.exhibitor.then(|| view! {
@@ -87,6 +88,7 @@ fn EventView(page: Page, announce: ServerAction<PostAnnouncement>) -> impl IntoV
                 {(e.role == Some(crate::domain::Role::Organizer)).then(|| view! {
                     <a class="button secondary" href=format!("/e/{}/integrations", e.slug)>"Integrations"</a>
                     <a class="button secondary" href=format!("/e/{}/settings", e.slug)>"Settings and roles"</a>
+                    <a class="button secondary" href=format!("/e/{}/schedule", e.slug)>"Meeting scheduler"</a>
                     <a class="button secondary" href=format!("/e/{}/import", e.slug)>"Import attendees"</a>
                 })}
             </p>

@@ -12,11 +12,13 @@ use crate::api::matching::{people_to_meet, AnswerRecommendation, RecommendationC
 use crate::api::meetings::{
     agenda, AnswerMeeting, CounterMeeting, MeetingChoices, MeetingView, UpdateSpots,
 };
+use crate::api::schedule::SetWish;
 use crate::components::avatar::Avatar;
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::ErrorNotice;
 use crate::components::meeting_form::WhenWhere;
 use crate::components::title::PageTitle;
+use crate::pages::schedule::WishForm;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -29,6 +31,7 @@ pub fn PeopleToMeetPage() -> impl IntoView {
     let here_now = move || query.read().get("here_now");
     let in_room = move || query.read().get("in_room");
     let answer = ServerAction::<AnswerRecommendation>::new();
+    let wish = ServerAction::<SetWish>::new();
     let list = Resource::new(
         move || (slug(), here_now(), in_room(), answer.version().get()),
         |(s, h, r, _)| people_to_meet(s, h, r),
@@ -66,6 +69,11 @@ pub fn PeopleToMeetPage() -> impl IntoView {
                             </form>
                             {mutual}
                             <FormError error=action_error(answer) />
+                            <FormError error=action_error(wish) />
+                            {let wishes = format!("/e/{slug}/wishes");
+                            move || matches!(wish.value().get(), Some(Ok(()))).then(|| view! {
+                                <p class="form-ok" role="status">"Wish saved. " <a href=wishes.clone()>"My meeting wishes"</a></p>
+                            })}
                             {if l.opted_out {
                                 view! { <p class="notice">"You opted out of networking at this event, so you get no recommendations. Change it on the event's people page."</p> }.into_any()
                             } else if !l.has_tags && l.cards.is_empty() {
@@ -75,7 +83,7 @@ pub fn PeopleToMeetPage() -> impl IntoView {
                             } else {
                                 view! {
                                     <ol class="plain-list recommendations">
-                                        {l.cards.into_iter().map(|c| view! { <li><Recommendation c=c slug=slug.clone() answer=answer /></li> }).collect_view()}
+                                        {l.cards.into_iter().map(|c| view! { <li><Recommendation c=c slug=slug.clone() answer=answer wish=wish /></li> }).collect_view()}
                                     </ol>
                                 }.into_any()
                             }}
@@ -94,6 +102,8 @@ fn Recommendation(
     c: RecommendationCard,
     slug: String,
     answer: ServerAction<AnswerRecommendation>,
+    /// "Want to meet" for the meeting scheduler.
+    wish: ServerAction<SetWish>,
 ) -> impl IntoView {
     let profile = format!("/e/{slug}/p/{}", c.user_id);
     let (slug_a, slug_b) = (slug.clone(), slug.clone());
@@ -147,6 +157,7 @@ fn Recommendation(
                     </div>
                 }.into_any()
             }}
+            <WishForm slug=slug.clone() user_id=c.user_id.clone() name=c.display_name.clone() current=None action=wish />
         </article>
     }
 }

@@ -20,4 +20,5 @@ pub mod not_found;
 pub mod people;
 pub mod rooms;
 pub mod scanner;
+pub mod schedule;
 pub mod settings;

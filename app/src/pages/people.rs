@@ -184,12 +184,18 @@ pub fn PersonPage() -> impl IntoView {
     // Loaded beside the card, not inside it: a resource created within a
     // resolved Suspend does not hydrate reliably.
     let choices = Resource::new(slug, crate::api::meetings::meeting_options);
+    let wish = ServerAction::<crate::api::schedule::SetWish>::new();
+    let mine = Resource::new(
+        move || (slug(), user_id(), wish.version().get()),
+        |(s, u, _)| crate::api::schedule::my_wish(s, u),
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let (card, choices) = (card.await, choices.await.ok());
+                let current = mine.await.ok().flatten();
                 match card {
-                    Ok(p) => view! { <Person slug=slug() card=p choices=choices /> }.into_any(),
+                    Ok(p) => view! { <Person slug=slug() card=p choices=choices wish=(wish, current) /> }.into_any(),
                     Err(e) => view! {
                         <PageTitle text="Profile · Rapport" />
                         <ErrorNotice error=e next=format!("/e/{}/p/{}", slug(), user_id()) />
@@ -215,6 +221,11 @@ fn Person(
     slug: String,
     card: PersonCard,
     choices: Option<crate::api::meetings::MeetingChoices>,
+    /// "Want to meet" for the scheduler, and my wish so far.
+    wish: (
+        ServerAction<crate::api::schedule::SetWish>,
+        Option<crate::domain::WishPriority>,
+    ),
 ) -> impl IntoView {
     let block = ServerAction::<Block>::new();
     let rows: Vec<(&'static str, Option<String>)> = vec![
@@ -265,6 +276,16 @@ fn Person(
         </section>
         {(!card.is_me).then(|| view! {
             <ProposeMeeting slug=slug.clone() user_id=card.user_id.clone() name=card.display_name.clone() choices=choices.clone() />
+        })}
+        {(!card.is_me).then(|| view! {
+            <section class="card" aria-labelledby="wish-h" id="wish">
+                <h2 id="wish-h">"Meeting scheduler"</h2>
+                <p>"Ask for a meeting in the organizers' schedule of 1:1 meetings. "
+                    <a href=format!("/e/{slug}/wishes")>"My wishes"</a></p>
+                <FormError error=action_error(wish.0) />
+                <crate::pages::schedule::WishForm slug=slug.clone() user_id=card.user_id.clone()
+                    name=card.display_name.clone() current=wish.1 action=wish.0 />
+            </section>
         })}
         {(!card.is_me).then(|| view! {
             <section class="card" aria-labelledby="block-h">

@@ -30,6 +30,7 @@ mod meetings;
 mod membership;
 mod profiles;
 mod rooms;
+mod schedule;
 mod sessions;
 mod stats;
 
@@ -52,6 +53,7 @@ pub use meetings::*;
 pub use membership::*;
 pub use profiles::*;
 pub use rooms::*;
+pub use schedule::*;
 pub use sessions::*;
 pub use stats::*;
 
@@ -82,6 +84,7 @@ pub trait Store:
     + IntegrationStore
     + AttendanceStore
     + FollowUpStore
+    + ScheduleStore
     + Send
     + Sync
     + 'static

@@ -19,5 +19,6 @@ pub mod notify;
 pub mod password;
 pub mod profiles;
 pub mod rooms;
+pub mod schedule;
 pub mod tokens;
 pub mod webhooks;

@@ -196,6 +196,18 @@ pub fn reminder(state: &AppState, owner: UserId, other: UserId, name: &str, text
     );
 }
 
+/// The meeting schedule of `event` was published: each of `people` got
+/// meetings, which their agenda shows.
+pub fn schedule_published(state: &AppState, event: &Event, people: &[UserId]) {
+    let link = format!("/e/{}/agenda", event.slug.as_str());
+    let text = "The meeting schedule is out: your meetings are on your agenda.";
+    state.live.notify(
+        people,
+        notice(NotificationKind::MeetingUpdate, text, &link, event),
+    );
+    dashboard(state, event);
+}
+
 /// The organizers announced `text` to everyone in the event.
 pub fn announcement(state: &AppState, event: &Event, text: &str) {
     let link = format!("/e/{}", event.slug.as_str());

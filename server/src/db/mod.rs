@@ -40,6 +40,7 @@ mod postgres;
 pub mod presence;
 pub(crate) mod profiles;
 pub mod rooms;
+mod schedule;
 mod search;
 mod sessions;
 mod sqlite;

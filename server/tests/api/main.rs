@@ -27,6 +27,7 @@ mod matching;
 mod my_data;
 mod profiles;
 mod rooms;
+mod schedule;
 mod seed_demo;
 mod settings;
 mod shutdown;

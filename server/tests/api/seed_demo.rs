@@ -141,6 +141,17 @@ async fn seeding_twice_adds_nothing_twice(store: Arc<dyn Store>) {
     assert_eq!(here.len(), DEMO_ATTENDEES.div_ceil(3), "here now");
     let log = store.attendance_log(event.id).await.unwrap();
 
+    // Meeting sessions and wishes: the scheduler has something to build.
+    let setup = store.schedule_setup(event.id).await.unwrap();
+    assert_eq!(setup.slots.len(), 16);
+    assert!(
+        setup.spots.iter().any(|s| s.capacity == 8),
+        "the coffee bar"
+    );
+    let wishes = store.wishes(event.id, None).await.unwrap();
+    assert!(wishes.len() > 900, "{} wishes", wishes.len());
+    assert!(wishes.iter().any(|w| w.from == chloe.id));
+
     let started = Instant::now();
     let second = seed_demo(store.as_ref()).await.unwrap();
     eprintln!("second seed took {:?}", started.elapsed());
@@ -158,6 +169,8 @@ async fn seeding_twice_adds_nothing_twice(store: Arc<dyn Store>) {
         log,
         "nobody checked in twice"
     );
+    assert_eq!(store.wishes(event.id, None).await.unwrap(), wishes);
+    assert_eq!(store.schedule_setup(event.id).await.unwrap(), setup);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

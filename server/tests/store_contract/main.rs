@@ -28,6 +28,7 @@ mod meetings;
 mod membership;
 mod profiles;
 mod rooms;
+mod schedule;
 mod sessions;
 mod stats;
 
