@@ -16,6 +16,7 @@ mod common;
 mod accounts_and_events;
 mod announcements;
 mod api_v1;
+mod assets;
 mod attendance;
 mod badges;
 mod cluster;
