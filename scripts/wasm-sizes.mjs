@@ -93,13 +93,20 @@ while (pos < bytes.length) {
   pos = end;
 }
 
-/** The crate a function belongs to: the first path segment of its name. */
+/** The crate a function belongs to: the first path segment of its name
+ *  (a legacy-mangled `_ZN<len><segment>...E` name, or a demangled one). */
 function crateOf(name) {
   if (!name) return "(unnamed)";
-  let s = name.replace(/^[<&*\s]+|^(mut |dyn |const )+/g, "");
-  s = s.replace(/^(mut |dyn |const )+/, "").replace(/^[<&*\s(\[]+/, "");
+  const mangled = /^_ZN(\d+)/.exec(name);
+  if (mangled) {
+    const len = Number(mangled[1]);
+    const at = mangled[0].length;
+    let segment = name.slice(at, at + len).replace(/^_?\$LT\$/, "").replace(/^(mut\$u20\$|dyn\$u20\$|\$RF\$)+/, "");
+    return /^[A-Za-z_][A-Za-z0-9_]*/.exec(segment)?.[0] ?? "(other)";
+  }
+  const s = name.replace(/^[<&*\s(\[]+/, "").replace(/^(mut |dyn |const )+/, "");
   const m = /^([A-Za-z_][A-Za-z0-9_]*)::/.exec(s);
-  return m ? m[1] : name.startsWith("__") || /^[a-z_]+$/.test(name) ? "(runtime, libc)" : "(other)";
+  return m ? m[1] : "(runtime, libc)";
 }
 
 const byCrate = new Map();
