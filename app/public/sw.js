@@ -44,8 +44,11 @@ const SHELL_CACHE = `rapport-shell-${VERSION}`;
 const PAGES_CACHE = "rapport-pages-v1";
 const HASHED = Object.values(ASSETS);
 const SHELL = [...HASHED, "/manifest.webmanifest", "/favicon.svg"];
-// A content-hashed name of the app's files, in a saved page.
+// The content-hashed names of the app's files in a saved page: as paths
+// (links), and as the stem Leptos's hydration script is given.
 const HASHED_NAME = /\/pkg\/rapport\.[0-9a-f]{16}\.(js|wasm|css)\b/g;
+const HASHED_STEM = /"rapport\.[0-9a-f]{16}"/g;
+const STEM = JSON.stringify(ASSETS.js.replace(/^\/pkg\/|\.js$/g, ""));
 // A synthetic entry of the pages cache naming whose pages it holds.
 const OWNER_KEY = "/__rapport/owner";
 
@@ -151,7 +154,8 @@ async function savedCopy(url) {
   const savedAt = isNaN(made) ? new Date().toISOString() : made.toISOString();
   const html = (await hit.text())
     .replace(/<html\b/i, `<html data-saved-at="${savedAt}"`)
-    .replace(HASHED_NAME, (_, ext) => ASSETS[ext]);
+    .replace(HASHED_NAME, (_, ext) => ASSETS[ext])
+    .replace(HASHED_STEM, STEM);
   const headers = new Headers(hit.headers);
   // The body is stored decoded; these described the bytes on the wire.
   headers.delete("content-encoding");
