@@ -6,7 +6,7 @@
 SHELL := /bin/bash
 .ONESHELL:
 .SHELLFLAGS := -euo pipefail -c
-.PHONY: run test tools chromium e2e-deps e2e unit lint site
+.PHONY: run test tools chromium e2e-deps e2e unit lint site size
 
 BINARYEN_VERSION := 123.0.0
 TOOLS := $(CURDIR)/target/tools
@@ -23,7 +23,15 @@ run: tools
 
 test: tools chromium e2e-deps
 	cargo test --workspace
+	$(MAKE) --no-print-directory size
 	$(MAKE) --no-print-directory e2e
+
+# The size budget of the WebAssembly app a phone downloads first
+# (scripts/bundle-size.mjs), checked on a release site of its own so the
+# debug site of the end2end tests stays.
+size: tools
+	$(MAKE) --no-print-directory site WASM_PROFILE=wasm-release SITE=$(CURDIR)/target/site-release
+	node scripts/bundle-size.mjs target/site-release
 
 # Unit, integration and store contract tests only (no browser).
 unit:
@@ -39,8 +47,12 @@ e2e: tools
 
 # The browser half of the app: the `app` crate compiled to WebAssembly with
 # `hydrate`, bound by wasm-bindgen, into $(SITE)/pkg as rapport.js and
-# rapport.wasm (the names the server's hydration scripts load, see
-# .cargo/config.toml), with the stylesheet and the static assets beside it.
+# rapport.wasm, with the stylesheet and the static assets beside it. Then
+# scripts/site-assets.mjs gives the script, module and stylesheet
+# content-hashed names (listed in pkg/assets.json for the server, filled into
+# sw.js) and writes brotli and gzip copies of every text file, which the
+# server sends as they are (server/src/assets.rs): quick levels for the debug
+# site, the maximum for a release.
 # WASM_PROFILE=wasm-release (used by `make run`) builds small and runs wasm-opt.
 WASM_PROFILE ?= dev
 site: tools
@@ -59,6 +71,7 @@ site: tools
 	fi
 	cp style/main.css "$(SITE)/pkg/rapport.css"
 	cp -R app/public/. "$(SITE)/"
+	node scripts/site-assets.mjs "$(SITE)" $$([ "$(WASM_PROFILE)" = dev ] && echo quick || echo max)
 
 lint: tools
 	cargo fmt --all -- --check

@@ -20,26 +20,35 @@
 //     `{type: "owner", user}` after every check of the session). A page
 //     fetched before such a purge is never stored after it.
 //
-// Strategy: network first, the cache only when the network fails. Files are
-// not content-hashed, so serving the cache first could keep an old app
-// alive after an upgrade. A saved page is served whole, with the headers it
-// came with: its Content-Security-Policy and the nonce on its scripts stay
-// together. The worker marks it (`data-saved-at` on <html>, the time the
-// server made it) so the app can say "Offline — saved copy from 14:05".
+// The app's files have content-hashed names (`make site` fills them into
+// ASSETS below, and VERSION, from which the shell cache is named): a build
+// with other files is another worker, which installs its own shell cache and
+// drops the old one. Those hashed files never change, so they are served
+// from the cache first; everything else (pages, icons, the manifest) goes to
+// the network first, the cache only when the network fails. A saved page is
+// served whole, with the headers it came with: its Content-Security-Policy
+// and the nonce on its scripts stay together; only the app's file names in
+// it are changed to the current ones (a page saved before an upgrade names
+// files this worker no longer keeps). The worker marks it (`data-saved-at` on
+// <html>, the time the server made it) so the app can say "Offline — saved
+// copy from 14:05".
 //
 // Queued scans and room messages typed offline are kept by the app itself
 // (localStorage, per person) and sent when the network returns; this worker
 // only serves files and pages.
 
-const SHELL_CACHE = "rapport-shell-v3";
+// Filled in by scripts/site-assets.mjs at `make site` (keep each on one line).
+const ASSETS = { js: "/pkg/rapport.js", wasm: "/pkg/rapport.wasm", css: "/pkg/rapport.css" };
+const VERSION = "unbuilt";
+const SHELL_CACHE = `rapport-shell-${VERSION}`;
 const PAGES_CACHE = "rapport-pages-v1";
-const SHELL = [
-  "/pkg/rapport.js",
-  "/pkg/rapport.wasm",
-  "/pkg/rapport.css",
-  "/manifest.webmanifest",
-  "/favicon.svg",
-];
+const HASHED = Object.values(ASSETS);
+const SHELL = [...HASHED, "/manifest.webmanifest", "/favicon.svg"];
+// The content-hashed names of the app's files in a saved page: as paths
+// (links), and as the stem Leptos's hydration script is given.
+const HASHED_NAME = /\/pkg\/rapport\.[0-9a-f]{16}\.(js|wasm|css)\b/g;
+const HASHED_STEM = /"rapport\.[0-9a-f]{16}"/g;
+const STEM = JSON.stringify(ASSETS.js.replace(/^\/pkg\/|\.js$/g, ""));
 // A synthetic entry of the pages cache naming whose pages it holds.
 const OWNER_KEY = "/__rapport/owner";
 
@@ -143,7 +152,10 @@ async function savedCopy(url) {
   if (!hit) return null;
   const made = new Date(hit.headers.get("date") || Date.now());
   const savedAt = isNaN(made) ? new Date().toISOString() : made.toISOString();
-  const html = (await hit.text()).replace(/<html\b/i, `<html data-saved-at="${savedAt}"`);
+  const html = (await hit.text())
+    .replace(/<html\b/i, `<html data-saved-at="${savedAt}"`)
+    .replace(HASHED_NAME, (_, ext) => ASSETS[ext])
+    .replace(HASHED_STEM, STEM);
   const headers = new Headers(hit.headers);
   // The body is stored decoded; these described the bytes on the wire.
   headers.delete("content-encoding");
@@ -167,7 +179,7 @@ async function offlinePage() {
     : "<p>No pages are saved on this device yet.</p>";
   const body = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Offline · Rapport</title><link rel="stylesheet" href="/pkg/rapport.css"></head>
+<title>Offline · Rapport</title><link rel="stylesheet" href="${ASSETS.css}"></head>
 <body><main id="main"><section class="card"><h1>You are offline</h1>
 <p>This page was not saved on this device. It opens again when you are back online.</p>
 ${list}</section></main></body></html>`;
@@ -223,6 +235,12 @@ async function photo(request, url) {
   }
 }
 
+// A content-hashed file never changes: the cache, else the network.
+async function cacheFirst(request) {
+  const hit = await caches.match(request, { cacheName: SHELL_CACHE });
+  return hit || networkFirst(request);
+}
+
 async function networkFirst(request) {
   try {
     const response = await fetch(request);
@@ -252,7 +270,9 @@ self.addEventListener("fetch", (event) => {
     }
     return; // the browser sends it as usual
   }
-  if (isShell(url)) {
+  if (HASHED.includes(url.pathname)) {
+    event.respondWith(cacheFirst(request));
+  } else if (isShell(url)) {
     event.respondWith(networkFirst(request));
   } else if (request.mode === "navigate" && savedPage(url)) {
     event.respondWith(page(request, url));

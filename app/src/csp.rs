@@ -5,7 +5,7 @@
 //! Each source, and why it is there:
 //! - `default-src 'self'`: anything not named below comes from this site only.
 //! - `script-src 'self' 'nonce-…' 'wasm-unsafe-eval'`: the app's own module
-//!   (`/pkg/rapport.js`); the one inline hydration script Leptos writes,
+//!   (`/pkg/rapport.<hash>.js`); the one inline hydration script Leptos writes,
 //!   which carries this response's nonce; compiling the WebAssembly app.
 //!   No `'unsafe-inline'`, so injected `<script>` and `onerror=` never run.
 //! - `style-src 'self'`: the stylesheet; pages use no inline styles.

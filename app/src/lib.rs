@@ -30,20 +30,32 @@ pub mod service;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
 };
 
-/// The HTML document around the app, rendered on the server only.
+/// The address of the stylesheet, whose name `make site` makes from its
+/// content (so browsers may keep it for a year). The server provides it to
+/// every page it renders; the shell links it.
+#[derive(Clone, Debug)]
+pub struct StylesheetHref(pub std::sync::Arc<str>);
+
+/// The HTML document around the app, rendered on the server only. It links
+/// the stylesheet itself (not the app, through `leptos_meta`): its hashed
+/// name is known to the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let stylesheet = use_context::<StylesheetHref>()
+        .map(|href| href.0.to_string())
+        .unwrap_or_else(|| "/pkg/rapport.css".to_owned());
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -72,7 +84,6 @@ pub fn App() -> impl IntoView {
     // Every route renders fully on the server before it is sent (`Async`),
     // so pages are complete and readable with JavaScript off.
     view! {
-        <Stylesheet id="leptos" href="/pkg/rapport.css" />
         <Meta name="description" content="Rapport: meet the right people at your event." />
         <Meta name="theme-color" content="#1d4ed8" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />

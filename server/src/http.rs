@@ -1,22 +1,22 @@
 //! The axum router: Leptos pages and server functions, `/healthz`, static
-//! files, the public API (`/api/v1`), and the layers every request passes (sessions, Origin check,
-//! security headers, compression, tracing).
+//! files ([`crate::assets`]), the public API (`/api/v1`), and the layers every request passes
+//! (sessions, Origin check, security and caching headers, compression, tracing).
 
-use crate::{origin::origin_allowed, sessions::StoreSessions};
+use crate::{assets::Assets, origin::origin_allowed, sessions::StoreSessions};
 use app::{error::AppError, shell, state::AppState, App};
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::{header, HeaderValue, Method, StatusCode},
+    http::{header, HeaderValue, Method, StatusCode, Uri},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::{any, get},
+    routing::get,
     Json, Router,
 };
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir,
+    catch_panic::CatchPanicLayer, compression::CompressionLayer,
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 use tower_sessions::{
@@ -39,6 +39,8 @@ pub struct RouterConfig {
     pub hub: Arc<crate::realtime::Hub>,
     /// The data directory (the public API writes import invitations to its outbox).
     pub data_dir: std::path::PathBuf,
+    /// The built site's files and the names pages give them.
+    pub assets: Arc<Assets>,
 }
 
 pub fn router(state: AppState, config: RouterConfig) -> Router {
@@ -56,6 +58,20 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
         hub: config.hub,
         allowed_origins: origins.clone(),
     });
+    // What every rendered page needs besides the state: the request's
+    // nonce, and the stylesheet's hashed name for the shell.
+    let page_context = {
+        let stylesheet = app::StylesheetHref(config.assets.stylesheet.as_str().into());
+        move || {
+            app::csp::use_request_nonce();
+            leptos::prelude::provide_context(stylesheet.clone());
+        }
+    };
+    let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        page_context.clone(),
+        shell,
+    );
+    let assets = config.assets;
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -67,14 +83,31 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
         .merge(crate::exports::routes())
         .merge(crate::api_v1::routes())
         .merge(crate::realtime::upgrade::routes(ws))
-        .leptos_routes_with_context(&state, routes, app::csp::use_request_nonce, {
+        .leptos_routes_with_context(&state, routes, page_context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback_service(static_files(&state))
+        // A file of the site, else the not-found page. Files never pass
+        // through leptos_axum's file handler: it wraps each in a reactive
+        // `Owner` that inherits whatever owner the worker thread last left
+        // current, and so once copied another request's response options
+        // onto a file (`/pkg/rapport.wasm` answered 404 while a missing
+        // image's page rendered beside it; tests/api/site.rs).
+        .fallback(
+            move |uri: Uri, state: State<AppState>, req: Request<Body>| {
+                let file = assets.serve(&req);
+                let not_found = not_found.clone();
+                async move {
+                    match file.await {
+                        Some(file) => file,
+                        None => not_found(uri, state, req).await,
+                    }
+                }
+            },
+        )
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(sessions)
-        .layer(middleware::from_fn(no_store_with_cookie))
+        .layer(middleware::from_fn(cache_control))
         .layer(middleware::from_fn_with_state(origins, check_origin))
         .layer(middleware::from_fn(content_security_policy))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -89,33 +122,14 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(CompressionLayer::new())
+        // Files from disk are already compressed (or not worth it): only
+        // what the server makes is compressed here.
+        .layer(CompressionLayer::new().compress_when(crate::assets::compress_when()))
         // The last wall: a panic in any handler becomes a plain 500 (logged)
         // instead of a connection dropped without an answer.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-/// The site's static files (the WebAssembly app, its script and styles,
-/// icons, the service worker), and the "not found" page for every other path.
-///
-/// Files are served by `ServeDir` directly, not by leptos_axum's
-/// `file_and_error_handler`: that handler wraps each file response in a
-/// reactive `Owner` that inherits whatever owner the worker thread last left
-/// current, and so could copy another request's response options onto the
-/// file (seen as `/pkg/rapport.wasm` answered with status 404 while a
-/// missing image's page was rendered at the same time). Only a path with no
-/// file reaches Leptos, which renders the app's 404 page.
-fn static_files(state: &AppState) -> ServeDir<axum::routing::MethodRouter> {
-    let not_found = any(leptos_axum::file_and_error_handler_with_context::<
-        AppState,
-        _,
-    >(app::csp::use_request_nonce, shell))
-    .with_state(state.clone());
-    ServeDir::new(&*state.leptos_options.site_root)
-        .call_fallback_on_method_not_allowed(true)
-        .fallback(not_found)
 }
 
 /// Gives every request a fresh nonce (in its extensions, where the page's
@@ -147,11 +161,23 @@ async fn content_security_policy(mut req: Request<Body>, next: Next) -> Response
 /// cookie belongs to one browser: no cache may keep or replay the answer
 /// that carries it, neither a proxy nor the service worker that keeps pages
 /// for offline use (which cannot see `Set-Cookie` itself, but sees this).
-async fn no_store_with_cookie(req: Request<Body>, next: Next) -> Response {
+/// Every other page is `private, no-cache`: made for one person, and asked
+/// for again on each visit (the files it loads are what browsers keep, see
+/// [`crate::assets`]).
+async fn cache_control(req: Request<Body>, next: Next) -> Response {
     let mut res = next.run(req).await;
-    if res.headers().contains_key(header::SET_COOKIE) {
-        res.headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let headers = res.headers_mut();
+    if headers.contains_key(header::SET_COOKIE) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if html && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        );
     }
     res
 }

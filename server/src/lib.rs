@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod api_v1;
+pub mod assets;
 pub mod badges;
 pub mod calendar;
 pub mod cli;

@@ -7,6 +7,7 @@
 //! tasks that run "until the process ends".
 
 use crate::{
+    assets::Assets,
     config::Config,
     db::{cluster::KeyCheck, Db, Pools},
     http,
@@ -47,16 +48,18 @@ pub struct Application {
 }
 
 /// Leptos options: the site `make site` builds, found from the workspace
-/// root by default; elsewhere set `LEPTOS_SITE_ROOT` (see the README).
-fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
-    let env_or =
-        |key: &str, default: &str| std::env::var(key).unwrap_or_else(|_| default.to_owned());
-    LeptosOptions::builder()
-        .output_name(env_or("LEPTOS_OUTPUT_NAME", "rapport"))
+/// root by default; elsewhere set `LEPTOS_SITE_ROOT` (see the README). The
+/// app's files are named as `make site` named them ([`Assets`]).
+fn leptos_options(config: &Config, addr: SocketAddr) -> (LeptosOptions, Assets) {
+    let pkg = std::env::var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|_| "pkg".to_owned());
+    let assets = Assets::load(&config.site_root, &pkg);
+    let options = LeptosOptions::builder()
+        .output_name(assets.bundle.clone())
         .site_root(config.site_root.display().to_string())
-        .site_pkg_dir(env_or("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .site_pkg_dir(pkg)
         .site_addr(addr)
-        .build()
+        .build();
+    (options, assets)
 }
 
 impl Application {
@@ -83,11 +86,12 @@ impl Application {
             _ => None,
         };
         let shutdown = Shutdown::new();
+        let (leptos_options, assets) = leptos_options(config, addr);
         let hub =
             crate::realtime::Hub::new(store.clone(), pg.clone(), config.sockets, shutdown.clone());
         let state = AppState {
             store: store.clone(),
-            leptos_options: leptos_options(config, addr),
+            leptos_options,
             config: Arc::new(PublicConfig {
                 public_url: public_url.clone(),
                 trust_forwarded_for: config.trust_forwarded_for,
@@ -121,6 +125,7 @@ impl Application {
                 allowed_origins,
                 hub: hub.clone(),
                 data_dir: config.data_dir.clone(),
+                assets: Arc::new(assets),
             },
         );
         Ok(Self {
