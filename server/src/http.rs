@@ -13,8 +13,8 @@ use axum::{
     routing::get,
     Json, Router,
 };
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::sync::Arc;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::{Arc, OnceLock};
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer,
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
@@ -43,8 +43,22 @@ pub struct RouterConfig {
     pub assets: Arc<Assets>,
 }
 
+/// The app's routes, listed once per process.
+///
+/// Listing them renders the whole app with resource loading switched off
+/// through a flag that is global to the process (leptos_server's
+/// `SuppressResourceLoad`); a resource first polled by any page rendered
+/// meanwhile, by another server in the same process, waits forever
+/// (leptos#4773). `rapport serve` builds one router before it listens, but
+/// the test suites start dozens of servers side by side: a page request
+/// hung there now and then until the list was made only once.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState, config: RouterConfig) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let sessions = SessionManagerLayer::new(StoreSessions(state.store.clone()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
