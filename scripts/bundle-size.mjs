@@ -15,10 +15,11 @@ import { join } from "node:path";
 import { brotliCompressSync, constants } from "node:zlib";
 
 /** Bytes, brotli quality 11, the module plus its script. A ratchet: 985 KiB
- *  measured on 2026-12-06 (issue 19), plus room for small changes. Lower it
- *  when the bundle shrinks; never raise it without saying why in
- *  docs/benchmarks.md. */
-const BUDGET = 1000 * 1024;
+ *  measured on 2026-12-06 (issue 19); raised once, to 1,100 KiB, when the
+ *  scheduler's and follow-up's pages joined the app (1,081 KiB; see
+ *  docs/benchmarks.md). Lower it when the bundle shrinks; never raise it
+ *  without saying why in docs/benchmarks.md. */
+const BUDGET = 1100 * 1024;
 /** Issue 19's target, not reached yet (docs/benchmarks.md says why). */
 const TARGET = 300 * 1024;
 

@@ -528,6 +528,30 @@ async fn health_pages_and_not_found() {
     assert_eq!(app.get("/no/such/page").await.status(), 404);
 }
 
+/// Pages keep answering while other servers start in the same process.
+/// Starting a server once listed the app's routes by rendering it under a
+/// process-wide "load no resources" flag, and a page rendered meanwhile by
+/// another server waited forever for its first resource (leptos#4773): the
+/// test suites' occasional 60-second hang. Now the list is made once.
+#[tokio::test]
+async fn pages_answer_while_other_servers_start() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let starting = tokio::spawn(async {
+        for _ in 0..6 {
+            let others =
+                futures_util::future::join_all((0..3).map(|_| spawn_app(Backend::Sqlite))).await;
+            drop(others);
+        }
+    });
+    while !starting.is_finished() {
+        let pages = futures_util::future::join_all((0..4).map(|_| app.get("/"))).await;
+        for page in pages {
+            assert_eq!(page.status(), 200);
+        }
+    }
+    starting.await.unwrap();
+}
+
 #[tokio::test]
 async fn the_secret_key_is_created_in_the_data_dir() {
     let app = spawn_app(Backend::Sqlite).await.unwrap();
