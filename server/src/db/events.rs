@@ -405,19 +405,12 @@ impl EventStore for Db {
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn remove_member(&self, event: EventId, user: UserId) -> StoreResult<()> {
         // Badges (current and replaced) go with the membership (foreign keys).
-        let gone = on_write!(self, |pool| sqlx::query(
-            "DELETE FROM memberships WHERE event_id = $1 AND user_id = $2"
+        self.delete_for_pair(
+            "DELETE FROM memberships WHERE event_id = $1 AND user_id = $2",
+            event.0,
+            user.0,
         )
-        .bind(event.0)
-        .bind(user.0)
-        .execute(pool)
         .await
-        .map(|r| r.rows_affected()))
-        .map_err(backend)?;
-        if gone == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]

@@ -223,19 +223,12 @@ impl FollowUpStore for Db {
 
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn finish_reminder(&self, owner: UserId, id: Uuid) -> StoreResult<()> {
-        let done = on_write!(self, |pool| sqlx::query(
-            "DELETE FROM note_reminders WHERE id = $1 AND owner_id = $2"
+        self.delete_for_pair(
+            "DELETE FROM note_reminders WHERE id = $1 AND owner_id = $2",
+            id,
+            owner.0,
         )
-        .bind(id)
-        .bind(owner.0)
-        .execute(pool)
         .await
-        .map(|r| r.rows_affected()))
-        .map_err(backend)?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]

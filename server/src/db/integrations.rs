@@ -252,19 +252,12 @@ impl IntegrationStore for Db {
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn delete_webhook(&self, event: EventId, id: Uuid) -> StoreResult<()> {
         // Deliveries go with it (ON DELETE CASCADE).
-        let done = on_write!(self, |pool| sqlx::query(
-            "DELETE FROM webhooks WHERE id = $1 AND event_id = $2"
+        self.delete_for_pair(
+            "DELETE FROM webhooks WHERE id = $1 AND event_id = $2",
+            id,
+            event.0,
         )
-        .bind(id)
-        .bind(event.0)
-        .execute(pool)
         .await
-        .map(|r| r.rows_affected()))
-        .map_err(backend)?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]

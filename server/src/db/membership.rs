@@ -97,19 +97,12 @@ impl MembershipStore for Db {
 
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn readmit(&self, event: EventId, user: UserId) -> StoreResult<()> {
-        let gone = on_write!(self, |pool| sqlx::query(
-            "DELETE FROM event_removals WHERE event_id = $1 AND user_id = $2"
+        self.delete_for_pair(
+            "DELETE FROM event_removals WHERE event_id = $1 AND user_id = $2",
+            event.0,
+            user.0,
         )
-        .bind(event.0)
-        .bind(user.0)
-        .execute(pool)
         .await
-        .map(|r| r.rows_affected()))
-        .map_err(backend)?;
-        if gone == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]

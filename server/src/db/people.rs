@@ -1,14 +1,18 @@
-//! Two shapes of question several capability files ask about people: "is
-//! there a row for these two ids" ([`Db::any_for_pair`]) and "who is joined
-//! to this person, by name" ([`Db::people_for`]), used by blocks,
-//! connections and profiles. A leaf, so none of them imports another for
+//! Shapes of statement several capability files use about pairs of ids and
+//! people: "is there a row for these two ids" ([`Db::any_for_pair`]), "delete
+//! the one row these two ids name" ([`Db::delete_for_pair`], an id and the
+//! event or owner it must belong to), and "who is joined to this person, by
+//! name" ([`Db::people_for`]). A leaf, so none of them imports another for
 //! these.
 
 use super::{
-    support::{backend, on_read},
+    support::{backend, on_read, on_write},
     Db,
 };
-use app::{domain::UserId, ports::StoreResult};
+use app::{
+    domain::UserId,
+    ports::{StoreError, StoreResult},
+};
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
@@ -36,6 +40,24 @@ impl Db {
             .await)
         .map_err(backend)?;
         Ok(n > 0)
+    }
+
+    /// Runs `sql`, a `DELETE` of one row named by two ids (`$1`, `$2`:
+    /// typically the row's id and the event or person it must belong to, so
+    /// a row of someone else's is never touched); `NotFound` when no row
+    /// matched.
+    pub(super) async fn delete_for_pair(&self, sql: &str, a: Uuid, b: Uuid) -> StoreResult<()> {
+        let gone = on_write!(self, |pool| sqlx::query(sql)
+            .bind(a)
+            .bind(b)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(backend)?;
+        if gone == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 
     /// People joined to `user` through `sql` (one `$1` parameter), sorted by name.

@@ -507,19 +507,12 @@ impl ScheduleStore for Db {
 
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn remove_draft_meeting(&self, event: EventId, id: Uuid) -> StoreResult<()> {
-        let gone = on_write!(self, |pool| sqlx::query(
-            "DELETE FROM schedule_meetings WHERE id = $1 AND event_id = $2 AND NOT published"
+        self.delete_for_pair(
+            "DELETE FROM schedule_meetings WHERE id = $1 AND event_id = $2 AND NOT published",
+            id,
+            event.0,
         )
-        .bind(id)
-        .bind(event.0)
-        .execute(pool)
         .await
-        .map(|r| r.rows_affected()))
-        .map_err(backend)?;
-        if gone == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
