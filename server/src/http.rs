@@ -106,7 +106,7 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
         // `Owner` that inherits whatever owner the worker thread last left
         // current, and so once copied another request's response options
         // onto a file (`/pkg/rapport.wasm` answered 404 while a missing
-        // image's page rendered beside it; tests/api/site.rs).
+        // image's page rendered beside it; tests/api/assets.rs).
         .fallback(
             move |uri: Uri, state: State<AppState>, req: Request<Body>| {
                 let file = assets.serve(&req);

@@ -587,8 +587,14 @@ fn long_text(i: usize) -> String {
 
 /// Posts long messages to `room` from `sockets` sockets of the person
 /// whose session `cookie` is, as fast as a socket may, while reading
-/// whatever they receive (they are not the slow ones). Returns once all
-/// are stored, with how many that is.
+/// whatever they receive. Returns once all are stored, with how many that is.
+///
+/// The posting sockets are clients like any other: on a busy machine the
+/// test's one thread may read them too slowly, and a room with a small
+/// backlog then tells one of them to resync and drops it from the room,
+/// refusing its next posts (`not_joined`). Such a socket does what the app
+/// does: it joins again and sends the refused posts once more, with the
+/// same `client_id`s (stored once whatever happens).
 async fn flood(app: &TestApp, cookie: &str, room: &str, sockets: usize, each: usize) -> usize {
     let mut posters = vec![];
     for s in 0..sockets {
@@ -597,36 +603,67 @@ async fn flood(app: &TestApp, cookie: &str, room: &str, sockets: usize, each: us
         let room = room.to_owned();
         posters.push(tokio::spawn(async move {
             let (mut tx, mut rx) = c.ws.split();
-            let reader = tokio::spawn(async move {
+            let post = |i: usize| {
+                let msg = json!({"type": "send", "room": room,
+                    "client_id": format!("flood-{s:02}-{i:04}"), "text": long_text(i)});
+                Message::text(msg.to_string())
+            };
+            // What the reader asks the sender to do: join again (`None`),
+            // or send post `i` again.
+            let (redo_tx, mut redo_rx) = tokio::sync::mpsc::unbounded_channel::<Option<usize>>();
+            let mut reader = tokio::spawn(async move {
                 let mut acks = 0;
                 while let Some(Ok(frame)) = rx.next().await {
-                    if let Message::Text(t) = frame {
-                        if t.as_str().starts_with(r#"{"type":"ack""#) {
+                    let Message::Text(t) = frame else { continue };
+                    let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                    match v["type"].as_str() {
+                        Some("ack") => {
                             acks += 1;
                             if acks == each {
                                 return acks;
                             }
                         }
+                        Some("resync") => redo_tx.send(None).unwrap(),
+                        Some("error") if v["code"] == "not_joined" => {
+                            let id = v["client_id"].as_str().unwrap_or_default();
+                            let i = id.rsplit('-').next().and_then(|n| n.parse().ok());
+                            redo_tx
+                                .send(Some(i.expect("a refused post names its client id")))
+                                .unwrap();
+                        }
+                        _ => {}
                     }
                 }
                 acks
             });
+            let join = Message::text(json!({"type": "join", "room": room}).to_string());
             // Five a second per socket (the sustained limit), the sockets
-            // staggered: a steady stream that a reading client keeps up
-            // with even through a small backlog.
+            // staggered: a steady stream.
             tokio::time::sleep(Duration::from_millis(10 * s as u64)).await;
             for i in 0..each {
-                let msg = json!({"type": "send", "room": room,
-                    "client_id": format!("flood-{s:02}-{i:04}"), "text": long_text(i)});
-                tx.send(Message::text(msg.to_string())).await.unwrap();
+                while let Ok(redo) = redo_rx.try_recv() {
+                    tx.send(redo.map_or_else(|| join.clone(), post))
+                        .await
+                        .unwrap();
+                }
+                tx.send(post(i)).await.unwrap();
                 tokio::time::sleep(Duration::from_millis(210)).await;
             }
             // A guard against a hang, not a speed test: the client reads
             // every socket's whole room on the test's one thread, which a
             // busy machine can starve for long (the server, on its own
             // runtime, does not wait for it).
-            let acks = tokio::time::timeout(Duration::from_secs(120), reader).await;
-            acks.expect("acked in time").unwrap()
+            let guard = tokio::time::sleep(Duration::from_secs(120));
+            tokio::pin!(guard);
+            loop {
+                tokio::select! {
+                    acks = &mut reader => return acks.unwrap(),
+                    Some(redo) = redo_rx.recv() => {
+                        tx.send(redo.map_or_else(|| join.clone(), post)).await.unwrap();
+                    }
+                    () = &mut guard => panic!("not every post was acknowledged in time"),
+                }
+            }
         }));
     }
     let mut stored = 0;
