@@ -20,12 +20,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, constants } from "node:zlib";
 
-/** Bytes, brotli quality 11, the module plus its script. A ratchet: 985 KiB
- *  measured on 2026-12-06 (issue 19); raised once, to 1,100 KiB, when the
- *  scheduler's and follow-up's pages joined the app (1,081 KiB; see
- *  docs/benchmarks.md). Lower it when the bundle shrinks; never raise it
- *  without saying why in docs/benchmarks.md. */
-const BUDGET = 1100 * 1024;
+/** Bytes, brotli quality 11, of the first load (above). A ratchet: 985 KiB
+ *  measured on 2026-12-06 (issue 19) for the whole, unsplit app; raised once,
+ *  to 1,100 KiB, when the scheduler's and follow-up's pages joined it
+ *  (1,081 KiB); lowered to 750 KiB when the app was split (735.6 KiB: main
+ *  module 723.7, script 9.5, loader 2.3; see docs/benchmarks.md). Lower it
+ *  when the first load shrinks; never raise it without saying why in
+ *  docs/benchmarks.md. */
+const BUDGET = 750 * 1024;
 /** Issue 19's target, not reached yet (docs/benchmarks.md says why). */
 const TARGET = 300 * 1024;
 
