@@ -13,7 +13,7 @@ TOOLS := $(CURDIR)/target/tools
 SITE := $(CURDIR)/target/site
 WASM_TARGET := wasm32-unknown-unknown
 # wasm-opt comes from npm's binaryen (Debian's is too old for today's Rust output).
-export PATH := $(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export PATH := $(TOOLS)/bin:$(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 run: tools
@@ -46,8 +46,15 @@ e2e: tools
 	cd end2end && npx playwright test
 
 # The browser half of the app: the `app` crate compiled to WebAssembly with
-# `hydrate`, bound by wasm-bindgen, into $(SITE)/pkg as rapport.js and
-# rapport.wasm, with the stylesheet and the static assets beside it. Then
+# `hydrate` (linked with `--emit-relocs`, which the splitter needs; passed
+# to the app crate alone through `cargo rustc`, so the dependencies keep the
+# build they share with clippy), split by tools/wasm-split into the main
+# module and the chunks of its lazy pages and functions (Leptos's `#[lazy]`,
+# `#[lazy_route]`; the order of cargo-leptos's `--split`: split, then
+# wasm-bindgen on the main module with the linker's exports kept, then
+# wasm-opt on every module), bound by wasm-bindgen, into $(SITE)/pkg as
+# rapport.js and rapport.wasm, the chunks and their loader, with the
+# stylesheet and the static assets beside it. Then
 # scripts/site-assets.mjs gives the script, module and stylesheet
 # content-hashed names (listed in pkg/assets.json for the server, filled into
 # sw.js) and writes brotli and gzip copies of every text file, which the
@@ -56,18 +63,22 @@ e2e: tools
 # WASM_PROFILE=wasm-release (used by `make run`) builds small and runs wasm-opt.
 WASM_PROFILE ?= dev
 site: tools
-	cargo build -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile $(WASM_PROFILE)
-	out=$$([ "$(WASM_PROFILE)" = dev ] && echo debug || echo "$(WASM_PROFILE)")
+	cargo rustc -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile $(WASM_PROFILE) \
+	  -- -C link-arg=--emit-relocs -C link-arg=-zstack-size=8388608
+	out=target/$(WASM_TARGET)/$$([ "$(WASM_PROFILE)" = dev ] && echo debug || echo "$(WASM_PROFILE)")
 	rm -rf "$(SITE)" && mkdir -p "$(SITE)/pkg"
-	wasm-bindgen --target web --no-typescript --out-dir "$(SITE)/pkg" --out-name rapport \
-	  "target/$(WASM_TARGET)/$$out/app.wasm"
+	rapport-wasm-split "$$out/app.wasm" "$(SITE)/pkg" "$$out/app_split.wasm" "$(SITE)/pkg/split.json"
+	wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+	  --out-dir "$(SITE)/pkg" --out-name rapport "$$out/app_split.wasm"
 	mv "$(SITE)/pkg/rapport_bg.wasm" "$(SITE)/pkg/rapport.wasm"
 	if [ "$(WASM_PROFILE)" != dev ]; then
 	  # The features Rust enables by default for this target; wasm-opt must not
 	  # assume fewer (it would refuse) or more (browsers might lack them).
-	  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-	    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-	    "$(SITE)/pkg/rapport.wasm" -o "$(SITE)/pkg/rapport.wasm"
+	  for module in "$(SITE)"/pkg/*.wasm; do
+	    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+	      "$$module" -o "$$module"
+	  done
 	fi
 	cp style/main.css "$(SITE)/pkg/rapport.css"
 	cp -R app/public/. "$(SITE)/"
@@ -84,6 +95,13 @@ tools:
 	wbg=$$(grep -A1 '^name = "wasm-bindgen"$$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 	if ! wasm-bindgen --version 2>/dev/null | grep " $$wbg$$" >/dev/null; then
 	  cargo install wasm-bindgen-cli --version "$$wbg"
+	fi
+	# The splitter (tools/wasm-split, pinned wasm_split_cli_support): built
+	# when missing or older than its source.
+	if ! [ -x "$(TOOLS)/bin/rapport-wasm-split" ] || \
+	   [ tools/wasm-split/src/main.rs -nt "$(TOOLS)/bin/rapport-wasm-split" ] || \
+	   [ tools/wasm-split/Cargo.lock -nt "$(TOOLS)/bin/rapport-wasm-split" ]; then
+	  cargo install --locked --force --path tools/wasm-split --root "$(TOOLS)" --target-dir "$(TOOLS)/wasm-split-build"
 	fi
 	if ! [ -x "$(TOOLS)/node_modules/.bin/wasm-opt" ]; then
 	  mkdir -p "$(TOOLS)" && cd "$(TOOLS)"

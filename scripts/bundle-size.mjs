@@ -1,27 +1,40 @@
 #!/usr/bin/env node
-// The size budget of what a phone downloads before a page is interactive:
-// the WebAssembly app and its script, brotli-compressed at the maximum (as
-// the server sends them). Fails when they grow past BUDGET.
+// The size budget of what a phone downloads before the badge, scanner and
+// people pages are interactive: the main WebAssembly module, its script, the
+// chunks' loader (which the script imports) and the chunks of the lazy
+// functions those pages call while hydrating (HOT_LAZY; none today: they are
+// all in the main module, and the scanner's QR decoder loads only when a
+// camera frame needs it), brotli-compressed at the maximum (as the server
+// sends them). Fails when they grow past BUDGET. The other chunks (organizer
+// pages, import, settings, account, ...) load when used and are listed, not
+// counted.
 //
 //   node scripts/bundle-size.mjs <release site dir>
 //
 // `make size` builds the release site into target/site-release and runs this;
 // `make test` runs `make size`. Issue 19 sets the target at 300 KB; until the
-// bundle is that small, BUDGET is a ratchet: the size reached, plus a little
-// room, lowered whenever the bundle shrinks (docs/benchmarks.md, "WebAssembly
+// first load is that small, BUDGET is a ratchet: the size reached, plus a
+// little room, lowered whenever it shrinks (docs/benchmarks.md, "WebAssembly
 // bundle", has the history and what is in the bundle).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, constants } from "node:zlib";
 
-/** Bytes, brotli quality 11, the module plus its script. A ratchet: 985 KiB
- *  measured on 2026-12-06 (issue 19); raised once, to 1,100 KiB, when the
- *  scheduler's and follow-up's pages joined the app (1,081 KiB; see
- *  docs/benchmarks.md). Lower it when the bundle shrinks; never raise it
- *  without saying why in docs/benchmarks.md. */
-const BUDGET = 1100 * 1024;
+/** Bytes, brotli quality 11, of the first load (above). A ratchet: 985 KiB
+ *  measured on 2026-12-06 (issue 19) for the whole, unsplit app; raised once,
+ *  to 1,100 KiB, when the scheduler's and follow-up's pages joined it
+ *  (1,081 KiB); lowered to 750 KiB when the app was split (735.6 KiB: main
+ *  module 723.7, script 9.5, loader 2.3; see docs/benchmarks.md). Lower it
+ *  when the first load shrinks; never raise it without saying why in
+ *  docs/benchmarks.md. */
+const BUDGET = 750 * 1024;
 /** Issue 19's target, not reached yet (docs/benchmarks.md says why). */
 const TARGET = 300 * 1024;
+
+/** The lazy functions the hot pages (badge, scan, people) need before they
+ *  are interactive, by the start of the name Leptos gives them (the key in
+ *  assets.json's `prefetch`). Add a page's route here if it becomes lazy. */
+const HOT_LAZY = [];
 
 const site = process.argv[2];
 if (!site) {
@@ -44,13 +57,35 @@ function brotli(name) {
 }
 
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const prefetch = assets.prefetch ?? {};
+const hotChunks = new Set(
+  Object.entries(prefetch)
+    .filter(([lazy]) => HOT_LAZY.some((re) => re.test(lazy)))
+    .flatMap(([, stems]) => stems.map((s) => `${s}.wasm`)),
+);
+const first = [assets.wasm, assets.js, ...(assets.loader ? [assets.loader] : []), ...hotChunks];
 let total = 0;
-for (const name of [assets.wasm, assets.js]) {
+for (const name of first) {
   const { raw, br } = brotli(name);
   total += br;
   console.log(`bundle: ${name}: ${kib(raw)} raw, ${kib(br)} brotli`);
 }
-console.log(`bundle: ${kib(total)} brotli in all; budget ${kib(BUDGET)}, target ${kib(TARGET)}`);
+// The chunks loaded on first use, with the lazy functions in each.
+let later = 0;
+for (const name of (assets.chunks ?? []).filter((c) => !hotChunks.has(c))) {
+  const { raw, br } = brotli(name);
+  later += br;
+  const stem = name.slice(0, -".wasm".length);
+  const users = Object.entries(prefetch)
+    .filter(([, stems]) => stems.includes(stem))
+    .map(([lazy]) => lazy.replace(/_\d+$/, ""));
+  console.log(`bundle: (later) ${name}: ${kib(raw)} raw, ${kib(br)} brotli: ${users.join(", ")}`);
+}
+console.log(`bundle: chunks loaded on first use: ${kib(later)} brotli in all`);
+console.log(
+  `bundle: before badge, scan and people are interactive: ${kib(total)} brotli; ` +
+    `budget ${kib(BUDGET)}, target ${kib(TARGET)}`,
+);
 if (total > BUDGET) {
   console.error(
     `bundle: the WebAssembly app grew past its budget by ${kib(total - BUDGET)}. ` +

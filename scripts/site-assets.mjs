@@ -14,11 +14,24 @@
 // name) and <c> a hash of the stylesheet. A file whose name holds its hash can
 // be cached for a year: a new build has new names.
 //
-// It writes <site>/pkg/assets.json, `{"js": ..., "wasm": ..., "css": ...}`,
-// which the server reads once at start (server/src/assets.rs) to name the
-// files in every page, and fills the same names into <site>/sw.js (the line
-// marked `ASSETS`, and the cache version), so the worker caches exactly the
-// files the pages load.
+// The app is split (tools/wasm-split, run by `make site` before
+// wasm-bindgen): beside the main module lie its chunks (`*.wasm`), their
+// loader `__wasm_split.<22 underscores>.js` and `split.json` (each lazy
+// function's chunks). The chunks are named by their own hash; the loader,
+// which names the chunks and imports the main script (which imports the
+// loader back: the main module names it too, as the module of its imports),
+// shares the main script's hash: <h> covers the script, the module and the
+// loader, and the loader's 22 underscores become 22 hex digits of it (the
+// same length, so the module's bytes are replaced in place).
+//
+// It writes <site>/pkg/assets.json, `{"js": ..., "wasm": ..., "css": ...,
+// "loader": ..., "chunks": [...], "prefetch": {lazy function: [chunk
+// stems]}}`, which the server reads once at start (server/src/assets.rs) to
+// name the files in every page, and fills the names into <site>/sw.js (the
+// line marked `ASSETS`, and the cache version), so the worker caches exactly
+// the files the pages load: the main files, the loader, and the chunks of
+// the lazy functions the offline pages use (OFFLINE_LAZY below); other
+// chunks are kept when first fetched.
 //
 // Then every compressible file of the site gets a `.br` and a `.gz` beside it
 // (kept only when smaller). `max` (release builds): brotli quality 11 with the
@@ -26,7 +39,7 @@
 // quality 5, gzip level 6; the debug module is large and this runs on every
 // `make site` (docs/benchmarks.md has the sizes and times of both).
 import { createHash } from "node:crypto";
-import { readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
@@ -37,6 +50,11 @@ if (!site || !["quick", "max"].includes(level)) {
 }
 const pkg = join(site, "pkg");
 const NAME = "rapport";
+const LOADER = "__wasm_split.______________________.js";
+// The lazy functions the offline pages need (the scanner's QR decoder), by
+// the start of the name Leptos gives them: their chunks are cached when the
+// service worker installs, with the main files.
+const OFFLINE_LAZY = [/^decode_qr_/];
 
 const hash = (...buffers) => {
   const h = createHash("sha256");
@@ -44,16 +62,74 @@ const hash = (...buffers) => {
   return h.digest("hex").slice(0, 16);
 };
 
-// 1. Content-hashed names.
+// Every occurrence of `from` in `buffer` replaced by `to` (same length).
+const replaceBytes = (buffer, from, to) => {
+  const a = Buffer.from(from);
+  const b = Buffer.from(to);
+  if (a.length !== b.length) throw new Error(`${from} -> ${to}: lengths differ`);
+  let count = 0;
+  for (let at = buffer.indexOf(a); at !== -1; at = buffer.indexOf(a, at + b.length)) {
+    b.copy(buffer, at);
+    count += 1;
+  }
+  return count;
+};
+const replaceText = (text, from, to) => text.split(from).join(to);
+
+// 1. Content-hashed names: the chunks first (the loader names them).
+const split = existsSync(join(pkg, LOADER));
+const chunkNames = {};
+let loaderText = split ? readFileSync(join(pkg, LOADER), "utf8") : null;
+for (const file of readdirSync(pkg)) {
+  if (!file.endsWith(".wasm") || file === `${NAME}.wasm`) continue;
+  const stem = file.slice(0, -".wasm".length);
+  const named = `${stem}.${hash(readFileSync(join(pkg, file)))}`;
+  if (!split || !loaderText.includes(`"./${file}"`)) {
+    console.error(`site: pkg/${file} is not a chunk the loader names`);
+    process.exit(1);
+  }
+  renameSync(join(pkg, file), join(pkg, `${named}.wasm`));
+  loaderText = replaceText(loaderText, `"./${file}"`, `"./${named}.wasm"`);
+  chunkNames[stem] = named;
+}
 const js = readFileSync(join(pkg, `${NAME}.js`));
 const wasm = readFileSync(join(pkg, `${NAME}.wasm`));
 const css = readFileSync(join(pkg, `${NAME}.css`));
-const app = hash(js, wasm);
+const appDigest = createHash("sha256").update(js).update(wasm).update(loaderText ?? "").digest("hex");
+const app = appDigest.slice(0, 16);
 const assets = {
   js: `${NAME}.${app}.js`,
   wasm: `${NAME}.${app}.wasm`,
   css: `${NAME}.${hash(css)}.css`,
 };
+if (split) {
+  const loader = `__wasm_split.${appDigest.slice(0, 22)}.js`;
+  // The main script imports the loader, and the main module names it as
+  // the module of its imports; the loader imports the main script.
+  const jsText = js.toString("utf8");
+  if (!jsText.includes(`./${LOADER}`)) {
+    console.error(`site: pkg/${NAME}.js does not import ${LOADER}`);
+    process.exit(1);
+  }
+  writeFileSync(join(pkg, `${NAME}.js`), replaceText(jsText, `./${LOADER}`, `./${loader}`));
+  replaceBytes(wasm, `./${LOADER}`, `./${loader}`);
+  writeFileSync(join(pkg, `${NAME}.wasm`), wasm);
+  writeFileSync(join(pkg, loader), replaceText(loaderText, `"./${NAME}.js"`, `"./${assets.js}"`));
+  rmSync(join(pkg, LOADER));
+  const prefetch = JSON.parse(readFileSync(join(pkg, "split.json"), "utf8"));
+  rmSync(join(pkg, "split.json"));
+  assets.loader = loader;
+  assets.chunks = Object.values(chunkNames).map((n) => `${n}.wasm`).sort();
+  assets.prefetch = Object.fromEntries(
+    Object.entries(prefetch).map(([lazy, stems]) => [lazy, stems.map((s) => chunkNames[s])]),
+  );
+  for (const [lazy, stems] of Object.entries(assets.prefetch)) {
+    if (stems.some((s) => !s)) {
+      console.error(`site: split.json names a chunk of ${lazy} that is not in pkg/`);
+      process.exit(1);
+    }
+  }
+}
 renameSync(join(pkg, `${NAME}.js`), join(pkg, assets.js));
 renameSync(join(pkg, `${NAME}.wasm`), join(pkg, assets.wasm));
 renameSync(join(pkg, `${NAME}.css`), join(pkg, assets.css));
@@ -62,7 +138,17 @@ writeFileSync(join(pkg, "assets.json"), `${JSON.stringify(assets)}\n`);
 // 2. The service worker learns them.
 const swPath = join(site, "sw.js");
 const sw = readFileSync(swPath, "utf8");
-const urls = Object.fromEntries(Object.entries(assets).map(([k, v]) => [k, `/pkg/${v}`]));
+const urls = { js: `/pkg/${assets.js}`, wasm: `/pkg/${assets.wasm}`, css: `/pkg/${assets.css}` };
+if (split) {
+  urls.loader = `/pkg/${assets.loader}`;
+  urls.offline = [
+    ...new Set(
+      Object.entries(assets.prefetch)
+        .filter(([lazy]) => OFFLINE_LAZY.some((re) => re.test(lazy)))
+        .flatMap(([, stems]) => stems.map((s) => `/pkg/${s}.wasm`)),
+    ),
+  ].sort();
+}
 const version = hash(Buffer.from(JSON.stringify(assets)));
 let filled = 0;
 const out = sw
@@ -115,10 +201,12 @@ for (const path of files(site)) {
 }
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
-for (const name of [assets.wasm, assets.js, assets.css]) {
+for (const name of [assets.wasm, assets.js, assets.css, ...(split ? [assets.loader, ...assets.chunks] : [])]) {
   const r = report.find((x) => x.file === join("pkg", name));
   console.log(`site: pkg/${name}: ${kb(r.raw)} raw, ${kb(r.br)} brotli, ${kb(r.gz)} gzip`);
 }
 console.log(`site: ${report.length} files precompressed (${level}) in ${seconds} s`);
 // Sanity: a renamed file must exist under its new name.
-for (const name of Object.values(assets)) statSync(join(pkg, name));
+for (const name of [assets.js, assets.wasm, assets.css, ...(split ? [assets.loader, ...assets.chunks] : [])]) {
+  statSync(join(pkg, name));
+}

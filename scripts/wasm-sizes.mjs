@@ -9,12 +9,56 @@
 // the data section, raw; wasm-opt later shrinks all of them by about a
 // third, and brotli the rest. docs/benchmarks.md ("WebAssembly bundle") has
 // the figures.
-import { readFileSync } from "node:fs";
+//
+// The app is split (tools/wasm-split); `make site` keeps the main module as
+// the splitter wrote it, names included, in app_split.wasm beside app.wasm:
+//
+//   node scripts/wasm-sizes.mjs target/wasm32-unknown-unknown/wasm-release/app_split.wasm
+//
+// Given a built site folder instead, it lists every part an attendee may
+// download, as the server sends it (raw and brotli 11), and the lazy
+// functions (pages, the QR decoder) each chunk holds:
+//
+//   node scripts/wasm-sizes.mjs target/site-release
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { brotliCompressSync, constants } from "node:zlib";
 
 const [file, top = "25"] = process.argv.slice(2);
 if (!file) {
-  console.error("usage: node scripts/wasm-sizes.mjs <module.wasm> [TOP]");
+  console.error("usage: node scripts/wasm-sizes.mjs <module.wasm | site dir> [TOP]");
   process.exit(2);
+}
+if (statSync(file).isDirectory()) {
+  const pkg = join(file, "pkg");
+  const assets = JSON.parse(readFileSync(join(pkg, "assets.json"), "utf8"));
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  const br = (raw) =>
+    brotliCompressSync(raw, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+        [constants.BROTLI_PARAM_LGWIN]: constants.BROTLI_MAX_WINDOW_BITS,
+        [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
+      },
+    }).length;
+  const prefetch = assets.prefetch ?? {};
+  console.log("| part | raw | brotli | holds |");
+  console.log("| --- | ---: | ---: | --- |");
+  const row = (name, holds) => {
+    const raw = readFileSync(join(pkg, name));
+    console.log(`| ${name} | ${kib(raw.length)} | ${kib(br(raw))} | ${holds} |`);
+  };
+  row(assets.wasm, "main module");
+  row(assets.js, "main script (wasm-bindgen)");
+  if (assets.loader) row(assets.loader, "the chunks' loader");
+  for (const chunk of assets.chunks ?? []) {
+    const stem = chunk.slice(0, -".wasm".length);
+    const users = Object.entries(prefetch)
+      .filter(([, stems]) => stems.includes(stem))
+      .map(([lazy]) => lazy.replace(/_\d+$/, ""));
+    row(chunk, users.join(", "));
+  }
+  process.exit(0);
 }
 const bytes = readFileSync(file);
 let pos = 8; // magic and version

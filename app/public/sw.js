@@ -23,7 +23,11 @@
 // The app's files have content-hashed names (`make site` fills them into
 // ASSETS below, and VERSION, from which the shell cache is named): a build
 // with other files is another worker, which installs its own shell cache and
-// drops the old one. Those hashed files never change, so they are served
+// drops the old one. The WebAssembly app is split: besides the main module
+// there is the chunks' loader (imported by the main script, so cached at
+// install) and chunks loaded on first use; those of the offline pages (the
+// scanner's QR decoder) are cached at install too (`offline`), the others
+// when first fetched. Those hashed files never change, so they are served
 // from the cache first; everything else (pages, icons, the manifest) goes to
 // the network first, the cache only when the network fails. A saved page is
 // served whole, with the headers it came with: its Content-Security-Policy
@@ -42,7 +46,9 @@ const ASSETS = { js: "/pkg/rapport.js", wasm: "/pkg/rapport.wasm", css: "/pkg/ra
 const VERSION = "unbuilt";
 const SHELL_CACHE = `rapport-shell-${VERSION}`;
 const PAGES_CACHE = "rapport-pages-v1";
-const HASHED = Object.values(ASSETS);
+const HASHED = Object.values(ASSETS).flat();
+// Any other content-hashed file of the app (a chunk cached when first used).
+const HASHED_FILE = /^\/pkg\/[\w.-]+\.[0-9a-f]{16}\.(wasm|js)$/;
 const SHELL = [...HASHED, "/manifest.webmanifest", "/favicon.svg"];
 // The content-hashed names of the app's files in a saved page: as paths
 // (links), and as the stem Leptos's hydration script is given.
@@ -270,7 +276,7 @@ self.addEventListener("fetch", (event) => {
     }
     return; // the browser sends it as usual
   }
-  if (HASHED.includes(url.pathname)) {
+  if (HASHED.includes(url.pathname) || HASHED_FILE.test(url.pathname)) {
     event.respondWith(cacheFirst(request));
   } else if (isShell(url)) {
     event.respondWith(networkFirst(request));

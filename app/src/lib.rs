@@ -33,7 +33,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 /// The address of the stylesheet, whose name `make site` makes from its
@@ -117,35 +117,35 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=pages::auth::SignupPage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view={Lazy::<pages::lazy::AccountRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/events") view=pages::events::MyEventsPage ssr=SsrMode::Async />
-                <Route path=path!("/events/new") view=pages::events::NewEventPage ssr=SsrMode::Async />
+                <Route path=path!("/events/new") view={Lazy::<pages::lazy::NewEventRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug") view=pages::event::EventPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/people") view=pages::people::DirectoryPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/p/:user_id") view=pages::people::PersonPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/badge") view=pages::badges::MyBadgePage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/badges") view=pages::badges::BadgeSheetPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/badges") view={Lazy::<pages::lazy::BadgeSheetRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/scan") view=pages::scanner::ScannerPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/meet") view=pages::meet::PeopleToMeetPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/agenda") view=pages::meet::AgendaPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/schedule") view=pages::schedule::SchedulePage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/wishes") view=pages::schedule::WishesPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/leads") view=pages::leads::LeadsPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/integrations") view=pages::integrations::IntegrationsPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/schedule") view={Lazy::<pages::lazy::ScheduleRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/wishes") view={Lazy::<pages::lazy::WishesRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/dashboard") view={Lazy::<pages::lazy::DashboardRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/leads") view={Lazy::<pages::lazy::LeadsRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/integrations") view={Lazy::<pages::lazy::IntegrationsRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/rooms") view=pages::rooms::RoomListPage ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/rooms/:room") view=pages::rooms::RoomChatPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/import") view=pages::imports::ImportPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/import/:upload") view=pages::imports::ImportUploadPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/moderation") view=pages::rooms::ModerationLogPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/settings") view={Lazy::<pages::lazy::SettingsRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/import") view={Lazy::<pages::lazy::ImportRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/import/:upload") view={Lazy::<pages::lazy::ImportUploadRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/moderation") view={Lazy::<pages::lazy::ModerationRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/scans/:id") view=pages::badges::ScanResultPage ssr=SsrMode::Async />
                 <Route path=path!("/connect/:token") view=pages::badges::ConnectPage ssr=SsrMode::Async />
                 <Route path=path!("/connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />
-                <Route path=path!("/connections/:user_id") view=pages::follow_up::TimelinePage ssr=SsrMode::Async />
-                <Route path=path!("/keep-in-touch") view=pages::follow_up::KeepInTouchPage ssr=SsrMode::Async />
-                <Route path=path!("/join/:token") view=pages::join::JoinPage ssr=SsrMode::Async />
-                <Route path=path!("/claim/:token") view=pages::claim::ClaimPage ssr=SsrMode::Async />
+                <Route path=path!("/connections/:user_id") view={Lazy::<pages::lazy::TimelineRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/keep-in-touch") view={Lazy::<pages::lazy::KeepInTouchRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/join/:token") view={Lazy::<pages::lazy::JoinRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/claim/:token") view={Lazy::<pages::lazy::ClaimRoute>::new()} ssr=SsrMode::Async />
             </Routes>
         </main>
         <footer class="site-footer">
@@ -166,9 +166,12 @@ fn register_service_worker() {
 }
 
 /// Entry point of the WebAssembly build: hydrate the server-rendered page.
+/// `hydrate_lazy`, not `hydrate_body`: a page of a lazy route
+/// (`pages::lazy`) hydrates once its chunk has arrived, so hydration waits
+/// for it (the router refuses lazy routes under `hydrate_body`).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_lazy(App);
 }

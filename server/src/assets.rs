@@ -17,6 +17,14 @@
 //!   its `Last-Modified` date, a `304 Not Modified` when it is unchanged;
 //! - pages are made per request and per person: `private, no-cache`
 //!   (set in [`crate::http`]).
+//!
+//! The app is split (tools/wasm-split): besides the main module there are
+//! chunks, loaded the first time a lazy page or function is used, and their
+//! loader script; all content-hashed and listed in `assets.json` with, for
+//! each lazy function, the chunks it needs. Pages that used a lazy function
+//! while rendered get preload links for its chunks (leptos_axum writes them
+//! from the [`leptos::WasmSplitManifest`] this module builds), so a lazy
+//! page hydrates without waiting for its chunk after the main module.
 
 use axum::{
     body::Body,
@@ -25,6 +33,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::path::Path;
 use tower::ServiceExt;
 use tower_http::{
@@ -47,6 +56,17 @@ struct Manifest {
     js: String,
     wasm: String,
     css: String,
+    /// The chunks' loader script, which the main script imports; absent
+    /// when the app has no split points.
+    #[serde(default)]
+    loader: Option<String>,
+    /// The chunk files (`<stem>.<hash>.wasm`).
+    #[serde(default)]
+    chunks: Vec<String>,
+    /// Each lazy function's name (as Leptos names it) and the stems of the
+    /// chunks it needs.
+    #[serde(default)]
+    prefetch: HashMap<String, Vec<String>>,
 }
 
 /// Marks a response that carries a file from disk: the compression layer
@@ -66,6 +86,10 @@ pub struct Assets {
     pub stylesheet: String,
     /// Absolute paths of the content-hashed files, served as immutable.
     hashed: Vec<String>,
+    /// The chunks each lazy function needs and their loader, for the
+    /// preload links of the pages that use one (given to every page's
+    /// context); `None` when the app is not split.
+    pub split: Option<leptos::WasmSplitManifest>,
     /// The site folder, with the precompressed copies it holds.
     files: ServeDir,
 }
@@ -86,6 +110,7 @@ impl Assets {
             bundle: PLAIN.to_owned(),
             stylesheet: format!("/{pkg}/{PLAIN}.css"),
             hashed: Vec::new(),
+            split: None,
             files: files.clone(),
         };
         let path = site_root.join(pkg).join(MANIFEST);
@@ -112,10 +137,27 @@ impl Assets {
             return plain();
         }
         let at = |name: &str| format!("/{pkg}/{name}");
+        let mut hashed = vec![at(&manifest.js), at(&manifest.wasm), at(&manifest.css)];
+        hashed.extend(
+            manifest
+                .loader
+                .iter()
+                .chain(&manifest.chunks)
+                .map(|n| at(n)),
+        );
+        // Leptos writes `<pkg path>/<stem>.wasm` and `<pkg path>/<loader>`.
+        let split = manifest.loader.map(|loader| {
+            leptos::WasmSplitManifest(leptos::prelude::ArcStoredValue::new((
+                format!("/{pkg}"),
+                manifest.prefetch,
+                loader,
+            )))
+        });
         Self {
             bundle: bundle.to_owned(),
             stylesheet: at(&manifest.css),
-            hashed: vec![at(&manifest.js), at(&manifest.wasm), at(&manifest.css)],
+            hashed,
+            split,
             files,
         }
     }
@@ -161,15 +203,23 @@ impl Assets {
 }
 
 impl Manifest {
-    /// Whether every name is a plain file name (no folder, no `..`).
+    /// Whether every name is a plain file name (no folder, no `..`), the
+    /// loader a script, every chunk a module, and every chunk a lazy
+    /// function needs one of the chunks listed.
     fn is_plain(&self) -> bool {
-        [&self.js, &self.wasm, &self.css].iter().all(|name| {
+        let plain = |name: &String| {
             !name.is_empty()
                 && name
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
                 && !name.starts_with('.')
-        })
+        };
+        let listed = |stem: &String| self.chunks.iter().any(|c| *c == format!("{stem}.wasm"));
+        [&self.js, &self.wasm, &self.css].into_iter().all(plain)
+            && self.loader.iter().all(|l| plain(l) && l.ends_with(".js"))
+            && self.chunks.iter().all(|c| plain(c) && c.ends_with(".wasm"))
+            && (self.loader.is_some() || self.chunks.is_empty())
+            && self.prefetch.values().flatten().all(listed)
     }
 }
 
@@ -215,6 +265,30 @@ mod tests {
         assert_eq!(assets.bundle, "rapport.0123abcd");
         assert_eq!(assets.stylesheet, "/pkg/rapport.ffee.css");
         assert_eq!(assets.hashed.len(), 3);
+        assert!(assets.split.is_none());
+    }
+
+    #[test]
+    fn the_list_names_the_chunks_their_loader_and_what_each_lazy_function_needs() {
+        let dir = site(
+            r#"{"js":"rapport.0123abcd.js","wasm":"rapport.0123abcd.wasm","css":"rapport.ffee.css",
+                "loader":"__wasm_split.00112233445566778899aa.js",
+                "chunks":["split_1.aa.wasm","chunk_2.bb.wasm"],
+                "prefetch":{"decode_qr_17":["chunk_2.bb","split_1.aa"]}}"#,
+        );
+        let assets = Assets::load(&dir, "pkg");
+        assert_eq!(assets.bundle, "rapport.0123abcd");
+        assert!(assets
+            .hashed
+            .contains(&"/pkg/__wasm_split.00112233445566778899aa.js".to_owned()));
+        assert!(assets.hashed.contains(&"/pkg/split_1.aa.wasm".to_owned()));
+        assert!(assets.hashed.contains(&"/pkg/chunk_2.bb.wasm".to_owned()));
+        use leptos::prelude::GetValue;
+        let split = assets.split.expect("a split app");
+        let (pkg, prefetch, loader) = split.0.get_value();
+        assert_eq!(pkg, "/pkg");
+        assert_eq!(loader, "__wasm_split.00112233445566778899aa.js");
+        assert_eq!(prefetch["decode_qr_17"], ["chunk_2.bb", "split_1.aa"]);
     }
 
     #[test]
@@ -231,6 +305,12 @@ mod tests {
             r#"{"js":"../rapport.1.js","wasm":"../rapport.1.wasm","css":"r.css"}"#,
             r#"{"js":"rapport.1.js","wasm":"rapport.2.wasm","css":"r.css"}"#,
             r#"{"js":"rapport.1.js","wasm":"rapport.1.wasm","css":"<x>.css"}"#,
+            // A chunk in another folder, a loader that is no script, a
+            // lazy function needing an unlisted chunk, chunks without loader.
+            r#"{"js":"rapport.1.js","wasm":"rapport.1.wasm","css":"r.css","loader":"l.js","chunks":["../x.wasm"]}"#,
+            r#"{"js":"rapport.1.js","wasm":"rapport.1.wasm","css":"r.css","loader":"l.wasm","chunks":[]}"#,
+            r#"{"js":"rapport.1.js","wasm":"rapport.1.wasm","css":"r.css","loader":"l.js","chunks":["a.1.wasm"],"prefetch":{"f":["../../etc/passwd"]}}"#,
+            r#"{"js":"rapport.1.js","wasm":"rapport.1.wasm","css":"r.css","chunks":["a.1.wasm"]}"#,
             "not json",
         ] {
             let assets = Assets::load(&site(bad), "pkg");

@@ -73,12 +73,17 @@ pub fn router(state: AppState, config: RouterConfig) -> Router {
         allowed_origins: origins.clone(),
     });
     // What every rendered page needs besides the state: the request's
-    // nonce, and the stylesheet's hashed name for the shell.
+    // nonce, the stylesheet's hashed name for the shell, and the chunks of
+    // the split app (for the preload links of pages that use lazy code).
     let page_context = {
         let stylesheet = app::StylesheetHref(config.assets.stylesheet.as_str().into());
+        let split = config.assets.split.clone();
         move || {
             app::csp::use_request_nonce();
             leptos::prelude::provide_context(stylesheet.clone());
+            if let Some(split) = split.clone() {
+                leptos::prelude::provide_context(split);
+            }
         }
     };
     let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(

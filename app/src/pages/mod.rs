@@ -14,6 +14,7 @@ pub mod home;
 pub mod imports;
 pub mod integrations;
 pub mod join;
+pub mod lazy;
 pub mod leads;
 pub mod meet;
 pub mod not_found;

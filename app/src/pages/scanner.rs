@@ -1,7 +1,10 @@
 //! The in-app badge scanner (`/e/:slug/scan`, `?mode=check_in` for staff at
 //! the door). The camera's frames are drawn to a canvas and decoded inside
-//! the WebAssembly app by `rqrr`, a pure-Rust QR decoder, so it works in any
-//! browser with a camera and needs no network to read a code. Scans that
+//! the WebAssembly app: by the browser's `BarcodeDetector` where there is
+//! one, else by `rqrr`, a pure-Rust QR decoder, so it works in any browser
+//! with a camera. The decoder is a chunk of its own, loaded on first use (the
+//! service worker keeps it for offline use), so it is not part of the first
+//! download; reading a code needs no network. Scans that
 //! cannot be sent are queued offline (see
 //! [`scan_queue`](crate::components::scan_queue)) and synced later.
 //!
@@ -322,7 +325,23 @@ fn start_camera<F>(
                         });
                     }
                     Some(_) => {}
-                    None => decode_frame(&video, &canvas).into_iter().for_each(&seen),
+                    None if !busy.get_value() => {
+                        // The decoder is a chunk of its own, fetched the
+                        // first time a frame needs it (browsers with a
+                        // `BarcodeDetector` never load it).
+                        let Some((w, h, grey)) = grey_frame(&video, &canvas) else {
+                            return;
+                        };
+                        busy.set_value(true);
+                        let seen = seen.clone();
+                        leptos::task::spawn_local(async move {
+                            for content in decode_qr(w, h, grey).await {
+                                seen(content);
+                            }
+                            busy.set_value(false);
+                        });
+                    }
+                    None => {}
                 }
             },
             std::time::Duration::from_millis(250),
@@ -425,18 +444,18 @@ async fn open_camera(video: NodeRef<leptos::html::Video>) -> Result<web_sys::Med
     Ok(stream)
 }
 
-/// Reads every QR code in the current video frame. The frame is scaled to
-/// at most 640 pixels wide: enough for a badge held at arm's length, and
-/// quick to decode on a phone.
+/// The current video frame in grey levels (Rec. 601 luma), scaled to at
+/// most 640 pixels wide: enough for a badge held at arm's length, and quick
+/// to decode on a phone. `None` before the video has a frame.
 #[cfg(feature = "hydrate")]
-fn decode_frame(
+fn grey_frame(
     video: &web_sys::HtmlVideoElement,
     canvas: &web_sys::HtmlCanvasElement,
-) -> Vec<String> {
+) -> Option<(usize, usize, Vec<u8>)> {
     use wasm_bindgen::JsCast;
     let (vw, vh) = (video.video_width(), video.video_height());
     if vw == 0 || vh == 0 {
-        return Vec::new();
+        return None;
     }
     let scale = (640.0 / f64::from(vw)).min(1.0);
     let (w, h) = (
@@ -445,37 +464,44 @@ fn decode_frame(
     );
     canvas.set_width(w);
     canvas.set_height(h);
-    let Some(ctx) = canvas
+    let ctx = canvas
         .get_context("2d")
         .ok()
         .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    else {
-        return Vec::new();
-    };
-    if ctx
-        .draw_image_with_html_video_element_and_dw_and_dh(
-            video,
-            0.0,
-            0.0,
-            f64::from(w),
-            f64::from(h),
-        )
-        .is_err()
-    {
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())?;
+    ctx.draw_image_with_html_video_element_and_dw_and_dh(
+        video,
+        0.0,
+        0.0,
+        f64::from(w),
+        f64::from(h),
+    )
+    .ok()?;
+    let rgba = ctx
+        .get_image_data(0.0, 0.0, f64::from(w), f64::from(h))
+        .ok()?
+        .data();
+    let grey = rgba
+        .chunks_exact(4)
+        .map(|p| {
+            // Rec. 601 luma, in integers.
+            ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000) as u8
+        })
+        .collect();
+    Some((w as usize, h as usize, grey))
+}
+
+/// Reads every QR code in a `w` x `h` grey frame with `rqrr`. A split point
+/// (`#[lazy]`): the decoder is a chunk of its own, fetched when the first
+/// frame is decoded, so a page that never scans without `BarcodeDetector`
+/// never downloads it.
+#[cfg(feature = "hydrate")]
+#[lazy]
+fn decode_qr(w: usize, h: usize, grey: Vec<u8>) -> Vec<String> {
+    if grey.len() < w * h {
         return Vec::new();
     }
-    let Ok(frame) = ctx.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)) else {
-        return Vec::new();
-    };
-    let rgba = frame.data();
-    let (w, h) = (w as usize, h as usize);
-    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
-        let i = (y * w + x) * 4;
-        // Rec. 601 luma, in integers.
-        ((u32::from(rgba[i]) * 299 + u32::from(rgba[i + 1]) * 587 + u32::from(rgba[i + 2]) * 114)
-            / 1000) as u8
-    });
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| grey[y * w + x]);
     img.detect_grids()
         .into_iter()
         .filter_map(|grid| grid.decode().ok().map(|(_, content)| content))

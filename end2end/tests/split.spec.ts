@@ -1,0 +1,115 @@
+// The split WebAssembly app (issue 19): an attendee's page downloads the
+// main module and the chunks' loader, never an organizer page's chunk; a
+// lazily loaded page rendered by the server names its chunks in preload
+// links, loads them, and hydrates (its form then works without reloading
+// the page); every chunk is served content-hashed, as WebAssembly, cached
+// for a year. And someone who asks for a chunk that is not there, or for
+// one under another name, gets nothing but a not-found page.
+import type { Page, Request } from '@playwright/test';
+import { createEvent, expect, main, newEvent, newPerson, open, signUp, test } from './support';
+
+test.use({ viewport: { width: 360, height: 800 } });
+
+/** The app's files (`/pkg/...`) `page` asks for from now on. */
+function appFiles(page: Page): Request[] {
+  const seen: Request[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/pkg/')) seen.push(r);
+  });
+  return seen;
+}
+
+const path = (r: Request) => new URL(r.url()).pathname;
+const MAIN = /^\/pkg\/rapport\.[0-9a-f]{16}\.(js|wasm|css)$/;
+const LOADER = /^\/pkg\/__wasm_split\.[0-9a-f]{22}\.js$/;
+
+test('attendee pages load the main module only; a lazy organizer page preloads its chunk and hydrates', async ({
+  page,
+  baseURL,
+}) => {
+  const organizer = newPerson('Sage');
+  await signUp(page, organizer);
+  const slug = await createEvent(page, newEvent('Split Summit'));
+
+  // The hot pages: main module, script, stylesheet and loader; no chunk.
+  for (const hot of [`/e/${slug}/badge`, `/e/${slug}/scan`, `/e/${slug}/people`]) {
+    const files = appFiles(page);
+    await open(page, hot);
+    const paths = files.map(path);
+    expect(paths.some((p) => /^\/pkg\/rapport\.[0-9a-f]{16}\.wasm$/.test(p)), hot).toBe(true);
+    expect(paths.some((p) => LOADER.test(p)), hot).toBe(true);
+    expect(
+      paths.filter((p) => !MAIN.test(p) && !LOADER.test(p)),
+      `${hot} fetched a chunk before anyone used it`,
+    ).toEqual([]);
+    page.removeAllListeners('request');
+  }
+
+  // A lazy page, loaded from the server: its head preloads its chunks.
+  const files = appFiles(page);
+  const response = await page.goto(`/e/${slug}/settings`);
+  const html = await response!.text();
+  const links = [...html.matchAll(/<link\b[^>]*>/g)].map((m) => m[0]);
+  const href = (link: string) => /\bhref="([^"]+)"/.exec(link)?.[1] ?? '';
+  const preloads = links
+    .filter((l) => /\brel="preload"/.test(l))
+    .map(href)
+    .filter((p) => /^\/pkg\/.+\.wasm$/.test(p) && !MAIN.test(p));
+  expect(preloads.length, 'preload links of the chunks').toBeGreaterThan(0);
+  expect(
+    links.filter((l) => /\brel="modulepreload"/.test(l)).map(href).filter((p) => LOADER.test(p)),
+  ).toHaveLength(1);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 30_000 });
+  await expect(page.getByRole('heading', { level: 1, name: 'Event settings' })).toBeVisible();
+  for (const chunk of preloads) {
+    await expect.poll(() => files.map(path).includes(chunk), { timeout: 30_000 }).toBe(true);
+  }
+
+  // Hydrated: the form posts through the app (no page load) and says so.
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+  await main(page).getByLabel('Venue').fill('Hall S');
+  await main(page).getByRole('button', { name: 'Save settings' }).click();
+  await expect(main(page).getByRole('status').filter({ hasText: 'Settings saved.' })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+
+  // Each chunk: WebAssembly, immutable, precompressed.
+  for (const chunk of preloads) {
+    const res = await page.request.get(`${baseURL}${chunk}`, {
+      headers: { 'accept-encoding': 'br' },
+    });
+    expect(res.status(), chunk).toBe(200);
+    expect(res.headers()['content-type'], chunk).toBe('application/wasm');
+    expect(res.headers()['cache-control'], chunk).toBe('public, max-age=31536000, immutable');
+    expect(res.headers()['content-encoding'], chunk).toBe('br');
+  }
+
+  // In-app navigation to another lazy page loads its code on the way.
+  await open(page, `/e/${slug}`);
+  const later = appFiles(page);
+  await main(page).getByRole('link', { name: 'Dashboard' }).first().click();
+  await expect(page).toHaveURL(new RegExp(`/e/${slug}/dashboard$`));
+  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+  expect(later.map(path).filter((p) => /\.wasm$/.test(p) && !MAIN.test(p)).length).toBeGreaterThan(0);
+});
+
+test('a hostile visitor gets no file outside the site from chunk-like names', async ({ page, baseURL }) => {
+  await page.goto('/');
+  for (const probe of [
+    '/pkg/__wasm_split.______________________.js',
+    '/pkg/split.json',
+    '/pkg/__wasm_split_manifest.json',
+    '/pkg/..%2f..%2fCargo.toml',
+    '/pkg/chunk_0.0000000000000000.wasm',
+  ]) {
+    const res = await page.request.get(`${baseURL}${probe}`);
+    expect(res.status(), probe).toBe(404);
+  }
+  const assets = await page.request.get(`${baseURL}/pkg/assets.json`);
+  // The list is public (it names public files) but names nothing outside pkg/.
+  if (assets.status() === 200) {
+    const list = await assets.json();
+    for (const name of [list.js, list.wasm, list.css, list.loader, ...(list.chunks ?? [])]) {
+      expect(name).toMatch(/^[\w.-]+$/);
+    }
+  }
+});
