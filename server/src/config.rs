@@ -184,7 +184,12 @@ impl Config {
     /// The VAPID `sub` claim (see [`Config::push_contact`]) for a server
     /// reached at `public_url`.
     pub fn push_contact(&self, public_url: &str) -> String {
-        if let Some(c) = self.push_contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        if let Some(c) = self
+            .push_contact
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
             return c.to_owned();
         }
         if public_url.starts_with("https://") {

@@ -15,7 +15,7 @@
 
 use anyhow::Context;
 use app::{
-    domain::is_public_ip,
+    domain::{is_public_ip, PushEndpoint},
     ports::{PushOutcome, PushSubscription, PushTask, PushUrgency, Pusher},
 };
 use async_trait::async_trait;
@@ -42,8 +42,6 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL
 /// The server's VAPID key pair.
 #[derive(Clone)]
 pub struct VapidKey {
-    /// The private scalar, base64url (what `web-push` reads).
-    private: String,
     /// The signer `web-push` builds from it, cloned for each push.
     signer: PartialVapidSignatureBuilder,
     /// The uncompressed public point, base64url (what browsers need).
@@ -65,11 +63,7 @@ impl VapidKey {
         let signer = VapidSignatureBuilder::from_base64_no_sub(&private)
             .map_err(|e| anyhow::anyhow!("not a P-256 private key: {e}"))?;
         let public = B64.encode(signer.get_public_key());
-        Ok(Self {
-            private,
-            signer,
-            public,
-        })
+        Ok(Self { signer, public })
     }
 
     /// Reads `vapid.key` from `data_dir`, creating it on first start.
@@ -153,7 +147,8 @@ impl WebPusher {
         ttl_secs: u32,
         urgency: PushUrgency,
     ) -> Result<reqwest::RequestBuilder, String> {
-        let info = SubscriptionInfo::new(sub.endpoint.clone(), sub.p256dh.clone(), sub.auth.clone());
+        let info =
+            SubscriptionInfo::new(sub.endpoint.clone(), sub.p256dh.clone(), sub.auth.clone());
         let audience = url::Url::parse(&sub.endpoint)
             .map_err(|e| format!("bad endpoint: {e}"))?
             .origin()
@@ -176,9 +171,14 @@ impl WebPusher {
         });
         message.set_vapid_signature(signature);
         let message = message.build().map_err(|e| format!("encrypting: {e}"))?;
-        let (parts, body) = web_push::request_builder::build_request::<Vec<u8>>(message).into_parts();
+        let (parts, body) =
+            web_push::request_builder::build_request::<Vec<u8>>(message).into_parts();
         let mut out = self.client.post(parts.uri.to_string()).body(body);
         for (name, value) in &parts.headers {
+            // reqwest sets the length of the body it sends itself.
+            if name.as_str().eq_ignore_ascii_case("content-length") {
+                continue;
+            }
             out = out.header(name.as_str(), value.as_bytes());
         }
         Ok(out)
@@ -213,6 +213,11 @@ impl Pusher for WebPusher {
         ttl_secs: u32,
         urgency: PushUrgency,
     ) -> PushOutcome {
+        // Checked again when sending: the setting may have changed since
+        // the device subscribed.
+        if PushEndpoint::parse(&sub.endpoint, self.allow_loopback).is_err() {
+            return PushOutcome::Failed("the endpoint is not allowed".into());
+        }
         let request = match self.request(sub, payload, ttl_secs, urgency) {
             Ok(r) => r,
             Err(e) => return PushOutcome::Failed(e),
@@ -264,14 +269,22 @@ mod tests {
         let again = VapidKey::load_or_create(&dir).unwrap();
         assert_eq!(first.public(), again.public());
         let point = B64.decode(first.public()).unwrap();
-        assert_eq!((point.len(), point[0]), (65, 4), "an uncompressed P-256 point");
+        assert_eq!(
+            (point.len(), point[0]),
+            (65, 4),
+            "an uncompressed P-256 point"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.join(KEY_FILE)).unwrap().permissions().mode();
+            let mode = fs::metadata(dir.join(KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert!(!format!("{first:?}").contains(&first.private));
+        let private = B64.encode(fs::read(dir.join(KEY_FILE)).unwrap());
+        assert!(!format!("{first:?}").contains(&private));
         let _ = fs::remove_dir_all(dir);
     }
 }

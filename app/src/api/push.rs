@@ -11,7 +11,7 @@ use crate::{api::context, service::push};
 
 /// What the account page's "Notifications on this device" section needs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PushSettings {
+pub struct PushSetup {
     /// The server's VAPID public key (base64url, uncompressed P-256
     /// point): the browser's `applicationServerKey`.
     pub public_key: String,
@@ -22,10 +22,10 @@ pub struct PushSettings {
 /// The VAPID key and my devices.
 #[server(prefix = "/api", endpoint = "push_settings")]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
-pub async fn push_settings() -> Result<PushSettings, AppError> {
+pub async fn push_settings() -> Result<PushSetup, AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
-    Ok(PushSettings {
+    Ok(PushSetup {
         public_key: state.push.public_key(),
         devices: push::devices(&state, me.id).await?,
     })
@@ -35,7 +35,11 @@ pub async fn push_settings() -> Result<PushSettings, AppError> {
 /// (`endpoint`, `keys.p256dh`, `keys.auth`).
 #[server(prefix = "/api", endpoint = "subscribe_push")]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
-pub async fn subscribe_push(endpoint: String, p256dh: String, auth: String) -> Result<(), AppError> {
+pub async fn subscribe_push(
+    endpoint: String,
+    p256dh: String,
+    auth: String,
+) -> Result<(), AppError> {
     let me = context::require_user().await?;
     let state = context::state()?;
     push::subscribe(&state, me.id, &endpoint, &p256dh, &auth).await

@@ -27,7 +27,12 @@ impl PushEndpoint {
     /// link-local addresses, `localhost` (unless loopback is allowed).
     pub fn parse(raw: &str, allow_loopback: bool) -> Result<Self, Invalid> {
         let raw = raw.trim();
-        let bad = || Invalid::new("endpoint", "This is not a push service address this server can use.");
+        let bad = || {
+            Invalid::new(
+                "endpoint",
+                "This is not a push service address this server can use.",
+            )
+        };
         if raw.is_empty()
             || raw.len() > Self::MAX_LEN
             || raw.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -52,10 +57,15 @@ impl PushEndpoint {
             return Err(bad());
         }
         let ip = host.parse::<std::net::IpAddr>().ok();
-        let loopback =
-            ip.is_some_and(|ip| ip.is_loopback()) || host == "localhost" || host.ends_with(".localhost");
+        let loopback = ip.is_some_and(|ip| ip.is_loopback())
+            || host == "localhost"
+            || host.ends_with(".localhost");
         if loopback {
-            return if allow_loopback { Ok(Self(raw.to_owned())) } else { Err(bad()) };
+            return if allow_loopback {
+                Ok(Self(raw.to_owned()))
+            } else {
+                Err(bad())
+            };
         }
         let private = ip.is_some_and(|ip| !is_public_ip(ip))
             // A bare name ("intranet") is resolved by the server's own
@@ -75,7 +85,11 @@ impl PushEndpoint {
 /// Decodes base64url the way browsers write subscription keys (no padding;
 /// padding and the standard alphabet tolerated, as some libraries send).
 fn decode(raw: &str) -> Option<Vec<u8>> {
-    let text = raw.trim().trim_end_matches('=').replace('+', "-").replace('/', "_");
+    let text = raw
+        .trim()
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_");
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(text)
         .ok()
@@ -92,7 +106,10 @@ impl PushKey {
             Some(bytes) if bytes.len() == 65 && bytes[0] == 4 => Ok(Self(
                 base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes),
             )),
-            _ => Err(Invalid::new("p256dh", "The device's key is not a P-256 public key.")),
+            _ => Err(Invalid::new(
+                "p256dh",
+                "The device's key is not a P-256 public key.",
+            )),
         }
     }
 
@@ -202,18 +219,30 @@ mod tests {
         assert!(PushKey::parse(&point).is_ok());
         let padded = base64::engine::general_purpose::URL_SAFE.encode([4u8; 65]);
         assert_eq!(PushKey::parse(&padded).unwrap().as_str(), point);
-        assert!(PushKey::parse(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([3u8; 65])).is_err());
-        assert!(PushKey::parse(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([4u8; 33])).is_err());
+        assert!(PushKey::parse(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([3u8; 65])
+        )
+        .is_err());
+        assert!(PushKey::parse(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([4u8; 33])
+        )
+        .is_err());
         assert!(PushKey::parse("not base64 at all!").is_err());
         let auth = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([7u8; 16]);
         assert!(PushAuth::parse(&auth).is_ok());
-        assert!(PushAuth::parse(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([7u8; 15])).is_err());
+        assert!(PushAuth::parse(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([7u8; 15])
+        )
+        .is_err());
         assert!(PushAuth::parse("").is_err());
     }
 
     #[test]
     fn the_host_of_an_endpoint_hides_its_path() {
-        assert_eq!(endpoint_host("https://fcm.googleapis.com/fcm/send/secret"), "fcm.googleapis.com");
+        assert_eq!(
+            endpoint_host("https://fcm.googleapis.com/fcm/send/secret"),
+            "fcm.googleapis.com"
+        );
         assert_eq!(endpoint_host("nonsense"), "");
     }
 }

@@ -175,7 +175,7 @@ mod browser {
 
     fn supported() -> bool {
         let window = leptos::prelude::window();
-        let has = |target: &JsValue, name: &str| {
+        let has = |target: &js_sys::Object, name: &str| {
             js_sys::Reflect::has(target, &JsValue::from_str(name)).unwrap_or(false)
         };
         has(&window, "PushManager")
@@ -184,8 +184,12 @@ mod browser {
     }
 
     async fn push_manager() -> Result<PushManager, JsValue> {
-        let ready = leptos::prelude::window().navigator().service_worker().ready()?;
-        let registration: web_sys::ServiceWorkerRegistration = JsFuture::from(ready).await?.unchecked_into();
+        let ready = leptos::prelude::window()
+            .navigator()
+            .service_worker()
+            .ready()?;
+        let registration: web_sys::ServiceWorkerRegistration =
+            JsFuture::from(ready).await?.unchecked_into();
         registration.push_manager()
     }
 
@@ -211,12 +215,15 @@ mod browser {
 
     /// Asks permission, subscribes, and tells the server.
     pub async fn turn_on(public_key: &str) -> Result<(), String> {
-        let failed = |_| "This browser could not subscribe to notifications. Try again later.".to_owned();
+        let failed =
+            |_| "This browser could not subscribe to notifications. Try again later.".to_owned();
         let permission = JsFuture::from(Notification::request_permission().map_err(failed)?)
             .await
             .map_err(failed)?;
         if permission.as_string().as_deref() != Some("granted") {
-            return Err("Notifications were not allowed, so none will be sent to this device.".into());
+            return Err(
+                "Notifications were not allowed, so none will be sent to this device.".into(),
+            );
         }
         let options = web_sys::PushSubscriptionOptionsInit::new();
         options.set_user_visible_only(true);
@@ -227,12 +234,11 @@ mod browser {
                 .await
                 .map_err(failed)?
                 .unchecked_into();
-        let json = js_sys::JSON::stringify(&subscription)
-            .map_err(failed)?
-            .as_string()
-            .unwrap_or_default();
+        let json = String::from(js_sys::JSON::stringify(&subscription).map_err(failed)?);
         let sub: Subscription = serde_json::from_str(&json).map_err(|_| failed(JsValue::NULL))?;
-        if let Err(e) = crate::api::push::subscribe_push(sub.endpoint, sub.keys.p256dh, sub.keys.auth).await {
+        if let Err(e) =
+            crate::api::push::subscribe_push(sub.endpoint, sub.keys.p256dh, sub.keys.auth).await
+        {
             // The server refused it: leave the browser unsubscribed too.
             if let Ok(p) = subscription.unsubscribe() {
                 let _ = JsFuture::from(p).await;

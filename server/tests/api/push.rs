@@ -13,7 +13,6 @@
 use crate::common::{future_event, spawn_app, spawn_app_with, user_id, Backend, TestApp};
 use axum::{body::Bytes, extract::State, http::HeaderMap, routing::post, Router};
 use base64::Engine;
-use ece::LocalKeyPair;
 use jwt_simple::prelude::*;
 use serde_json::Value;
 use std::sync::{
@@ -58,8 +57,7 @@ impl PushService {
                                 headers,
                                 body,
                             });
-                            axum::http::StatusCode::from_u16(answer.load(Ordering::SeqCst))
-                                .unwrap()
+                            axum::http::StatusCode::from_u16(answer.load(Ordering::SeqCst)).unwrap()
                         }
                     },
                 ),
@@ -159,12 +157,21 @@ impl Device {
             .expect("the VAPID token's signature verifies");
         let origin = self.endpoint.split("/push/").next().unwrap();
         let aud = claims.audiences.expect("aud").into_string().unwrap();
-        assert_eq!(aud, origin, "aud is the push service's origin, port included");
+        assert_eq!(
+            aud, origin,
+            "aud is the push service's origin, port included"
+        );
         let exp = claims.expires_at.expect("exp").as_secs();
         let now = chrono::Utc::now().timestamp() as u64;
-        assert!(exp > now && exp <= now + 24 * 3600, "exp {exp} within 24 h of {now}");
+        assert!(
+            exp > now && exp <= now + 24 * 3600,
+            "exp {exp} within 24 h of {now}"
+        );
         let sub = claims.subject.expect("sub");
-        assert!(sub.starts_with("mailto:") || sub.starts_with("https://"), "{sub}");
+        assert!(
+            sub.starts_with("mailto:") || sub.starts_with("https://"),
+            "{sub}"
+        );
         // The body decrypts with the device's private key and secret.
         let plain = ece::decrypt(&self.keys, &self.auth, &push.body).expect("RFC 8291 decrypts");
         serde_json::from_slice(&plain).unwrap()
@@ -177,7 +184,11 @@ async fn server_key(app: &TestApp) -> String {
     assert_eq!(status, 200, "{s}");
     let key = s["public_key"].as_str().unwrap().to_owned();
     let point = B64.decode(&key).unwrap();
-    assert_eq!((point.len(), point[0]), (65, 4), "an uncompressed P-256 point");
+    assert_eq!(
+        (point.len(), point[0]),
+        (65, 4),
+        "an uncompressed P-256 point"
+    );
     key
 }
 
@@ -238,10 +249,16 @@ async fn pushes(backend: Backend) {
     assert_eq!(push.headers["urgency"], "high");
     // Ben has no device: his "accepted" goes nowhere; nothing else arrives.
     let (status, _) = chloe
-        .call_json("answer_meeting", &[("id", id.as_str().unwrap()), ("answer", "accept")])
+        .call_json(
+            "answer_meeting",
+            &[("id", id.as_str().unwrap()), ("answer", "accept")],
+        )
         .await;
     assert_eq!(status, 200);
-    assert!(service.quiet_for(1500).await, "no push for a person without devices");
+    assert!(
+        service.quiet_for(1500).await,
+        "no push for a person without devices"
+    );
 
     // "Download my data" names the device by its push service's host only.
     let res = chloe.get("/api/export_my_data").await;
@@ -271,7 +288,13 @@ async fn pushes(backend: Backend) {
     let chloe_uid = app::domain::UserId(chloe_id.parse().unwrap());
     let mut gone = false;
     for _ in 0..100 {
-        if chloe.store.push_subscriptions(chloe_uid).await.unwrap().is_empty() {
+        if chloe
+            .store
+            .push_subscriptions(chloe_uid)
+            .await
+            .unwrap()
+            .is_empty()
+        {
             gone = true;
             break;
         }
@@ -279,7 +302,10 @@ async fn pushes(backend: Backend) {
     }
     assert!(gone, "a 410 forgets the device");
 }
-on_both_backends!(connections_and_meetings_reach_a_subscribed_device_encrypted_and_signed, pushes);
+on_both_backends!(
+    connections_and_meetings_reach_a_subscribed_device_encrypted_and_signed,
+    pushes
+);
 
 async fn hostile(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
@@ -311,7 +337,11 @@ async fn hostile(backend: Backend) {
     let (status, body) = chloe
         .call_json(
             "subscribe_push",
-            &[("endpoint", &phone.endpoint), ("p256dh", "AAAA"), ("auth", "AAAA")],
+            &[
+                ("endpoint", &phone.endpoint),
+                ("p256dh", "AAAA"),
+                ("auth", "AAAA"),
+            ],
         )
         .await;
     assert_eq!(status, 422, "{body}");
@@ -323,15 +353,31 @@ async fn hostile(backend: Backend) {
         .await;
     assert_eq!(status, 404);
     let chloe_id = app::domain::UserId(user_id(chloe).await.parse().unwrap());
-    assert_eq!(chloe.store.push_subscriptions(chloe_id).await.unwrap().len(), 1);
+    assert_eq!(
+        chloe
+            .store
+            .push_subscriptions(chloe_id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // Its owner can.
     let (status, body) = chloe
         .call_json("unsubscribe_push", &[("endpoint", &phone.endpoint)])
         .await;
     assert_eq!(status, 200, "{body}");
-    assert!(chloe.store.push_subscriptions(chloe_id).await.unwrap().is_empty());
+    assert!(chloe
+        .store
+        .push_subscriptions(chloe_id)
+        .await
+        .unwrap()
+        .is_empty());
 }
-on_both_backends!(strangers_and_other_sites_cannot_subscribe_or_unsubscribe, hostile);
+on_both_backends!(
+    strangers_and_other_sites_cannot_subscribe_or_unsubscribe,
+    hostile
+);
 
 /// With the production default (no loopback endpoints), nothing private
 /// is accepted as an endpoint: the server would POST to it.

@@ -27,12 +27,18 @@ fn device(n: usize, k: u8) -> NewPushSubscription {
 async fn a_device_is_stored_once_and_moves_to_whoever_subscribed_last(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let (ada, bob) = (user(s, "Ada").await, user(s, "Bob").await);
-    let first = s.save_push_subscription(ada.id, &device(1, 1), 10).await.unwrap();
+    let first = s
+        .save_push_subscription(ada.id, &device(1, 1), 10)
+        .await
+        .unwrap();
     assert_eq!(first.user, ada.id);
     assert_eq!(first.endpoint, "https://push.example.org/send/1");
     assert!(first.last_used_at.is_none());
     // The same browser subscribing again, with new keys: one row, updated.
-    let again = s.save_push_subscription(ada.id, &device(1, 2), 10).await.unwrap();
+    let again = s
+        .save_push_subscription(ada.id, &device(1, 2), 10)
+        .await
+        .unwrap();
     assert_eq!(again.id, first.id);
     let mine = s.push_subscriptions(ada.id).await.unwrap();
     assert_eq!(mine.len(), 1);
@@ -40,7 +46,10 @@ async fn a_device_is_stored_once_and_moves_to_whoever_subscribed_last(store: Arc
     assert_eq!(mine[0].auth, device(1, 2).auth.as_str());
     // A shared phone: Bob signs in on it and turns notifications on. It
     // is his now, and Ada's notifications stop going there.
-    let moved = s.save_push_subscription(bob.id, &device(1, 3), 10).await.unwrap();
+    let moved = s
+        .save_push_subscription(bob.id, &device(1, 3), 10)
+        .await
+        .unwrap();
     assert_eq!(moved.user, bob.id);
     assert!(s.push_subscriptions(ada.id).await.unwrap().is_empty());
     assert_eq!(s.push_subscriptions(bob.id).await.unwrap().len(), 1);
@@ -49,8 +58,12 @@ async fn a_device_is_stored_once_and_moves_to_whoever_subscribed_last(store: Arc
 async fn only_the_owner_removes_a_device(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let (ada, bob) = (user(s, "Ada").await, user(s, "Bob").await);
-    s.save_push_subscription(ada.id, &device(1, 1), 10).await.unwrap();
-    s.save_push_subscription(ada.id, &device(2, 1), 10).await.unwrap();
+    s.save_push_subscription(ada.id, &device(1, 1), 10)
+        .await
+        .unwrap();
+    s.save_push_subscription(ada.id, &device(2, 1), 10)
+        .await
+        .unwrap();
     let endpoint = device(1, 1).endpoint.as_str().to_owned();
     assert!(matches!(
         s.delete_push_subscription(bob.id, &endpoint).await,
@@ -72,13 +85,20 @@ async fn past_the_cap_the_least_recently_used_device_is_dropped(store: Arc<dyn S
     let ada = user(s, "Ada").await;
     let mut ids = Vec::new();
     for n in 0..3 {
-        ids.push(s.save_push_subscription(ada.id, &device(n, 1), 3).await.unwrap().id);
+        ids.push(
+            s.save_push_subscription(ada.id, &device(n, 1), 3)
+                .await
+                .unwrap()
+                .id,
+        );
         // Distinct creation times on both backends.
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     // Device 0 is the oldest, but it was used just now; device 1 was not.
     s.push_delivered(ids[0], chrono::Utc::now()).await.unwrap();
-    s.save_push_subscription(ada.id, &device(3, 1), 3).await.unwrap();
+    s.save_push_subscription(ada.id, &device(3, 1), 3)
+        .await
+        .unwrap();
     let left: Vec<String> = s
         .push_subscriptions(ada.id)
         .await
@@ -87,21 +107,31 @@ async fn past_the_cap_the_least_recently_used_device_is_dropped(store: Arc<dyn S
         .map(|d| d.endpoint)
         .collect();
     assert_eq!(left.len(), 3, "{left:?}");
-    assert!(!left.contains(&"https://push.example.org/send/1".to_owned()), "{left:?}");
+    assert!(
+        !left.contains(&"https://push.example.org/send/1".to_owned()),
+        "{left:?}"
+    );
     assert!(left.contains(&"https://push.example.org/send/0".to_owned()));
     assert!(left.contains(&"https://push.example.org/send/3".to_owned()));
     // Re-subscribing a device already stored never drops another.
-    s.save_push_subscription(ada.id, &device(3, 2), 3).await.unwrap();
+    s.save_push_subscription(ada.id, &device(3, 2), 3)
+        .await
+        .unwrap();
     assert_eq!(s.push_subscriptions(ada.id).await.unwrap().len(), 3);
 }
 
 async fn a_gone_endpoint_is_forgotten_and_delivery_is_recorded(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let ada = user(s, "Ada").await;
-    let d = s.save_push_subscription(ada.id, &device(1, 1), 10).await.unwrap();
+    let d = s
+        .save_push_subscription(ada.id, &device(1, 1), 10)
+        .await
+        .unwrap();
     let at = chrono::Utc::now();
     s.push_delivered(d.id, at).await.unwrap();
-    let seen = s.push_subscriptions(ada.id).await.unwrap()[0].last_used_at.unwrap();
+    let seen = s.push_subscriptions(ada.id).await.unwrap()[0]
+        .last_used_at
+        .unwrap();
     assert!((seen - at).num_milliseconds().abs() < 2, "{seen} vs {at}");
     s.forget_push_endpoint(&d.endpoint).await.unwrap();
     assert!(s.push_subscriptions(ada.id).await.unwrap().is_empty());
@@ -112,14 +142,22 @@ async fn a_gone_endpoint_is_forgotten_and_delivery_is_recorded(store: Arc<dyn St
 async fn deleting_the_account_removes_its_devices(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let (ada, bob) = (user(s, "Ada").await, user(s, "Bob").await);
-    s.save_push_subscription(ada.id, &device(1, 1), 10).await.unwrap();
-    s.save_push_subscription(ada.id, &device(2, 1), 10).await.unwrap();
-    s.save_push_subscription(bob.id, &device(3, 1), 10).await.unwrap();
+    s.save_push_subscription(ada.id, &device(1, 1), 10)
+        .await
+        .unwrap();
+    s.save_push_subscription(ada.id, &device(2, 1), 10)
+        .await
+        .unwrap();
+    s.save_push_subscription(bob.id, &device(3, 1), 10)
+        .await
+        .unwrap();
     s.delete_user(ada.id).await.unwrap();
     assert!(s.push_subscriptions(ada.id).await.unwrap().is_empty());
     assert_eq!(s.push_subscriptions(bob.id).await.unwrap().len(), 1);
     // Ada's old endpoint is free for someone else now.
-    s.save_push_subscription(bob.id, &device(1, 1), 10).await.unwrap();
+    s.save_push_subscription(bob.id, &device(1, 1), 10)
+        .await
+        .unwrap();
     assert_eq!(s.push_subscriptions(bob.id).await.unwrap().len(), 2);
 }
 
