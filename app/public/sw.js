@@ -308,3 +308,64 @@ self.addEventListener("message", (event) => {
     }
   }
 });
+
+// Web Push (opt-in on the account page). The payload is JSON
+// `{title, body, url, tag}` from the server; every field is shown as plain
+// text (a notification has no HTML). When one of the site's tabs is visible
+// and focused the live notice already showed there, so nothing is shown
+// (browsers allow that while the site is on screen).
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (_) {
+    data = {};
+  }
+  const text = (value, fallback) => (typeof value === "string" && value ? value.slice(0, 300) : fallback);
+  const title = text(data.title, "Rapport");
+  const options = {
+    body: text(data.body, ""),
+    tag: text(data.tag, "rapport"),
+    icon: "/icons/icon-192.png",
+    badge: "/icons/icon-192.png",
+    data: { url: sameOrigin(data.url) },
+  };
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((tabs) => {
+      const onScreen = tabs.some((t) => t.visibilityState === "visible" && t.focused);
+      return onScreen ? undefined : self.registration.showNotification(title, options);
+    }),
+  );
+});
+
+// A path on this site for `url`, or the home page: a notification never
+// opens another site.
+function sameOrigin(url) {
+  try {
+    const target = new URL(typeof url === "string" ? url : "/", self.location.origin);
+    return target.origin === self.location.origin ? target.pathname + target.search + target.hash : "/";
+  } catch (_) {
+    return "/";
+  }
+}
+
+// A click opens the notice's page: in a tab already showing the site if
+// there is one, else in a new one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const path = sameOrigin(event.notification.data && event.notification.data.url);
+  const target = new URL(path, self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(async (tabs) => {
+      const same = tabs.find((t) => t.url === target) || tabs[0];
+      if (same) {
+        const focused = await same.focus();
+        if (focused && focused.url !== target && "navigate" in focused) {
+          return focused.navigate(target);
+        }
+        return focused;
+      }
+      return self.clients.openWindow(target);
+    }),
+  );
+});

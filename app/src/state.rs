@@ -1,11 +1,11 @@
 //! What a request handler or server function can reach ([`AppState`]):
-//! the ports (store, live rooms, postman), the public part of the
+//! the ports (store, live rooms, postman, push), the public part of the
 //! configuration, and this instance's in-memory rules (rate limits and
 //! matching indexes). The server builds it at start-up; server functions
 //! find it in their context.
 
 use crate::{
-    ports::{LiveRooms, Postman, Store},
+    ports::{LiveRooms, Postman, Pusher, Store},
     service::{limits::Limits, matching::Recommender},
 };
 use std::sync::Arc;
@@ -37,6 +37,8 @@ pub struct AppState {
     pub live: Arc<dyn LiveRooms>,
     /// Sends (or files) the invitations of imported attendees.
     pub postman: Arc<dyn Postman>,
+    /// Sends Web Push notifications to people's devices (`service::push`).
+    pub push: Arc<dyn Pusher>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -59,6 +59,18 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_WEBHOOKS_ALLOW_PRIVATE")]
     pub webhooks_allow_private: bool,
 
+    /// Who runs this server, for push services (the VAPID `sub` claim):
+    /// a `mailto:` address or an `https://` URL. Default: the public URL
+    /// when it is HTTPS, else `mailto:rapport@<public host>`.
+    #[arg(long, env = "RAPPORT_PUSH_CONTACT")]
+    pub push_contact: Option<String>,
+
+    /// Accept Web Push endpoints on loopback addresses (`http://127.0.0.1`,
+    /// plain HTTP included): only for a push service on this machine, as the
+    /// test suite runs. Other private addresses are always refused.
+    #[arg(long, env = "RAPPORT_PUSH_ALLOW_LOOPBACK")]
+    pub push_allow_loopback: bool,
+
     /// The key that signs session cookies: 128 hex digits, or base64 of
     /// 64 bytes (make one with `openssl rand -hex 64`). Every instance on
     /// one database needs the same key; prefer the environment or
@@ -99,8 +111,8 @@ pub struct Config {
 impl Config {
     /// A server on a free loopback port with the given database and data
     /// directory, everything else at its default, as tests and benchmarks
-    /// start it. Private webhook targets are allowed: their receivers run
-    /// on this machine.
+    /// start it. Private webhook targets and loopback push endpoints are
+    /// allowed: their receivers run on this machine.
     pub fn local(database_url: String, data_dir: PathBuf) -> Self {
         Self {
             database_url: Some(database_url),
@@ -113,6 +125,8 @@ impl Config {
             mail_from: None,
             site_root: "target/site".into(),
             webhooks_allow_private: true,
+            push_contact: None,
+            push_allow_loopback: true,
             secret_key: None,
             secret_key_file: None,
             shutdown_grace: Duration::from_secs(10),
@@ -167,6 +181,27 @@ impl Config {
         origins
     }
 
+    /// The VAPID `sub` claim (see [`Config::push_contact`]) for a server
+    /// reached at `public_url`.
+    pub fn push_contact(&self, public_url: &str) -> String {
+        if let Some(c) = self
+            .push_contact
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            return c.to_owned();
+        }
+        if public_url.starts_with("https://") {
+            return public_url.to_owned();
+        }
+        let host = url::Url::parse(public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "localhost".into());
+        format!("mailto:rapport@{host}")
+    }
+
     /// Whether cookies must carry `Secure` (served over HTTPS).
     pub fn https(&self) -> bool {
         self.public_url().starts_with("https://")
@@ -205,6 +240,8 @@ impl std::fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("site_root", &self.site_root)
             .field("webhooks_allow_private", &self.webhooks_allow_private)
+            .field("push_contact", &self.push_contact)
+            .field("push_allow_loopback", &self.push_allow_loopback)
             .field("secret_key", &self.secret_key)
             .field("secret_key_file", &self.secret_key_file)
             .field("shutdown_grace", &self.shutdown_grace)

@@ -20,6 +20,7 @@ pub mod imports;
 pub mod mail;
 pub mod origin;
 pub mod photos;
+pub mod push;
 pub mod realtime;
 pub mod redirect;
 pub mod secret;

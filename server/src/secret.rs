@@ -214,7 +214,7 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
 }
 
 #[cfg(unix)]
-fn create_private(path: &Path) -> anyhow::Result<fs::File> {
+pub(crate) fn create_private(path: &Path) -> anyhow::Result<fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     Ok(fs::OpenOptions::new()
         .write(true)
@@ -224,7 +224,7 @@ fn create_private(path: &Path) -> anyhow::Result<fs::File> {
 }
 
 #[cfg(not(unix))]
-fn create_private(path: &Path) -> anyhow::Result<fs::File> {
+pub(crate) fn create_private(path: &Path) -> anyhow::Result<fs::File> {
     Ok(fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -233,7 +233,7 @@ fn create_private(path: &Path) -> anyhow::Result<fs::File> {
 
 /// Tightens the key file to owner-only if someone loosened it.
 #[cfg(unix)]
-fn restrict(path: &Path) -> anyhow::Result<()> {
+pub(crate) fn restrict(path: &Path) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let mode = fs::metadata(path)?.permissions().mode();
     if mode & 0o077 != 0 {
@@ -244,7 +244,7 @@ fn restrict(path: &Path) -> anyhow::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn restrict(_: &Path) -> anyhow::Result<()> {
+pub(crate) fn restrict(_: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 

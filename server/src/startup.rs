@@ -89,6 +89,13 @@ impl Application {
         let (leptos_options, assets) = leptos_options(config, addr);
         let hub =
             crate::realtime::Hub::new(store.clone(), pg.clone(), config.sockets, shutdown.clone());
+        let vapid = crate::push::VapidKey::load_or_create(&config.data_dir)?;
+        let pusher = crate::push::WebPusher::new(
+            vapid,
+            config.push_contact(&public_url),
+            config.push_allow_loopback,
+            shutdown.clone(),
+        )?;
         let state = AppState {
             store: store.clone(),
             leptos_options,
@@ -105,6 +112,7 @@ impl Application {
                 config.mail_from.as_deref(),
                 &config.data_dir,
             )?),
+            push: Arc::new(pusher),
         };
         if let Some(pool) = pg {
             crate::realtime::pg::spawn_listener(

@@ -18,6 +18,7 @@ pub mod leads;
 pub mod matching;
 pub mod meetings;
 pub mod profiles;
+pub mod push;
 pub mod rooms;
 pub mod schedule;
 pub mod settings;

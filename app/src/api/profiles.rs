@@ -292,6 +292,10 @@ pub struct MyData {
     /// Whether I asked for the follow-up digest after each event day.
     #[serde(default)]
     pub follow_up_digest: bool,
+    /// The devices I get notifications on: their push services' hosts
+    /// (the rest of the address is the device's secret).
+    #[serde(default)]
+    pub push_devices: Vec<String>,
 }
 
 /// One of my reminders, as "download my data" lists it.
@@ -411,6 +415,7 @@ pub async fn export_my_data() -> Result<MyData, AppError> {
         messages,
         reminders,
         follow_up_digest: store.digest_opt_in(me.id).await?,
+        push_devices: crate::service::push::devices(&context::state()?, me.id).await?,
     })
 }
 

@@ -20,6 +20,7 @@ mod imports;
 mod integrations;
 mod meetings;
 mod profiles;
+mod push;
 mod rooms;
 mod schedule;
 mod tags;
@@ -53,6 +54,7 @@ pub use profiles::{
     highlights, intent_field, search_document, search_words, Highlight, PersonCard, ProfileField,
     TagSet, TagView, Viewer, Visibility, VisibilitySettings,
 };
+pub use push::{endpoint_host, PushAuth, PushEndpoint, PushKey, PushNotice};
 pub use rooms::{
     ClientMessageId, MessageText, RoomDescription, RoomId, RoomKind, RoomPlace, RoomTags,
     RoomTitle, MAX_MESSAGE_CHARS,

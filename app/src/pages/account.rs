@@ -1,5 +1,6 @@
 //! The account page: my global profile (details, photo, tags and who sees
-//! what), the people I blocked, and my data (download, delete).
+//! what), the people I blocked, the follow-up digest, notifications on
+//! this device (`pages/push.rs`), and my data (download, delete).
 
 use crate::api::profiles::{
     my_profile, DeleteAccount, OwnProfile, Unblock, UpdateProfile, UpdateTags, UpdateVisibility,
@@ -207,6 +208,7 @@ fn Account(
         </section>
 
         <crate::pages::follow_up::DigestSetting />
+        <crate::pages::push::DeviceNotifications />
         <MyData />
     }
 }

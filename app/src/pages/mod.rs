@@ -19,6 +19,7 @@ pub mod leads;
 pub mod meet;
 pub mod not_found;
 pub mod people;
+pub mod push;
 pub mod rooms;
 pub mod scanner;
 pub mod schedule;

@@ -6,8 +6,8 @@
 //! two implementations live in `server/src/db/`. Each capability's store
 //! trait and the records it needs sit in a file of their own, named like
 //! the file that implements it (`ports/rooms.rs`, `server/src/db/rooms.rs`);
-//! [`LiveRooms`] (the realtime hub) and [`Postman`] (mail) are the other
-//! ports. Everything is re-exported here, so `crate::ports::Room` names it.
+//! [`LiveRooms`] (the realtime hub), [`Postman`] (mail) and [`Pusher`] (Web
+//! Push) are the other ports. Everything is re-exported here, so `crate::ports::Room` names it.
 //! What a request handler can reach, these ports included, is
 //! [`AppState`](crate::state::AppState).
 
@@ -29,6 +29,7 @@ mod matching;
 mod meetings;
 mod membership;
 mod profiles;
+mod push;
 mod rooms;
 mod schedule;
 mod sessions;
@@ -52,6 +53,7 @@ pub use matching::*;
 pub use meetings::*;
 pub use membership::*;
 pub use profiles::*;
+pub use push::*;
 pub use rooms::*;
 pub use schedule::*;
 pub use sessions::*;
@@ -85,6 +87,7 @@ pub trait Store:
     + AttendanceStore
     + FollowUpStore
     + ScheduleStore
+    + PushStore
     + Send
     + Sync
     + 'static

@@ -45,6 +45,9 @@ pub struct Limits {
     /// Public API calls per API token (by token id): an integration that
     /// loops cannot starve the event's attendees.
     api_per_token: DefaultKeyedRateLimiter<uuid::Uuid>,
+    /// Web Push subscribe/unsubscribe: each is a write and a stored URL
+    /// the server will call, so a script cannot churn through them.
+    push_per_user: DefaultKeyedRateLimiter<UserId>,
 }
 
 impl std::fmt::Debug for Limits {
@@ -87,6 +90,7 @@ impl Default for Limits {
             // 120 at once (a sync paging through a large event), then ten a
             // second: plenty for a ticketing or CRM sync.
             api_per_token: RateLimiter::keyed(quota(120, Duration::from_millis(100))),
+            push_per_user: RateLimiter::keyed(quota(20, Duration::from_secs(30))),
         }
     }
 }
@@ -160,9 +164,15 @@ impl Limits {
         check(&self.api_per_token, &token)
     }
 
+    /// Counts `user` turning notifications on or off on a device.
+    pub fn push(&self, user: UserId) -> Result<(), AppError> {
+        check(&self.push_per_user, &user)
+    }
+
     /// Forgets keys whose budget is full again, so memory stays bounded.
     pub fn forget_idle(&self) {
         self.api_per_token.retain_recent();
+        self.push_per_user.retain_recent();
         self.scans_per_user.retain_recent();
         self.posts_per_user.retain_recent();
         self.moves_per_user.retain_recent();

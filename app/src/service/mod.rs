@@ -18,6 +18,7 @@ pub mod membership;
 pub mod notify;
 pub mod password;
 pub mod profiles;
+pub mod push;
 pub mod rooms;
 pub mod schedule;
 pub mod tokens;

@@ -1,7 +1,9 @@
 //! Live notifications sent when something happens to a person (a new
 //! connection, a request, a meeting, an announcement) and the "dashboard
 //! changed" hint for organizers, over the realtime channel
-//! ([`LiveRooms`](crate::ports::LiveRooms)).
+//! ([`LiveRooms`](crate::ports::LiveRooms)). The ones that matter when no
+//! tab is open (connections, meetings) also go to the person's devices by
+//! Web Push ([`push::live_notice`], which decides what is pushed).
 //!
 //! Every function here is fire and forget: it runs in its own task after
 //! the change is committed, so a slow lookup never delays the request and a
@@ -12,6 +14,7 @@ use crate::{
     domain::{EventId, UserId},
     ports::Event,
     realtime::{Notice, NotificationKind},
+    service::push,
     state::AppState,
 };
 
@@ -101,8 +104,9 @@ pub fn connection(
             }
             _ => format!("You are now connected with {name}."),
         };
-        s.live
-            .notify(&[to], notice(kind, &text, "/connections", &event));
+        let n = notice(kind, &text, "/connections", &event);
+        push::live_notice(&s, &[to], Some(by), &n);
+        s.live.notify(&[to], n);
         dashboard(&s, &event);
         Ok(())
     });
@@ -117,15 +121,14 @@ pub fn mutual(state: &AppState, event: &Event, a: UserId, b: UserId) {
                 "You and {} both want to meet: you are connected now.",
                 name_of(&s, them).await?
             );
-            s.live.notify(
-                &[me],
-                notice(
-                    NotificationKind::MutualInterest,
-                    &text,
-                    "/connections",
-                    &event,
-                ),
+            let n = notice(
+                NotificationKind::MutualInterest,
+                &text,
+                "/connections",
+                &event,
             );
+            push::live_notice(&s, &[me], Some(them), &n);
+            s.live.notify(&[me], n);
         }
         dashboard(&s, &event);
         Ok(())
@@ -146,7 +149,9 @@ pub fn meeting(
     spawn("meeting", async move {
         let text = format!("{} {what}", name_of(&s, by).await?);
         let link = format!("/e/{}/agenda", event.slug.as_str());
-        s.live.notify(&[to], notice(kind, &text, &link, &event));
+        let n = notice(kind, &text, &link, &event);
+        push::live_notice(&s, &[to], Some(by), &n);
+        s.live.notify(&[to], n);
         dashboard(&s, &event);
         Ok(())
     });
@@ -201,10 +206,9 @@ pub fn reminder(state: &AppState, owner: UserId, other: UserId, name: &str, text
 pub fn schedule_published(state: &AppState, event: &Event, people: &[UserId]) {
     let link = format!("/e/{}/agenda", event.slug.as_str());
     let text = "The meeting schedule is out: your meetings are on your agenda.";
-    state.live.notify(
-        people,
-        notice(NotificationKind::MeetingUpdate, text, &link, event),
-    );
+    let n = notice(NotificationKind::MeetingUpdate, text, &link, event);
+    push::live_notice(state, people, None, &n);
+    state.live.notify(people, n);
     dashboard(state, event);
 }
 

@@ -39,6 +39,7 @@ mod pools;
 mod postgres;
 pub mod presence;
 pub(crate) mod profiles;
+mod push;
 pub mod rooms;
 mod schedule;
 mod search;

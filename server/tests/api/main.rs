@@ -27,6 +27,7 @@ mod live;
 mod matching;
 mod my_data;
 mod profiles;
+mod push;
 mod rooms;
 mod schedule;
 mod seed_demo;

@@ -27,6 +27,7 @@ mod matching;
 mod meetings;
 mod membership;
 mod profiles;
+mod push;
 mod rooms;
 mod schedule;
 mod sessions;
