@@ -143,6 +143,8 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/connect/:token") view=pages::badges::ConnectPage ssr=SsrMode::Async />
                 <Route path=path!("/connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />
                 <Route path=path!("/connections/:user_id") view=pages::follow_up::TimelinePage ssr=SsrMode::Async />
+                <Route path=path!("/messages") view=pages::messages::InboxPage ssr=SsrMode::Async />
+                <Route path=path!("/messages/:with") view=pages::messages::ConversationPage ssr=SsrMode::Async />
                 <Route path=path!("/keep-in-touch") view=pages::follow_up::KeepInTouchPage ssr=SsrMode::Async />
                 <Route path=path!("/join/:token") view=pages::join::JoinPage ssr=SsrMode::Async />
                 <Route path=path!("/claim/:token") view=pages::claim::ClaimPage ssr=SsrMode::Async />

@@ -16,7 +16,6 @@ use crate::{
 };
 use app::{
     ports::Store,
-    service::limits::Limits,
     state::{AppState, PublicConfig},
 };
 use axum::serve::ListenerExt;
@@ -97,7 +96,7 @@ impl Application {
                 trust_forwarded_for: config.trust_forwarded_for,
                 webhooks_allow_private: config.webhooks_allow_private,
             }),
-            limits: Arc::new(Limits::default()),
+            limits: hub.limits.clone(),
             matching: Arc::default(),
             live: hub.clone(),
             postman: Arc::new(crate::mail::Mailer::new(

@@ -16,6 +16,7 @@ pub mod integrations;
 pub mod join;
 pub mod leads;
 pub mod meet;
+pub mod messages;
 pub mod not_found;
 pub mod people;
 pub mod rooms;

@@ -28,6 +28,7 @@ mod mail;
 mod matching;
 mod meetings;
 mod membership;
+mod messages;
 mod profiles;
 mod rooms;
 mod schedule;
@@ -51,6 +52,7 @@ pub use mail::*;
 pub use matching::*;
 pub use meetings::*;
 pub use membership::*;
+pub use messages::*;
 pub use profiles::*;
 pub use rooms::*;
 pub use schedule::*;
@@ -85,6 +87,7 @@ pub trait Store:
     + AttendanceStore
     + FollowUpStore
     + ScheduleStore
+    + MessageStore
     + Send
     + Sync
     + 'static

@@ -10,7 +10,7 @@
 
 use crate::{
     domain::{EventId, UserId},
-    ports::Event,
+    ports::{Event, LiveRooms},
     realtime::{Notice, NotificationKind},
     state::AppState,
 };
@@ -229,4 +229,19 @@ mod tests {
         assert_eq!(cut.chars().count(), MAX_TEXT);
         assert!(cut.ends_with('…'));
     }
+}
+
+/// `from` (named `from_name`) sent `to` a direct message `text`: every
+/// page of `to` shows a notification linking to the conversation (its own
+/// page shows the message instead). Sent once, for a new message only.
+pub fn message(live: &dyn LiveRooms, to: UserId, from: UserId, from_name: &str, text: &str) {
+    live.notify(
+        &[to],
+        Notice {
+            kind: NotificationKind::Message,
+            text: short(&format!("{from_name}: {text}")),
+            link: Some(format!("/messages/{from}")),
+            event: None,
+        },
+    );
 }

@@ -179,6 +179,8 @@ pub struct Connection {
     /// `hello` with a supported version was received.
     pub(super) greeted: bool,
     pub(super) joined: JoinedRooms,
+    /// Conversations opened on this socket (`super::direct`).
+    pub(super) dms: Vec<super::direct::OpenDm>,
     pub(super) streams: StreamMap<Topic, BroadcastStream<Frame>>,
     pub(super) sends: Limiter,
     pub(super) frames: Limiter,
@@ -511,10 +513,14 @@ impl Connection {
                 }
             }
             Ok(_) if !self.greeted => Ok(()),
-            Ok(frame) => socket.feed(frame.json).await,
+            Ok(frame) => match frame.direct {
+                Some(c) => self.on_direct_frame(socket, c, frame).await,
+                None => socket.feed(frame.json).await,
+            },
             Err(BroadcastStreamRecvError::Lagged(missed)) => {
                 tracing::info!(?topic, missed, "socket missed notifications");
-                Ok(())
+                // Direct messages are history, not hints: read them back.
+                self.catch_up_direct(socket).await
             }
         }
     }

@@ -4,7 +4,7 @@
 //! connection loop all name it without importing one another.
 
 use app::{
-    domain::{EventId, UserId},
+    domain::{ConversationId, EventId, UserId},
     realtime::ServerMsg,
 };
 use axum::extract::ws::Utf8Bytes;
@@ -26,6 +26,9 @@ pub struct Frame {
     /// Not a message but an order to the sockets of a personal channel
     /// (room frames never carry one).
     pub order: Option<Order>,
+    /// For direct messages: their conversation (with `seq`), so a socket
+    /// that opened it keeps its stream gap-free (`super::direct`).
+    pub direct: Option<ConversationId>,
     /// The JSON text.
     pub json: Utf8Bytes,
 }
@@ -57,6 +60,7 @@ impl Frame {
             about,
             to_self: true,
             order: None,
+            direct: None,
             json: json.into(),
         }
     }
