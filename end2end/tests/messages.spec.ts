@@ -57,11 +57,11 @@ test('two connected people message each other live, with and without JavaScript'
 
   // Alma opens the conversation from her connections and writes.
   await open(page, '/connections');
-  await main(page).getByRole('article', { name: ravi.name }).getByRole('link', { name: 'Message' }).click();
+  await main(page).getByRole('article', { name: ravi.name }).getByRole('link', { name: 'Message', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: ravi.name })).toBeVisible();
   await hydrated(page);
   await expect(page.getByTestId('live-status')).toHaveAttribute('data-link', 'live');
-  const box = main(page).getByLabel('Message');
+  const box = main(page).getByLabel('Message', { exact: true });
   // Shift+Enter breaks the line; Enter sends.
   await box.fill('Hello Ravi');
   await box.press('Shift+Enter');
@@ -90,7 +90,7 @@ test('two connected people message each other live, with and without JavaScript'
   await fitsWidth(raviSide.page, 360);
 
   // He answers live; Alma's open page shows it without a reload.
-  const reply = main(raviSide.page).getByLabel('Message');
+  const reply = main(raviSide.page).getByLabel('Message', { exact: true });
   await reply.fill('Yes, see you there');
   await reply.press('Enter');
   await expect(page.getByTestId('messages')).toContainText('Yes, see you there');
@@ -102,8 +102,8 @@ test('two connected people message each other live, with and without JavaScript'
   });
   await noJs.page.goto(`/messages/${raviId}`);
   await expect(noJs.page.getByTestId('messages')).toContainText('Yes, see you there');
-  await noJs.page.getByLabel('Message').fill('Sent without JavaScript');
-  await noJs.page.getByRole('button', { name: 'Send' }).click();
+  await noJs.page.getByLabel('Message', { exact: true }).fill('Sent without JavaScript');
+  await noJs.page.getByRole('button', { name: 'Send', exact: true }).click();
   await expect(noJs.page).toHaveURL(new RegExp(`/messages/${raviId}`));
   await expect(noJs.page.getByTestId('messages')).toContainText('Sent without JavaScript');
   await expectAccessible(noJs.page, { javaScript: false });

@@ -190,7 +190,7 @@ async fn person(me: Side, my_id: String, every: Duration, until: Instant, chaos:
     'session: loop {
         let mut ws = open(&me.base, &me.cookie, &me.with, last).await;
         let mut caught_up = false;
-        let mut drop_at = if chaos {
+        let drop_at = if chaos {
             Some(Instant::now() + Duration::from_millis(500 + next_rand() % 2500))
         } else {
             None
@@ -221,7 +221,6 @@ async fn person(me: Side, my_id: String, every: Duration, until: Instant, chaos:
                 }
                 _ = chaos_wait => {
                     t.reconnects += 1;
-                    drop_at = None;
                     let _ = ws.close(None).await;
                     continue 'session;
                 }

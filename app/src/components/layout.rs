@@ -37,8 +37,8 @@ pub fn Header() -> impl IntoView {
                             <a href="/messages">
                                 "Messages"
                                 {move || (n() > 0).then(|| view! {
-                                    " " <span class="badge unread" data-testid="nav-unread"
-                                        aria-label=count(n(), "unread message", "unread messages")>{n()}</span>
+                                    " " <span class="badge unread" data-testid="nav-unread">{n()}</span>
+                                    <span class="visually-hidden">" unread"</span>
                                 })}
                             </a>
                         </li>

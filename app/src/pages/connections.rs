@@ -9,7 +9,7 @@ use crate::api::connections::{my_connections, AnswerRequest, ConnectionCard, Req
 use crate::components::avatar::Avatar;
 use crate::components::forms::{action_error, FormError};
 use crate::api::messages::my_conversations;
-use crate::components::layout::{count, ErrorNotice};
+use crate::components::layout::ErrorNotice;
 use crate::components::title::PageTitle;
 use crate::pages::badges::NoteForm;
 use leptos::form::ActionForm;
@@ -150,8 +150,8 @@ fn Connection(c: ConnectionCard, unread: u64) -> impl IntoView {
             })}
             <p><a href=format!("/messages/{}", c.user_id)>"Message"</a>
                 {(unread > 0).then(|| view! {
-                    " " <span class="badge unread" data-testid="connection-unread"
-                        aria-label=count(unread, "unread message", "unread messages")>{unread}</span>
+                    " " <span class="badge unread" data-testid="connection-unread">{unread}</span>
+                    <span class="visually-hidden">" unread"</span>
                 })}
                 " · "<a href=format!("/connections/{}", c.user_id)>"Our timeline"</a>
                 " · "<a href=format!("/connections/{}/vcard", c.user_id)>"Save contact (vCard)"</a></p>

@@ -60,7 +60,8 @@ fn InboxLine(c: InboxItem) -> impl IntoView {
             <div>
                 <a href=format!("/messages/{}", c.with)>{c.name.clone()}</a>
                 {(unread > 0).then(|| view! {
-                    " " <span class="badge unread" aria-label=count(unread, "unread message", "unread messages")>{unread}</span>
+                    " " <span class="badge unread">{unread}</span>
+                    <span class="visually-hidden">" unread"</span>
                 })}
                 <p class="hint">{c.preview.clone()}</p>
             </div>

@@ -173,7 +173,7 @@ pub async fn may_write(store: &dyn Store, pair: Pair) -> Result<(), DmError> {
 }
 
 /// A conversation as I open it.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Opened {
     pub conversation: Conversation,
     /// The other person (`None` once their account is gone).

@@ -369,10 +369,14 @@ async fn my_messages_are_in_my_data_and_outlive_my_account(backend: Backend) {
     assert!(page["closed"].is_string());
 }
 
+on_both_backends!(live_delivery_resume_and_read_state, live_resume_and_read_state);
+on_both_backends!(hostile_attendees_are_refused, hostile_attempts_are_refused);
 on_both_backends!(
-    live_resume_and_read_state,
-    hostile_attempts_are_refused,
-    the_plain_form_sends_once_and_floods_are_limited,
+    plain_form_and_rate_limit,
+    the_plain_form_sends_once_and_floods_are_limited
+);
+on_both_backends!(
+    my_data_and_deleted_account,
     my_messages_are_in_my_data_and_outlive_my_account
 );
 
