@@ -351,7 +351,10 @@ async fn main() {
             // Everything I had acknowledged, the other received once.
             let seqs: HashSet<u64> = me.acked.values().copied().collect();
             stored_twice += (me.acked.len() - seqs.len()) as u64;
-            lost += seqs.iter().filter(|s| !other.received.contains_key(s)).count() as u64;
+            lost += seqs
+                .iter()
+                .filter(|s| !other.received.contains_key(s))
+                .count() as u64;
             duplicated += other
                 .received
                 .values()

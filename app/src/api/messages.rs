@@ -208,7 +208,8 @@ pub async fn report_direct_message(
         &with,
         seq,
         reason.as_deref().unwrap_or_default(),
-    ).await?;
+    )
+    .await?;
     let name = state
         .store
         .event_by_id(event)

@@ -268,7 +268,12 @@ mod tests {
             live.apply(dm("c", 2));
             live.apply(dm("c", 1));
             live.apply(dm("c", 2));
-            let seqs: Vec<u64> = live.messages.get_untracked().iter().map(|m| m.seq).collect();
+            let seqs: Vec<u64> = live
+                .messages
+                .get_untracked()
+                .iter()
+                .map(|m| m.seq)
+                .collect();
             assert_eq!(seqs, [1, 2]);
         });
     }

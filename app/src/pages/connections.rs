@@ -6,9 +6,9 @@
 //! direct messages, with how many of theirs I have not read.
 
 use crate::api::connections::{my_connections, AnswerRequest, ConnectionCard, RequestView};
+use crate::api::messages::my_conversations;
 use crate::components::avatar::Avatar;
 use crate::components::forms::{action_error, FormError};
-use crate::api::messages::my_conversations;
 use crate::components::layout::ErrorNotice;
 use crate::components::title::PageTitle;
 use crate::pages::badges::NoteForm;

@@ -141,7 +141,9 @@ async fn message_items(
             }
             TimelineItem {
                 kind: TimelineKind::Message,
-                at: m.sent_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                at: m
+                    .sent_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 on: long_date(m.sent_at),
                 text: format!("{who} wrote: {short}"),
                 event: None,

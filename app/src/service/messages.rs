@@ -386,10 +386,7 @@ pub fn wire(m: &DirectMessage) -> WireMessage {
     WireMessage {
         seq: m.seq,
         author_id: m.sender.map(|a| a.to_string()),
-        author_name: m
-            .sender_name
-            .clone()
-            .unwrap_or_else(|| DELETED.to_owned()),
+        author_name: m.sender_name.clone().unwrap_or_else(|| DELETED.to_owned()),
         text: m.body.clone(),
         deleted: false,
         at: m

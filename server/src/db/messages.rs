@@ -20,8 +20,8 @@ use super::{
 use app::{
     domain::{ClientMessageId, ConversationId, EventId, MessageText, Pair, UserId},
     ports::{
-        Conversation, ConversationSummary, DirectMessage, DirectPosted, DirectReport,
-        MessageStore, StoreError, StoreResult,
+        Conversation, ConversationSummary, DirectMessage, DirectPosted, DirectReport, MessageStore,
+        StoreError, StoreResult,
     },
 };
 use async_trait::async_trait;
@@ -100,8 +100,7 @@ struct ReportRow {
     created_at: DateTime<Utc>,
 }
 
-const CONVERSATION_SELECT: &str =
-    "SELECT id, user_low, user_high, last_seq FROM conversations";
+const CONVERSATION_SELECT: &str = "SELECT id, user_low, user_high, last_seq FROM conversations";
 
 /// Messages with their sender's current name (none for a deleted account).
 const MESSAGE_SELECT: &str = "SELECT m.conversation_id, m.seq, m.sender_id, \
@@ -139,7 +138,8 @@ impl MessageStore for Db {
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn open_conversation(&self, pair: Pair) -> StoreResult<Conversation> {
         let at = now();
-        on_write!(self, |pool| sqlx::query(
+        on_write!(self, |pool| {
+            sqlx::query(
             "INSERT INTO conversations (id, user_low, user_high, last_seq, created_at, updated_at) \
              VALUES ($1, $2, $3, 0, $4, $4) ON CONFLICT (user_low, user_high) DO NOTHING"
         )
@@ -149,7 +149,8 @@ impl MessageStore for Db {
         .bind(at)
         .execute(pool)
         .await
-        .map(|r| r.rows_affected()))
+        .map(|r| r.rows_affected())
+        })
         .map_err(|e| conflict_or_backend(e, &[]))?;
         // Read on the writer: the row just written (or found) is there.
         let sql = format!("{CONVERSATION_SELECT} WHERE user_low = $1 AND user_high = $2");
@@ -371,7 +372,9 @@ impl MessageStore for Db {
 
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn unread_total(&self, user: UserId) -> StoreResult<u64> {
-        let n: i64 = on_read!(self, |pool| sqlx::query_scalar(
+        let n: i64 =
+            on_read!(self, |pool| {
+                sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(c.last_seq - COALESCE(r.last_read_seq, 0)), 0) AS BIGINT) \
              FROM conversations c \
              LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $1 \
@@ -379,8 +382,9 @@ impl MessageStore for Db {
         )
         .bind(user.0)
         .fetch_one(pool)
-        .await)
-        .map_err(backend)?;
+        .await
+            })
+            .map_err(backend)?;
         Ok(seq_out(n))
     }
 

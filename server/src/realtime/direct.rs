@@ -123,7 +123,9 @@ impl Connection {
             let msg = ServerMsg::DmError {
                 with,
                 code: ErrorCode::TooManyRooms,
-                message: format!("At most {MAX_OPEN} conversations open at once on one connection."),
+                message: format!(
+                    "At most {MAX_OPEN} conversations open at once on one connection."
+                ),
                 limit: Some(MAX_OPEN as u64),
                 client_id: None,
             };

@@ -9,9 +9,9 @@
 
 use app::{
     domain::{
-        ClientMessageId, MessageText, Pair,
-        ClientNonce, ConnectionMethod, ConnectionNoteText, EventDates, EventName, JoinCode, Labels,
-        Rating, ReminderText, Role, ScanMode, ScanOutcome, Slug, TimeZoneName, UserId,
+        ClientMessageId, ClientNonce, ConnectionMethod, ConnectionNoteText, EventDates, EventName,
+        JoinCode, Labels, MessageText, Pair, Rating, ReminderText, Role, ScanMode, ScanOutcome,
+        Slug, TimeZoneName, UserId,
     },
     ports::{
         ConnectionNote, MeetingChange, NewEvent, NewMeeting, NewScan, Store, StoreError, User,
@@ -160,7 +160,10 @@ pub(super) async fn seed_history(
             store,
             "demo-dm-bc",
             &[
-                (first, "Thanks for the scan! Shall we meet again at the conference?"),
+                (
+                    first,
+                    "Thanks for the scan! Shall we meet again at the conference?",
+                ),
                 (second, "Sure, let's find a slot on the first day."),
                 (first, "I booked us a table for 15:00."),
             ],

@@ -156,9 +156,14 @@ async fn ties_are_connections_meetings_or_mutual_interest(store: Arc<dyn Store>)
     let s = w.store.as_ref();
     let bc = Pair::new(w.bob.id, w.cy.id).unwrap();
     assert!(!s.tied(bc).await.unwrap());
-    s.connect(w.cy.id, w.bob.id, Some(w.event.id)).await.unwrap();
+    s.connect(w.cy.id, w.bob.id, Some(w.event.id))
+        .await
+        .unwrap();
     assert!(s.tied(bc).await.unwrap());
-    assert!(!s.tied(Pair::new(w.ada.id, w.bob.id).unwrap()).await.unwrap());
+    assert!(!s
+        .tied(Pair::new(w.ada.id, w.bob.id).unwrap())
+        .await
+        .unwrap());
     assert_eq!(s.shared_event(bc).await.unwrap(), Some(w.event.id));
 }
 
