@@ -61,6 +61,17 @@ impl LiveLink {
         });
     }
 
+    /// The socket said how many messages I have not read.
+    pub fn set_unread(&self, n: u64) {
+        self.unread.set(Some(n));
+    }
+
+    /// A message from someone else arrived while no conversation page is
+    /// shown: one more unread (once the page or the socket gave a number).
+    pub fn one_more_unread(&self) {
+        self.unread.update(|u| *u = u.map(|n| n + 1));
+    }
+
     pub fn dismiss(&self, id: u32) {
         self.notices.update(|n| n.retain(|s| s.id != id));
     }
@@ -350,7 +361,7 @@ mod driver {
                 ServerMsg::DmRead { unread, .. } => {
                     let link = self.0.borrow().link;
                     if let Some(link) = link {
-                        link.unread.set(Some(*unread));
+                        link.set_unread(*unread);
                     }
                 }
                 ServerMsg::DmMessage { message, .. } => {
@@ -369,7 +380,7 @@ mod driver {
                         .is_some_and(|p| p.starts_with("/messages/"));
                     if let Some(link) = link {
                         if message.author_id.is_some() && message.author_id != me && !reading {
-                            link.unread.update(|u| *u = u.map(|n| n + 1));
+                            link.one_more_unread();
                         }
                     }
                 }
