@@ -16,7 +16,8 @@
 //! and sends them again with the same client ids after reconnecting; a
 //! dropped receiver reopens with the last number it saw. At the end every
 //! conversation is read back over HTTP: every acknowledged message must
-//! have been received exactly once, and none stored twice.
+//! have been received exactly once, and none stored twice (each person
+//! opens the conversation once more after the run and takes what is left).
 //!
 //! ```sh
 //! ./target/debug/rapport serve --demo &
@@ -190,6 +191,10 @@ async fn person(me: Side, my_id: String, every: Duration, until: Instant, chaos:
     'session: loop {
         let mut ws = open(&me.base, &me.cookie, &me.with, last).await;
         let mut caught_up = false;
+        // Live messages that arrive before `dm_opened` are hints (the
+        // conversation is not open on this socket yet); the replay after
+        // `dm_open` brings them again, in order.
+        let mut opened = false;
         let drop_at = if chaos {
             Some(Instant::now() + Duration::from_millis(500 + next_rand() % 2500))
         } else {
@@ -234,6 +239,7 @@ async fn person(me: Side, my_id: String, every: Duration, until: Instant, chaos:
                     };
                     let v: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
                     match v["type"].as_str() {
+                        Some("dm_opened") => opened = true,
                         Some("dm_caught_up") => {
                             caught_up = true;
                             // Resend what was not acknowledged, same ids.
@@ -250,7 +256,7 @@ async fn person(me: Side, my_id: String, every: Duration, until: Instant, chaos:
                             outbox.retain(|(c, _)| *c != id);
                             t.acked.insert(id, seq);
                         }
-                        Some("dm_message") => {
+                        Some("dm_message") if opened => {
                             let m = &v["message"];
                             let seq = m["seq"].as_u64().unwrap_or(0);
                             if seq <= last && seq != 0 {
@@ -270,6 +276,29 @@ async fn person(me: Side, my_id: String, every: Duration, until: Instant, chaos:
                     }
                 }
             }
+        }
+    }
+    // Read back: open once more after the last number seen and take what
+    // is left (what was acknowledged late, or while this side was away).
+    let mut ws = open(&me.base, &me.cookie, &me.with, last).await;
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), ws.next()).await;
+        let Ok(Some(Ok(Message::Text(text)))) = frame else {
+            if matches!(frame, Ok(Some(Ok(_)))) {
+                continue;
+            }
+            break;
+        };
+        let v: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
+        match v["type"].as_str() {
+            Some("dm_caught_up") => break,
+            Some("dm_message") => {
+                let m = &v["message"];
+                if m["author_id"].as_str() == Some(me.with.as_str()) {
+                    *t.received.entry(m["seq"].as_u64().unwrap_or(0)).or_default() += 1;
+                }
+            }
+            _ => {}
         }
     }
     t
