@@ -295,7 +295,9 @@ async fn person(me: Side, my_id: String, every: Duration, until: Instant, chaos:
             Some("dm_message") => {
                 let m = &v["message"];
                 if m["author_id"].as_str() == Some(me.with.as_str()) {
-                    *t.received.entry(m["seq"].as_u64().unwrap_or(0)).or_default() += 1;
+                    *t.received
+                        .entry(m["seq"].as_u64().unwrap_or(0))
+                        .or_default() += 1;
                 }
             }
             _ => {}

@@ -372,9 +372,8 @@ impl MessageStore for Db {
 
     #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn unread_total(&self, user: UserId) -> StoreResult<u64> {
-        let n: i64 =
-            on_read!(self, |pool| {
-                sqlx::query_scalar(
+        let n: i64 = on_read!(self, |pool| {
+            sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(c.last_seq - COALESCE(r.last_read_seq, 0)), 0) AS BIGINT) \
              FROM conversations c \
              LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $1 \
@@ -383,8 +382,8 @@ impl MessageStore for Db {
         .bind(user.0)
         .fetch_one(pool)
         .await
-            })
-            .map_err(backend)?;
+        })
+        .map_err(backend)?;
         Ok(seq_out(n))
     }
 
