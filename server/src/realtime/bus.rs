@@ -221,7 +221,7 @@ impl Personal {
                 if !users.iter().any(|u| self.is_connected(u)) {
                     return;
                 }
-                let Some(frame) = super::direct::frame_of(store, conversation, seq).await else {
+                let Some(frame) = super::frame::frame_of(store, conversation, seq).await else {
                     return;
                 };
                 for user in &users {

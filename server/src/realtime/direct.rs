@@ -25,63 +25,22 @@
 //! `app::service::messages`; these functions turn its answers into frames.
 
 use super::{
-    connection::{Connection, Flow, Socket, Wire},
+    connection::{Connection, Flow, OpenDm, Socket, Wire},
+    frame::dm_frame,
     upgrade::{SENDS_PER_SECOND, SEND_BURST},
     Frame,
 };
 use app::{
     domain::ConversationId,
-    ports::{DirectMessage, Store},
     realtime::{ErrorCode, ServerMsg, HISTORY_PAGE},
     service::messages::{self, DmError},
 };
-use std::sync::Arc;
 
 /// Conversations open at once on one socket (a page shows one; a few
 /// more cover several tabs' worth of a client that shares one socket).
 pub const MAX_OPEN: usize = 8;
 /// Messages read from the database at once when replaying.
 const REPLAY_BATCH: u32 = 500;
-
-/// A conversation opened on this socket.
-pub(super) struct OpenDm {
-    pub(super) id: ConversationId,
-    /// The other person's id as the client named it (echoed in frames).
-    with: String,
-    /// The highest number sent to the client; live frames at or below it
-    /// were replayed already and are dropped.
-    delivered: u64,
-}
-
-/// The frame of a stored direct message: its number and conversation
-/// travel beside the JSON, so each socket can keep its stream gap-free.
-pub(super) fn dm_frame(m: &DirectMessage) -> Frame {
-    let msg = ServerMsg::DmMessage {
-        conversation: m.conversation.to_string(),
-        message: messages::wire(m),
-    };
-    let mut frame = Frame::new(Some(m.seq), m.sender, &msg);
-    frame.direct = Some(m.conversation);
-    frame
-}
-
-/// Reads committed message `seq` of `conversation` and builds its frame
-/// (`None`, logged, if the read fails: the sockets that opened the
-/// conversation catch up at the next message or when they open it again).
-pub(super) async fn frame_of(
-    store: &Arc<dyn Store>,
-    conversation: uuid::Uuid,
-    seq: u64,
-) -> Option<Frame> {
-    let id = ConversationId(conversation);
-    match store.direct_after(id, seq.saturating_sub(1), 1).await {
-        Ok(found) => found.iter().find(|m| m.seq == seq).map(dm_frame),
-        Err(e) => {
-            tracing::warn!(error = %e, %id, "could not read a direct message to deliver");
-            None
-        }
-    }
-}
 
 impl Connection {
     /// Answers a refusal of a `dm_*` frame about the conversation with `with`.
