@@ -143,6 +143,8 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/connect/:token") view=pages::badges::ConnectPage ssr=SsrMode::Async />
                 <Route path=path!("/connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />
                 <Route path=path!("/connections/:user_id") view={Lazy::<pages::lazy::TimelineRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/messages") view={Lazy::<pages::lazy::InboxRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/messages/:with") view={Lazy::<pages::lazy::ConversationRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/keep-in-touch") view={Lazy::<pages::lazy::KeepInTouchRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/join/:token") view={Lazy::<pages::lazy::JoinRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/claim/:token") view={Lazy::<pages::lazy::ClaimRoute>::new()} ssr=SsrMode::Async />

@@ -54,6 +54,30 @@ pub enum ClientMsg {
     Watch { event: String },
     /// Stop watching an event's dashboard.
     Unwatch { event: String },
+    /// Open my conversation with person `with` (their user id) on this
+    /// socket, as `join` does for a room: with `last_seq`, every message
+    /// after it is replayed in order, then live ones follow without a gap;
+    /// with none, the newest page. Answered with `dm_opened`, the
+    /// messages, then `dm_caught_up`.
+    DmOpen {
+        with: String,
+        #[serde(default)]
+        last_seq: Option<u64>,
+    },
+    /// Send `text` to person `with`. `client_id` as for `send`: repeating
+    /// it returns the same `dm_ack` and stores nothing. The conversation
+    /// need not be open on this socket.
+    DmSend {
+        with: String,
+        client_id: String,
+        text: String,
+    },
+    /// I have read my conversation with `with` up to `seq`: my other
+    /// devices are told (`dm_read`), their unread counts drop.
+    DmRead { with: String, seq: u64 },
+    /// Stop the gap-free stream of a conversation opened on this socket
+    /// (its messages still arrive as hints, like on any page).
+    DmClose { with: String },
 }
 
 /// Someone present in a room.
@@ -105,6 +129,11 @@ pub enum ErrorCode {
     BadClientId,
     /// Only organizers and staff of the event may watch its dashboard.
     Forbidden,
+    /// There is no conversation with that person for me: not connected,
+    /// no meeting, no mutual interest, or no such person.
+    UnknownConversation,
+    /// One of the two blocked the other: no new messages either way.
+    ConversationClosed,
     /// Something failed on the server; try again.
     Internal,
 }
@@ -177,6 +206,54 @@ pub enum ServerMsg {
     /// The numbers on `event`'s dashboard changed: fetch them again. Sent
     /// at most about once a second per event, however busy it is.
     DashboardChanged { event: String },
+    /// Answer to `dm_open`: the conversation's id (it names the
+    /// conversation in `dm_message` and `dm_read`), its newest number and
+    /// how far I have read it; `closed` when a block ended it.
+    DmOpened {
+        with: String,
+        conversation: String,
+        last_seq: u64,
+        read_seq: u64,
+        closed: bool,
+    },
+    /// A direct message (replayed or live). Every socket of both people
+    /// receives live ones, whatever is open (a hint for unread counts and
+    /// notifications); on a socket that opened the conversation they come
+    /// in order, exactly once, without gaps.
+    DmMessage {
+        conversation: String,
+        message: WireMessage,
+    },
+    /// Everything up to `seq` of the conversation with `with` has been sent.
+    DmCaughtUp {
+        with: String,
+        conversation: String,
+        seq: u64,
+    },
+    /// A `dm_send` is stored as `seq` (also for a repeated `client_id`).
+    DmAck {
+        with: String,
+        conversation: String,
+        client_id: String,
+        seq: u64,
+    },
+    /// I have read `conversation` up to `seq` (on this or another device);
+    /// `unread` is what I have left unread over all my conversations.
+    DmRead {
+        conversation: String,
+        seq: u64,
+        unread: u64,
+    },
+    /// A refusal of a `dm_*` frame about the conversation with `with`.
+    DmError {
+        with: String,
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
     /// Answer to `ping`.
     Pong,
     /// A refusal. `limit` is the number the limit allows, where there is one.
@@ -213,6 +290,9 @@ pub enum NotificationKind {
     MetAgain,
     /// A reminder on my note about a connection is due.
     Reminder,
+    /// A direct message from someone, while I am not reading that
+    /// conversation.
+    Message,
 }
 
 /// A personal notification: what happened, in a sentence, and where to

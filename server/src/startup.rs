@@ -16,7 +16,6 @@ use crate::{
 };
 use app::{
     ports::Store,
-    service::limits::Limits,
     state::{AppState, PublicConfig},
 };
 use axum::serve::ListenerExt;
@@ -104,7 +103,7 @@ impl Application {
                 trust_forwarded_for: config.trust_forwarded_for,
                 webhooks_allow_private: config.webhooks_allow_private,
             }),
-            limits: Arc::new(Limits::default()),
+            limits: hub.limits.clone(),
             matching: Arc::default(),
             live: hub.clone(),
             postman: Arc::new(crate::mail::Mailer::new(
@@ -114,6 +113,8 @@ impl Application {
             )?),
             push: Arc::new(pusher),
         };
+        // Direct messages sent over a socket are pushed like the form's.
+        let _ = hub.push.set(app::service::push::PushPath::of(&state));
         if let Some(pool) = pg {
             crate::realtime::pg::spawn_listener(
                 pool.clone(),

@@ -17,6 +17,7 @@ pub mod integrations;
 pub mod leads;
 pub mod matching;
 pub mod meetings;
+pub mod messages;
 pub mod profiles;
 pub mod push;
 pub mod rooms;

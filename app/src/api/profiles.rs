@@ -296,6 +296,22 @@ pub struct MyData {
     /// (the rest of the address is the device's secret).
     #[serde(default)]
     pub push_devices: Vec<String>,
+    /// Every message of my direct conversations, both sides, oldest first
+    /// per conversation (they are mine as much as the other's).
+    #[serde(default)]
+    pub direct_messages: Vec<MyDirectMessage>,
+}
+
+/// One message of one of my conversations, as "download my data" lists it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MyDirectMessage {
+    /// The other person's name ("Deleted user" once gone).
+    pub with: String,
+    /// Who wrote it: me, them, or "Deleted user".
+    pub from: String,
+    pub seq: u64,
+    pub text: String,
+    pub sent_at: String,
 }
 
 /// One of my reminders, as "download my data" lists it.
@@ -406,7 +422,23 @@ pub async fn export_my_data() -> Result<MyData, AppError> {
             due_at: r.due_at.to_rfc3339(),
         })
         .collect();
+    let direct_messages = crate::service::messages::export(store.as_ref(), me.id)
+        .await?
+        .into_iter()
+        .flat_map(|(with, messages)| {
+            messages.into_iter().map(move |m| MyDirectMessage {
+                with: with.clone(),
+                from: m
+                    .sender_name
+                    .unwrap_or_else(|| crate::service::messages::DELETED.to_owned()),
+                seq: m.seq,
+                text: m.body,
+                sent_at: m.sent_at.to_rfc3339(),
+            })
+        })
+        .collect();
     Ok(MyData {
+        direct_messages,
         exported_at: chrono::Utc::now().to_rfc3339(),
         profile,
         memberships,

@@ -371,6 +371,21 @@ pub struct AuditView {
     pub lines: Vec<AuditLine>,
     /// Reported messages, newest first.
     pub reports: Vec<ReportLine>,
+    /// Direct messages reported to this event's organizers, newest first
+    /// (the text as it was reported; see `service::messages::report`).
+    #[serde(default)]
+    pub direct_reports: Vec<DirectReportLine>,
+}
+
+/// A reported direct message, as the organizers read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectReportLine {
+    /// When it was reported, in the event's time zone.
+    pub at: String,
+    pub reporter: String,
+    pub sender: String,
+    pub reason: String,
+    pub text: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -510,10 +525,24 @@ pub async fn room_audit_log(slug: String) -> Result<AuditView, AppError> {
             removed: r.removed,
         })
         .collect();
+    let direct_reports = state
+        .store
+        .direct_reports(event.id)
+        .await?
+        .into_iter()
+        .map(|r| DirectReportLine {
+            at: crate::domain::local_time(&event.time_zone, r.created_at),
+            reporter: r.reporter_name.unwrap_or_else(|| "A deleted user".into()),
+            sender: r.sender_name.unwrap_or_else(|| "a deleted user".into()),
+            reason: r.reason,
+            text: r.body,
+        })
+        .collect();
     Ok(AuditView {
         event_name: event.name.clone(),
         slug: event.slug.as_str().to_owned(),
         lines,
         reports,
+        direct_reports,
     })
 }

@@ -11,13 +11,37 @@ use leptos::prelude::*;
 #[component]
 pub fn Header() -> impl IntoView {
     let session = use_session();
+    let unread = Resource::new(|| (), |_| crate::api::messages::unread_messages());
+    let live = super::live::use_live();
+    // The socket counts from the page's number (each message from someone
+    // else adds one; a read mark says the whole number again).
+    Effect::new(move |_| {
+        if let Some(Ok(n)) = unread.get() {
+            if live.unread.get_untracked().is_none() {
+                live.unread.set(Some(n));
+            }
+        }
+    });
     let nav = move || {
         Suspend::new(async move {
             match session.me.await {
-                Ok(Some(me)) => view! {
+                Ok(Some(me)) => {
+                    let first = unread.await.unwrap_or(0);
+                    // The live count, once the socket said, else the page's.
+                    let n = move || live.unread.get().unwrap_or(first);
+                    view! {
                     <ul class="nav-links">
                         <li><a href="/events">"My events"</a></li>
                         <li><a href="/connections">"Connections"</a></li>
+                        <li>
+                            <a href="/messages">
+                                "Messages"
+                                {move || (n() > 0).then(|| view! {
+                                    " " <span class="badge unread" data-testid="nav-unread">{n()}</span>
+                                    <span class="visually-hidden">" unread"</span>
+                                })}
+                            </a>
+                        </li>
                         <li><a href="/account" title=me.email.clone()>{me.display_name.clone()}</a></li>
                         <li>
                             <ActionForm action=session.logout attr:class="inline-form">
@@ -25,8 +49,9 @@ pub fn Header() -> impl IntoView {
                             </ActionForm>
                         </li>
                     </ul>
+                    }
+                    .into_any()
                 }
-                .into_any(),
                 _ => view! {
                     <ul class="nav-links">
                         <li><a href="/login">"Log in"</a></li>

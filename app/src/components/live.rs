@@ -41,6 +41,9 @@ pub struct Shown {
 pub struct LiveLink {
     /// Notifications not yet dismissed, newest last.
     pub notices: RwSignal<Vec<Shown>>,
+    /// My unread direct messages as last heard on the socket (`None`
+    /// until the page or the socket said): the navigation's count.
+    pub unread: RwSignal<Option<u64>>,
     next: StoredValue<u32>,
     #[cfg(feature = "hydrate")]
     driver: StoredValue<driver::Driver, LocalStorage>,
@@ -56,6 +59,17 @@ impl LiveLink {
             let extra = n.len().saturating_sub(MAX_SHOWN);
             n.drain(..extra);
         });
+    }
+
+    /// The socket said how many messages I have not read.
+    pub fn set_unread(&self, n: u64) {
+        self.unread.set(Some(n));
+    }
+
+    /// A message from someone else arrived while no conversation page is
+    /// shown: one more unread (once the page or the socket gave a number).
+    pub fn one_more_unread(&self) {
+        self.unread.update(|u| *u = u.map(|n| n + 1));
     }
 
     pub fn dismiss(&self, id: u32) {
@@ -91,6 +105,7 @@ impl LiveLink {
 pub fn provide_live() {
     let link = LiveLink {
         notices: RwSignal::new(Vec::new()),
+        unread: RwSignal::new(None),
         next: StoredValue::new(0),
         #[cfg(feature = "hydrate")]
         driver: StoredValue::new_local(driver::Driver::default()),
@@ -152,6 +167,7 @@ pub fn LiveNotices() -> impl IntoView {
                         NotificationKind::MutualInterest => "Mutual interest",
                         NotificationKind::MetAgain => "Meet again",
                         NotificationKind::Reminder => "Reminder",
+                        NotificationKind::Message => "Message",
                     };
                     let id = s.id;
                     view! {
@@ -330,10 +346,43 @@ mod driver {
                 }
                 ServerMsg::Notification(n) => {
                     let link = self.0.borrow().link;
+                    // A message notice is not shown on its own
+                    // conversation's page, which shows the message itself.
+                    let here = web_sys::window()
+                        .and_then(|w| w.location().pathname().ok())
+                        .is_some_and(|p| n.link.as_deref() == Some(p.as_str()));
                     if let Some(link) = link {
-                        link.push(n.clone());
+                        if !(here && n.kind == crate::realtime::NotificationKind::Message) {
+                            link.push(n.clone());
+                        }
                     }
                     return;
+                }
+                ServerMsg::DmRead { unread, .. } => {
+                    let link = self.0.borrow().link;
+                    if let Some(link) = link {
+                        link.set_unread(*unread);
+                    }
+                }
+                ServerMsg::DmMessage { message, .. } => {
+                    let (me, link) = {
+                        let conn = self.0.borrow();
+                        let me = match &conn.welcome {
+                            Some(ServerMsg::Welcome { user_id, .. }) => Some(user_id.clone()),
+                            _ => None,
+                        };
+                        (me, conn.link)
+                    };
+                    // From someone else and not on a conversation page
+                    // (which marks what it shows read): one more unread.
+                    let reading = web_sys::window()
+                        .and_then(|w| w.location().pathname().ok())
+                        .is_some_and(|p| p.starts_with("/messages/"));
+                    if let Some(link) = link {
+                        if message.author_id.is_some() && message.author_id != me && !reading {
+                            link.one_more_unread();
+                        }
+                    }
                 }
                 _ => {}
             }
@@ -472,6 +521,7 @@ mod tests {
         owner.with(|| {
             let link = LiveLink {
                 notices: RwSignal::new(Vec::new()),
+                unread: RwSignal::new(None),
                 next: StoredValue::new(0),
             };
             for i in 0..6 {

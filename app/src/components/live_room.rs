@@ -307,7 +307,7 @@ fn outbox_key(me: &str, room: &str) -> String {
 }
 
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
-fn stored_outbox(key: &str) -> Vec<Pending> {
+pub(crate) fn stored_outbox(key: &str) -> Vec<Pending> {
     #[cfg(feature = "hydrate")]
     {
         window()
@@ -323,7 +323,7 @@ fn stored_outbox(key: &str) -> Vec<Pending> {
 }
 
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
-fn store_outbox(key: &str, outbox: &[Pending]) {
+pub(crate) fn store_outbox(key: &str, outbox: &[Pending]) {
     #[cfg(feature = "hydrate")]
     if let Some(s) = window().local_storage().ok().flatten() {
         let _ = match serde_json::to_string(outbox) {

@@ -10,6 +10,7 @@ pub mod copy;
 pub mod forms;
 pub mod layout;
 pub mod live;
+pub mod live_dm;
 pub mod live_room;
 pub mod meeting_form;
 pub mod offline;

@@ -19,6 +19,7 @@ mod follow_up;
 mod imports;
 mod integrations;
 mod meetings;
+mod messages;
 mod profiles;
 mod push;
 mod rooms;
@@ -50,6 +51,7 @@ pub use follow_up::{
 pub use imports::ImportReport;
 pub use integrations::{is_public_ip, WebhookKind, WebhookUrl};
 pub use meetings::{FunnelStage, MeetingMessage, MeetingMinutes, MeetingPlaceText, MeetingStatus};
+pub use messages::{ConversationId, Pair};
 pub use profiles::{
     highlights, intent_field, search_document, search_words, Highlight, PersonCard, ProfileField,
     TagSet, TagView, Viewer, Visibility, VisibilitySettings,

@@ -2,9 +2,11 @@
 //! events, searchable (a plain GET form, so it works without JavaScript),
 //! each with where and how we met, their contact details as they allow,
 //! and my private note, rating and labels; requests waiting for my
-//! approval; and the vCard and CSV downloads.
+//! approval; and the vCard and CSV downloads. Each connection links to our
+//! direct messages, with how many of theirs I have not read.
 
 use crate::api::connections::{my_connections, AnswerRequest, ConnectionCard, RequestView};
+use crate::api::messages::my_conversations;
 use crate::components::avatar::Avatar;
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::ErrorNotice;
@@ -23,11 +25,18 @@ pub fn ConnectionsPage() -> impl IntoView {
         move || (q(), answer.version().get()),
         |(q, _)| my_connections(Some(q)),
     );
+    let inbox = Resource::new(|| (), |_| my_conversations());
     view! {
         <PageTitle text="My connections · Rapport" />
         <h1>"My connections"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                // Unread direct messages by person (none if the inbox fails:
+                // the connections still show).
+                let unread: std::collections::HashMap<String, u64> = inbox
+                    .await
+                    .map(|i| i.items.into_iter().map(|c| (c.with, c.unread)).collect())
+                    .unwrap_or_default();
                 match data.await {
                     Ok(v) => view! {
                         <Requests requests=v.requests answer=answer />
@@ -51,7 +60,10 @@ pub fn ConnectionsPage() -> impl IntoView {
                             view! {
                                 <p class="meta">{format!("{} of {}", v.connections.len(), v.total)}</p>
                                 <ul class="connections plain-list">
-                                    {v.connections.into_iter().map(|c| view! { <li><Connection c=c /></li> }).collect_view()}
+                                    {v.connections.into_iter().map(|c| {
+                                        let n = unread.get(&c.user_id).copied().unwrap_or(0);
+                                        view! { <li><Connection c=c unread=n /></li> }
+                                    }).collect_view()}
                                 </ul>
                             }.into_any()
                         }}
@@ -93,7 +105,7 @@ fn Requests(requests: Vec<RequestView>, answer: ServerAction<AnswerRequest>) -> 
 }
 
 #[component]
-fn Connection(c: ConnectionCard) -> impl IntoView {
+fn Connection(c: ConnectionCard, unread: u64) -> impl IntoView {
     let met = match &c.event {
         Some((name, _)) => format!("Met at {name} on {} ({})", c.connected_on, c.method.label()),
         None => format!("Connected on {} ({})", c.connected_on, c.method.label()),
@@ -136,7 +148,12 @@ fn Connection(c: ConnectionCard) -> impl IntoView {
             {(!c.links.is_empty()).then(|| view! {
                 <ul class="plain-list">{c.links.iter().map(|l| view! { <li><a href=l.clone() rel="nofollow noopener noreferrer">{l.clone()}</a></li> }).collect_view()}</ul>
             })}
-            <p><a href=format!("/connections/{}", c.user_id)>"Our timeline"</a>
+            <p><a href=format!("/messages/{}", c.user_id)>"Message"</a>
+                {(unread > 0).then(|| view! {
+                    " " <span class="badge unread" data-testid="connection-unread">{unread}</span>
+                    <span class="visually-hidden">" unread"</span>
+                })}
+                " · "<a href=format!("/connections/{}", c.user_id)>"Our timeline"</a>
                 " · "<a href=format!("/connections/{}/vcard", c.user_id)>"Save contact (vCard)"</a></p>
             <details open=!c.note.note.is_empty()>
                 <summary>{summary}</summary>

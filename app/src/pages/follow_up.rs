@@ -70,6 +70,7 @@ fn Timeline(
                 {c.company.clone().map(|co| view! { <p class="meta">{co}</p> })}
             </div>
         </div>
+        <p class="actions"><a class="button" href=format!("/messages/{}", c.user_id)>"Message"</a></p>
         {(!contact.is_empty()).then(|| view! {
             <dl class="fields">{contact.into_iter().map(|(l, v)| view! { <dt>{l}</dt><dd>{v}</dd> }).collect_view()}</dl>
         })}

@@ -105,3 +105,12 @@ lazy_page!(
     /// `/keep-in-touch`, contacts gone quiet.
     KeepInTouchRoute => crate::pages::follow_up::KeepInTouchPage
 );
+lazy_page!(
+    /// `/messages`, my conversations: opened from a notification or the
+    /// navigation, never needed before the hot pages are interactive.
+    InboxRoute => crate::pages::messages::InboxPage
+);
+lazy_page!(
+    /// `/messages/:with`, one conversation (its live part included).
+    ConversationRoute => crate::pages::messages::ConversationPage
+);

@@ -17,6 +17,7 @@ pub mod join;
 pub mod lazy;
 pub mod leads;
 pub mod meet;
+pub mod messages;
 pub mod not_found;
 pub mod people;
 pub mod push;

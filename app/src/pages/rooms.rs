@@ -526,6 +526,23 @@ pub fn ModerationLogPage() -> impl IntoView {
                                 </ul>
                             }.into_any()
                         }}
+                        <h2>"Reported direct messages"</h2>
+                        {if l.direct_reports.is_empty() {
+                            view! { <p class="empty">"No reports."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="audit-log" data-testid="direct-reports">
+                                    {l.direct_reports.into_iter().map(|r| view! {
+                                        <li>
+                                            <span class="meta">{r.at}</span> " " <strong>{r.reporter}</strong>
+                                            " reported a direct message from " {r.sender}
+                                            {(!r.reason.is_empty()).then(|| format!(" ({})", r.reason))}
+                                            <blockquote class="description">{r.text}</blockquote>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
                         <h2>"What moderators did"</h2>
                         {if l.lines.is_empty() {
                             view! { <p class="empty">"Nothing moderated yet."</p> }.into_any()

@@ -1,7 +1,7 @@
 //! The live side of rooms and notifications, as the server functions see
 //! it ([`LiveRooms`]); the hub in `server/src/realtime/` implements it.
 
-use crate::domain::{EventId, RoomId, UserId};
+use crate::domain::{ConversationId, EventId, RoomId, UserId};
 
 /// The live side of rooms, as the server functions see it (the hub in
 /// `server/src/realtime/` implements it).
@@ -38,4 +38,10 @@ pub trait LiveRooms: Send + Sync + 'static {
     /// `user` was removed from `event`: their sockets (on every instance)
     /// leave its rooms at once, told why.
     fn member_removed(&self, event: EventId, user: UserId);
+    /// Tells both people's sockets, on every instance, that message `seq`
+    /// of `conversation` is committed (after a send). Fire and forget.
+    fn direct(&self, _conversation: ConversationId, _seq: u64, _users: [UserId; 2]) {}
+    /// Tells `user`'s sockets, on every instance, that they read
+    /// `conversation` up to `seq` and have `unread` messages left unread.
+    fn direct_read(&self, _user: UserId, _conversation: ConversationId, _seq: u64, _unread: u64) {}
 }

@@ -28,6 +28,7 @@ mod mail;
 mod matching;
 mod meetings;
 mod membership;
+mod messages;
 mod profiles;
 mod push;
 mod rooms;
@@ -52,6 +53,7 @@ pub use mail::*;
 pub use matching::*;
 pub use meetings::*;
 pub use membership::*;
+pub use messages::*;
 pub use profiles::*;
 pub use push::*;
 pub use rooms::*;
@@ -88,6 +90,7 @@ pub trait Store:
     + FollowUpStore
     + ScheduleStore
     + PushStore
+    + MessageStore
     + Send
     + Sync
     + 'static

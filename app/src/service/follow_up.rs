@@ -103,15 +103,53 @@ fn parse_time(rfc3339: &str) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-/// Where direct messages (issue 16 part 1) will add their lines to a
-/// timeline: the messages between me and `other`, as items. There are
-/// none yet.
+/// How many of our newest direct messages a timeline shows (the
+/// conversation's page has them all).
+const TIMELINE_MESSAGES: u32 = 20;
+
+/// The direct messages between me and `other`, newest
+/// [`TIMELINE_MESSAGES`], as timeline items ("You wrote: …", "Ben wrote: …").
 async fn message_items(
-    _state: &AppState,
-    _me: UserId,
-    _other: UserId,
+    state: &AppState,
+    me: UserId,
+    other: UserId,
 ) -> Result<Vec<TimelineItem>, AppError> {
-    Ok(Vec::new())
+    let Ok(pair) = crate::domain::Pair::new(me, other) else {
+        return Ok(Vec::new());
+    };
+    let Some(c) = state.store.conversation_of(pair).await? else {
+        return Ok(Vec::new());
+    };
+    let page = state
+        .store
+        .direct_before(c.id, u64::MAX, TIMELINE_MESSAGES)
+        .await?;
+    Ok(page
+        .into_iter()
+        .map(|m| {
+            let who = if m.sender == Some(me) {
+                "You".to_owned()
+            } else {
+                m.sender_name
+                    .clone()
+                    .unwrap_or_else(|| crate::service::messages::DELETED.to_owned())
+            };
+            let line = m.body.lines().next().unwrap_or_default();
+            let mut short: String = line.chars().take(120).collect();
+            if line.chars().count() > 120 || m.body.lines().nth(1).is_some() {
+                short.push('…');
+            }
+            TimelineItem {
+                kind: TimelineKind::Message,
+                at: m
+                    .sent_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                on: long_date(m.sent_at),
+                text: format!("{who} wrote: {short}"),
+                event: None,
+            }
+        })
+        .collect())
 }
 
 /// The timeline of my connection with `other`, across events. Refused

@@ -39,6 +39,9 @@ pub struct Limits {
     /// Room messages posted through the plain form (no JavaScript), with
     /// the same budget a socket has, so the form is no way around it.
     posts_per_user: DefaultKeyedRateLimiter<UserId>,
+    /// Direct messages sent per account, over every socket and the plain
+    /// form together: a person chats in bursts, a spammer sends steadily.
+    direct_per_user: DefaultKeyedRateLimiter<UserId>,
     /// Checking oneself in or out: each one is a row in the attendance
     /// log, so a loop must not be able to write thousands.
     moves_per_user: DefaultKeyedRateLimiter<UserId>,
@@ -87,6 +90,10 @@ impl Default for Limits {
             moves_per_user: RateLimiter::keyed(quota(6, Duration::from_secs(60))),
             // 10 at once, then five a second, as on a socket.
             posts_per_user: RateLimiter::keyed(quota(10, Duration::from_millis(200))),
+            // 20 at once (a quick exchange), then one every 3 s: 20 a
+            // minute sustained, plenty for two people talking, little for
+            // a spammer.
+            direct_per_user: RateLimiter::keyed(quota(20, Duration::from_secs(3))),
             // 120 at once (a sync paging through a large event), then ten a
             // second: plenty for a ticketing or CRM sync.
             api_per_token: RateLimiter::keyed(quota(120, Duration::from_millis(100))),
@@ -159,6 +166,11 @@ impl Limits {
         check(&self.posts_per_user, &user)
     }
 
+    /// Counts a direct message sent by `user` (socket or form).
+    pub fn direct(&self, user: UserId) -> Result<(), AppError> {
+        check(&self.direct_per_user, &user)
+    }
+
     /// Counts a public API call made with the token `token`.
     pub fn api(&self, token: uuid::Uuid) -> Result<(), AppError> {
         check(&self.api_per_token, &token)
@@ -175,6 +187,7 @@ impl Limits {
         self.push_per_user.retain_recent();
         self.scans_per_user.retain_recent();
         self.posts_per_user.retain_recent();
+        self.direct_per_user.retain_recent();
         self.moves_per_user.retain_recent();
         self.login_per_account_ip.forget_full();
         self.login_per_ip.retain_recent();

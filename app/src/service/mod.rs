@@ -15,6 +15,7 @@ pub mod limits;
 pub mod matching;
 pub mod meetings;
 pub mod membership;
+pub mod messages;
 pub mod notify;
 pub mod password;
 pub mod profiles;

@@ -12,7 +12,7 @@
 
 use crate::{
     domain::{EventId, UserId},
-    ports::Event,
+    ports::{Event, LiveRooms},
     realtime::{Notice, NotificationKind},
     service::push,
     state::AppState,
@@ -218,6 +218,34 @@ pub fn announcement(state: &AppState, event: &Event, text: &str) {
     state.live.notify_members(
         event.id,
         notice(NotificationKind::Announcement, text, &link, event),
+    );
+}
+
+/// `from` (named `from_name`) sent `to` a direct message `text`: every
+/// page of `to` shows a notification linking to the conversation (its own
+/// page shows the message instead), and their devices get a push when
+/// `push` is given (everywhere but the hub's own unit tests). Sent once,
+/// for a new message only.
+pub fn message(
+    live: &dyn LiveRooms,
+    push: Option<&push::PushPath>,
+    to: UserId,
+    from: UserId,
+    from_name: &str,
+    text: &str,
+) {
+    let link = format!("/messages/{from}");
+    if let Some(path) = push {
+        push::notify_message(path, from, from_name, to, text, &link);
+    }
+    live.notify(
+        &[to],
+        Notice {
+            kind: NotificationKind::Message,
+            text: short(&format!("{from_name}: {text}")),
+            link: Some(link),
+            event: None,
+        },
     );
 }
 

@@ -25,10 +25,32 @@
 use crate::{
     domain::{endpoint_host, PushAuth, PushEndpoint, PushKey, PushNotice, UserId},
     error::AppError,
-    ports::{NewPushSubscription, PushOutcome, PushUrgency, StoreError},
+    ports::{NewPushSubscription, PushOutcome, PushUrgency, Pusher, Store, StoreError},
     realtime::{Notice, NotificationKind},
     state::AppState,
 };
+use std::sync::Arc;
+
+/// What sending pushes needs: the store (devices, blocks) and the pusher.
+/// Cheap to clone; the realtime hub keeps one, since direct messages sent
+/// over a socket are pushed too and the hub has no [`AppState`].
+#[derive(Clone)]
+pub struct PushPath {
+    /// Where devices and blocks are read, and gone devices forgotten.
+    pub store: Arc<dyn Store>,
+    /// Encrypts, signs and sends; runs the background deliveries.
+    pub pusher: Arc<dyn Pusher>,
+}
+
+impl PushPath {
+    /// The push path of the application's state.
+    pub fn of(state: &AppState) -> Self {
+        Self {
+            store: state.store.clone(),
+            pusher: state.push.clone(),
+        }
+    }
+}
 
 /// Devices per person. Past it, the least recently used device is dropped
 /// (a person who changed phones five times should not be stuck).
@@ -145,7 +167,7 @@ fn same_origin_path(link: Option<&str>) -> String {
 /// their devices, when its kind is pushed. Returns at once.
 pub fn live_notice(state: &AppState, to: &[UserId], by: Option<UserId>, notice: &Notice) {
     if let Some((push, urgency)) = from_live(notice) {
-        send(state, to, by, push, urgency);
+        send(&PushPath::of(state), to, by, push, urgency);
     }
 }
 
@@ -153,7 +175,7 @@ pub fn live_notice(state: &AppState, to: &[UserId], by: Option<UserId>, notice: 
 /// is the message's start, `link` the conversation's path. Call it after
 /// the message is stored; it returns at once.
 pub fn notify_message(
-    state: &AppState,
+    path: &PushPath,
     from: UserId,
     from_name: &str,
     to: UserId,
@@ -167,14 +189,14 @@ pub fn notify_message(
         url: same_origin_path(Some(link)),
         tag: format!("message-{from}"),
     };
-    send(state, &[to], Some(from), notice, PushUrgency::High);
+    send(path, &[to], Some(from), notice, PushUrgency::High);
 }
 
 /// Sends `notice` to every device of each of `to` in the background,
 /// skipping anyone who blocked `by` or whom `by` blocked. Failures are
 /// logged; a device its push service calls gone is forgotten.
 pub fn send(
-    state: &AppState,
+    path: &PushPath,
     to: &[UserId],
     by: Option<UserId>,
     notice: PushNotice,
@@ -183,8 +205,8 @@ pub fn send(
     if to.is_empty() {
         return;
     }
-    let (s, to) = (state.clone(), to.to_vec());
-    state.push.spawn(Box::pin(async move {
+    let (s, to) = (path.clone(), to.to_vec());
+    path.pusher.spawn(Box::pin(async move {
         let payload = match serde_json::to_vec(&notice) {
             Ok(p) => p,
             Err(e) => {
@@ -210,29 +232,28 @@ pub fn send(
 
 /// Pushes `payload` to each device of `user`.
 async fn deliver(
-    state: &AppState,
+    path: &PushPath,
     user: UserId,
     by: Option<UserId>,
     payload: &[u8],
     urgency: PushUrgency,
 ) -> Result<(), StoreError> {
     if let Some(by) = by.filter(|b| *b != user) {
-        if state.store.blocked_either_way(by, user).await? {
+        if path.store.blocked_either_way(by, user).await? {
             return Ok(());
         }
     }
-    for sub in state.store.push_subscriptions(user).await? {
+    for sub in path.store.push_subscriptions(user).await? {
         let host = endpoint_host(&sub.endpoint);
-        match state.push.send(&sub, payload, TTL_SECS, urgency).await {
+        match path.pusher.send(&sub, payload, TTL_SECS, urgency).await {
             PushOutcome::Delivered => {
-                state
-                    .store
+                path.store
                     .push_delivered(sub.id, crate::domain::now_utc())
                     .await?
             }
             PushOutcome::Gone => {
                 tracing::info!(%user, %host, "push device gone; forgotten");
-                state.store.forget_push_endpoint(&sub.endpoint).await?;
+                path.store.forget_push_endpoint(&sub.endpoint).await?;
             }
             PushOutcome::Failed(error) => {
                 tracing::info!(%user, %host, %error, "push not accepted");

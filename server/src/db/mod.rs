@@ -34,6 +34,7 @@ pub mod live;
 mod matching;
 mod meetings;
 mod membership;
+mod messages;
 mod people;
 mod pools;
 mod postgres;

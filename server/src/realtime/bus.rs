@@ -55,6 +55,21 @@ pub enum BusMsg {
     },
     /// `user` was removed from `event`: their sockets leave its rooms.
     MemberRemoved { user: uuid::Uuid, event: uuid::Uuid },
+    /// Direct message `seq` of `conversation` is committed: each instance
+    /// reads it from the database once and sends it to the sockets of
+    /// both `users` it holds.
+    Direct {
+        conversation: uuid::Uuid,
+        seq: u64,
+        users: [uuid::Uuid; 2],
+    },
+    /// `user` read `conversation` up to `seq`; `unread` is left.
+    DirectRead {
+        user: uuid::Uuid,
+        conversation: uuid::Uuid,
+        seq: u64,
+        unread: u64,
+    },
 }
 
 /// The personal and dashboard channels of this instance.
@@ -138,6 +153,14 @@ impl Personal {
         send(&self.users, &user, &order(what));
     }
 
+    /// Whether `user` has a socket on this instance.
+    fn is_connected(&self, user: &UserId) -> bool {
+        self.users
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(user)
+    }
+
     /// Who has a socket on this instance.
     fn connected(&self) -> Vec<UserId> {
         self.users
@@ -188,6 +211,35 @@ impl Personal {
             BusMsg::MemberRemoved { user, event } => {
                 let leave = Order::LeaveEvent(EventId(event));
                 send(&self.users, &UserId(user), &order(leave));
+            }
+            BusMsg::Direct {
+                conversation,
+                seq,
+                users,
+            } => {
+                let users = users.map(UserId);
+                if !users.iter().any(|u| self.is_connected(u)) {
+                    return;
+                }
+                let Some(frame) = super::frame::frame_of(store, conversation, seq).await else {
+                    return;
+                };
+                for user in &users {
+                    send(&self.users, user, &frame);
+                }
+            }
+            BusMsg::DirectRead {
+                user,
+                conversation,
+                seq,
+                unread,
+            } => {
+                let msg = ServerMsg::DmRead {
+                    conversation: conversation.to_string(),
+                    seq,
+                    unread,
+                };
+                send(&self.users, &UserId(user), &Frame::new(None, None, &msg));
             }
             BusMsg::Member { .. } => {}
         }

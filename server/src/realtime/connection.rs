@@ -104,6 +104,16 @@ pub(super) struct Joined {
     pub(super) delivered: u64,
 }
 
+/// A conversation opened on this socket.
+pub(super) struct OpenDm {
+    pub(super) id: app::domain::ConversationId,
+    /// The other person's id as the client named it (echoed in frames).
+    pub(super) with: String,
+    /// The highest number sent to the client; live frames at or below it
+    /// were replayed already and are dropped.
+    pub(super) delivered: u64,
+}
+
 /// The rooms joined on this socket, by id. A short vector, not a map: a
 /// socket is in one room or a few (at most [`super::handlers::MAX_ROOMS`]), and a map's
 /// smallest table has four slots, ~170 bytes more in every idle socket.
@@ -179,6 +189,8 @@ pub struct Connection {
     /// `hello` with a supported version was received.
     pub(super) greeted: bool,
     pub(super) joined: JoinedRooms,
+    /// Conversations opened on this socket (`super::direct`).
+    pub(super) dms: Vec<OpenDm>,
     pub(super) streams: StreamMap<Topic, BroadcastStream<Frame>>,
     pub(super) sends: Limiter,
     pub(super) frames: Limiter,
@@ -511,10 +523,14 @@ impl Connection {
                 }
             }
             Ok(_) if !self.greeted => Ok(()),
-            Ok(frame) => socket.feed(frame.json).await,
+            Ok(frame) => match frame.direct {
+                Some(c) => self.on_direct_frame(socket, c, frame).await,
+                None => socket.feed(frame.json).await,
+            },
             Err(BroadcastStreamRecvError::Lagged(missed)) => {
                 tracing::info!(?topic, missed, "socket missed notifications");
-                Ok(())
+                // Direct messages are history, not hints: read them back.
+                self.catch_up_direct(socket).await
             }
         }
     }

@@ -4,7 +4,7 @@
 //! connection loop all name it without importing one another.
 
 use app::{
-    domain::{EventId, UserId},
+    domain::{ConversationId, EventId, UserId},
     realtime::ServerMsg,
 };
 use axum::extract::ws::Utf8Bytes;
@@ -26,6 +26,9 @@ pub struct Frame {
     /// Not a message but an order to the sockets of a personal channel
     /// (room frames never carry one).
     pub order: Option<Order>,
+    /// For direct messages: their conversation (with `seq`), so a socket
+    /// that opened it keeps its stream gap-free (`super::direct`).
+    pub direct: Option<ConversationId>,
     /// The JSON text.
     pub json: Utf8Bytes,
 }
@@ -57,6 +60,7 @@ impl Frame {
             about,
             to_self: true,
             order: None,
+            direct: None,
             json: json.into(),
         }
     }
@@ -67,5 +71,35 @@ impl Frame {
     pub(super) fn not_to_self(mut self) -> Self {
         self.to_self = false;
         self
+    }
+}
+
+/// The frame of a stored direct message: its number and conversation
+/// travel beside the JSON, so each socket can keep its stream gap-free.
+pub(super) fn dm_frame(m: &app::ports::DirectMessage) -> Frame {
+    let msg = ServerMsg::DmMessage {
+        conversation: m.conversation.to_string(),
+        message: app::service::messages::wire(m),
+    };
+    let mut frame = Frame::new(Some(m.seq), m.sender, &msg);
+    frame.direct = Some(m.conversation);
+    frame
+}
+
+/// Reads committed message `seq` of `conversation` and builds its frame
+/// (`None`, logged, if the read fails: the sockets that opened the
+/// conversation catch up at the next message or when they open it again).
+pub(super) async fn frame_of(
+    store: &std::sync::Arc<dyn app::ports::Store>,
+    conversation: uuid::Uuid,
+    seq: u64,
+) -> Option<Frame> {
+    let id = ConversationId(conversation);
+    match store.direct_after(id, seq.saturating_sub(1), 1).await {
+        Ok(found) => found.iter().find(|m| m.seq == seq).map(dm_frame),
+        Err(e) => {
+            tracing::warn!(error = %e, %id, "could not read a direct message to deliver");
+            None
+        }
     }
 }

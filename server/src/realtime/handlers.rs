@@ -167,6 +167,14 @@ impl Connection {
             ClientMsg::History { room, before } => self.history(socket, &room, before).await,
             ClientMsg::Ping => socket.send_msg(&ServerMsg::Pong).await,
             ClientMsg::Watch { event } => self.watch(socket, event).await,
+            ClientMsg::DmOpen { with, last_seq } => self.dm_open(socket, with, last_seq).await,
+            ClientMsg::DmSend {
+                with,
+                client_id,
+                text,
+            } => self.dm_send(socket, with, client_id, text).await,
+            ClientMsg::DmRead { with, seq } => self.dm_read(socket, with, seq).await,
+            ClientMsg::DmClose { with } => self.dm_close(socket, with).await,
             ClientMsg::Unwatch { event } => {
                 let id = match Slug::parse(&event) {
                     Ok(slug) => match self.hub.store().event_by_slug(&slug).await {

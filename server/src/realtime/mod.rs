@@ -32,6 +32,7 @@
 
 pub mod bus;
 pub mod connection;
+mod direct;
 mod frame;
 pub mod handlers;
 pub mod pg;
@@ -45,9 +46,10 @@ pub use tuning::Tuning;
 
 use crate::shutdown::Shutdown;
 use app::{
-    domain::{EventId, RoomId, UserId},
+    domain::{ConversationId, EventId, RoomId, UserId},
     ports::{LiveRooms, Store},
     realtime::{Notice, ServerMsg},
+    service::limits::Limits,
 };
 use bus::{BusMsg, Personal};
 use room::fan_out;
@@ -87,6 +89,14 @@ pub struct Hub {
     /// The server's shutdown: the hub's tasks and sockets run under it, so
     /// the server waits for them, and they stop when it begins.
     pub shutdown: Shutdown,
+    /// This instance's rate limits, shared with the server functions
+    /// (`AppState::limits`), so a direct message costs the same budget
+    /// whether it comes over a socket or the plain form.
+    pub limits: Arc<Limits>,
+    /// Where direct messages sent over a socket are pushed to the
+    /// recipient's devices: set once at startup, from the same state the
+    /// server functions use (unset in the hub's unit tests: nothing pushed).
+    pub push: OnceLock<app::service::push::PushPath>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -115,6 +125,8 @@ impl Hub {
             pending_dashboards: Mutex::new(HashSet::new()),
             me: me.clone(),
             ping_clock: OnceLock::new(),
+            limits: Arc::new(Limits::default()),
+            push: OnceLock::new(),
         })
     }
 
@@ -356,6 +368,23 @@ impl LiveRooms for Hub {
         self.publish(BusMsg::MemberRemoved {
             user: user.0,
             event: event.0,
+        });
+    }
+
+    fn direct(&self, conversation: ConversationId, seq: u64, users: [UserId; 2]) {
+        self.publish(BusMsg::Direct {
+            conversation: conversation.0,
+            seq,
+            users: users.map(|u| u.0),
+        });
+    }
+
+    fn direct_read(&self, user: UserId, conversation: ConversationId, seq: u64, unread: u64) {
+        self.publish(BusMsg::DirectRead {
+            user: user.0,
+            conversation: conversation.0,
+            seq,
+            unread,
         });
     }
 

@@ -165,6 +165,7 @@ impl Connection {
             hidden,
             greeted: false,
             joined: JoinedRooms::default(),
+            dms: Vec::new(),
             // Personal notifications and one room: what nearly every socket
             // holds (a default map would reserve four).
             streams: StreamMap::with_capacity(2),

@@ -2,13 +2,16 @@
 //! ago) where the named accounts and a few generated attendees met, with
 //! the scans, a meeting, notes and a reminder that make a history, so
 //! the demo conference shows "meet again" (they are all there too), each
-//! connection's timeline, and "keep in touch". Created once, with the
-//! earlier event; a later run leaves it as it is.
+//! connection's timeline, "keep in touch", and direct messages (the named
+//! attendees who met there have a short conversation, one message of it
+//! still unread). Created once, with the earlier event; a later run leaves
+//! it as it is.
 
 use app::{
     domain::{
-        ClientNonce, ConnectionMethod, ConnectionNoteText, EventDates, EventName, JoinCode, Labels,
-        Rating, ReminderText, Role, ScanMode, ScanOutcome, Slug, TimeZoneName, UserId,
+        ClientMessageId, ClientNonce, ConnectionMethod, ConnectionNoteText, EventDates, EventName,
+        JoinCode, Labels, MessageText, Pair, Rating, ReminderText, Role, ScanMode, ScanOutcome,
+        Slug, TimeZoneName, UserId,
     },
     ports::{
         ConnectionNote, MeetingChange, NewEvent, NewMeeting, NewScan, Store, StoreError, User,
@@ -137,6 +140,56 @@ pub(super) async fn seed_history(
                 b.id,
                 &ReminderText::parse("text", "Send the probe-rs talk link")?,
                 Utc::now(),
+            )
+            .await?;
+        conversation(
+            store,
+            "demo-dm-ab",
+            &[
+                (a, "Great chatting about embedded Rust at the coffee bar!"),
+                (b, "Likewise. Do you have the link to that probe-rs talk?"),
+                (a, "Yes, I'll send it over. See you at the conference?"),
+                (b, "Definitely, I'll be there both days."),
+            ],
+        )
+        .await?;
+    }
+    // The first two named attendees: one message still unread.
+    if let [_, first, second, ..] = named {
+        conversation(
+            store,
+            "demo-dm-bc",
+            &[
+                (
+                    first,
+                    "Thanks for the scan! Shall we meet again at the conference?",
+                ),
+                (second, "Sure, let's find a slot on the first day."),
+                (first, "I booked us a table for 15:00."),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A short direct conversation, sent in order; `tag` makes the client ids
+/// (a rerun stores nothing twice).
+async fn conversation(store: &dyn Store, tag: &str, lines: &[(&User, &str)]) -> anyhow::Result<()> {
+    let Some(((a, _), rest)) = lines.split_first() else {
+        return Ok(());
+    };
+    let Some(b) = rest.iter().map(|(u, _)| *u).find(|u| u.id != a.id) else {
+        return Ok(());
+    };
+    let c = store.open_conversation(Pair::new(a.id, b.id)?).await?;
+    for (i, (who, text)) in lines.iter().enumerate() {
+        store
+            .send_direct(
+                c.id,
+                who.id,
+                &ClientMessageId::parse(&format!("{tag}-{i:04}"))?,
+                &MessageText::parse("text", text)?,
             )
             .await?;
     }

@@ -25,6 +25,7 @@ mod follow_up;
 mod imports;
 mod live;
 mod matching;
+mod messages;
 mod my_data;
 mod profiles;
 mod push;

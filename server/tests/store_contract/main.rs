@@ -26,6 +26,7 @@ mod invitations;
 mod matching;
 mod meetings;
 mod membership;
+mod messages;
 mod profiles;
 mod push;
 mod rooms;
