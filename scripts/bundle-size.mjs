@@ -24,10 +24,12 @@ import { brotliCompressSync, constants } from "node:zlib";
  *  measured on 2026-12-06 (issue 19) for the whole, unsplit app; raised once,
  *  to 1,100 KiB, when the scheduler's and follow-up's pages joined it
  *  (1,081 KiB); lowered to 750 KiB when the app was split (735.6 KiB: main
- *  module 723.7, script 9.5, loader 2.3; see docs/benchmarks.md). Lower it
+ *  module 723.7, script 9.5, loader 2.3; see docs/benchmarks.md); raised
+ *  to 760 KiB when direct messages joined (753.2 KiB: the live conversation
+ *  client and the navigation's unread count are on every page). Lower it
  *  when the first load shrinks; never raise it without saying why in
  *  docs/benchmarks.md. */
-const BUDGET = 750 * 1024;
+const BUDGET = 760 * 1024;
 /** Issue 19's target, not reached yet (docs/benchmarks.md says why). */
 const TARGET = 300 * 1024;
 
