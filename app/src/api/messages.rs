@@ -167,8 +167,10 @@ pub async fn send_direct_message(
     let (client_id, text) = messages::message(&client_id, &text)?;
     let (posted, _) = messages::send(
         state.store.as_ref(),
-        state.live.as_ref(),
-        Some(&crate::service::push::PushPath::of(&state)),
+        messages::Announce {
+            live: state.live.as_ref(),
+            push: Some(&crate::service::push::PushPath::of(&state)),
+        },
         &state.limits,
         me.id,
         &with,

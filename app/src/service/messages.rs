@@ -226,6 +226,17 @@ pub async fn open(store: &dyn Store, me: UserId, raw: &str) -> Result<Opened, Dm
     })
 }
 
+/// Where a new message is announced: the live sockets of both people on
+/// every instance, and the recipient's devices by Web Push when there is a
+/// push path (everywhere but the hub's own unit tests).
+#[derive(Clone, Copy)]
+pub struct Announce<'a> {
+    /// The realtime hub: both people's sockets, on every instance.
+    pub live: &'a dyn LiveRooms,
+    /// The recipient's devices.
+    pub push: Option<&'a super::push::PushPath>,
+}
+
 /// Sends `text` from me to the person `raw` names, if we may write to
 /// each other and I am within my budget, and announces it to both of us
 /// on every instance. A `client_id` I used before in this conversation
@@ -233,8 +244,7 @@ pub async fn open(store: &dyn Store, me: UserId, raw: &str) -> Result<Opened, Dm
 /// crash between a first attempt's commit and its announcement).
 pub async fn send(
     store: &dyn Store,
-    live: &dyn LiveRooms,
-    push: Option<&super::push::PushPath>,
+    announce: Announce<'_>,
     limits: &Limits,
     me: UserId,
     raw: &str,
@@ -260,10 +270,12 @@ pub async fn send(
             other => DmError::Store(other),
         })?;
     let seq = posted.message().seq;
-    live.direct(opened.conversation.id, seq, [me, other]);
+    announce
+        .live
+        .direct(opened.conversation.id, seq, [me, other]);
     if let DirectPosted::New(m) = &posted {
         let name = m.sender_name.as_deref().unwrap_or(DELETED);
-        super::notify::message(live, push, other, me, name, &m.body);
+        super::notify::message(announce.live, announce.push, other, me, name, &m.body);
     }
     let mut conversation = opened.conversation;
     conversation.last_seq = conversation.last_seq.max(seq);

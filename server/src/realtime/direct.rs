@@ -226,8 +226,10 @@ impl Connection {
             Ok((cid, body)) => {
                 messages::send(
                     store.as_ref(),
-                    hub.as_ref(),
-                    hub.push.get(),
+                    messages::Announce {
+                        live: hub.as_ref(),
+                        push: hub.push.get(),
+                    },
                     &hub.limits,
                     self.me,
                     &with,
