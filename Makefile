@@ -62,12 +62,17 @@ e2e: tools
 # site, the maximum for a release.
 # WASM_PROFILE=wasm-release (used by `make run`) builds small and runs wasm-opt.
 WASM_PROFILE ?= dev
+# The pages whose first load matters (the badge, scanner and people pages,
+# app/src/pages/lazy.rs), by the start of the name Leptos gives their lazy
+# view: the splitter groups shared code by which of them it serves
+# (tools/wasm-split), and scripts/bundle-size.mjs checks their first load.
+HOT_SPLITS := __my_badge_route_view_ __scanner_route_view_ __directory_route_view_
 site: tools
 	cargo rustc -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile $(WASM_PROFILE) \
 	  -- -C link-arg=--emit-relocs -C link-arg=-zstack-size=8388608
 	out=target/$(WASM_TARGET)/$$([ "$(WASM_PROFILE)" = dev ] && echo debug || echo "$(WASM_PROFILE)")
 	rm -rf "$(SITE)" && mkdir -p "$(SITE)/pkg"
-	rapport-wasm-split "$$out/app.wasm" "$(SITE)/pkg" "$$out/app_split.wasm" "$(SITE)/pkg/split.json"
+	rapport-wasm-split "$$out/app.wasm" "$(SITE)/pkg" "$$out/app_split.wasm" "$(SITE)/pkg/split.json" $(HOT_SPLITS)
 	wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
 	  --out-dir "$(SITE)/pkg" --out-name rapport "$$out/app_split.wasm"
 	mv "$(SITE)/pkg/rapport_bg.wasm" "$(SITE)/pkg/rapport.wasm"
@@ -96,11 +101,10 @@ tools:
 	if ! wasm-bindgen --version 2>/dev/null | grep " $$wbg$$" >/dev/null; then
 	  cargo install wasm-bindgen-cli --version "$$wbg"
 	fi
-	# The splitter (tools/wasm-split, pinned wasm_split_cli_support): built
-	# when missing or older than its source.
+	# The splitter (tools/wasm-split, our patch of wasm_split_cli_support in
+	# its vendor/ folder): built when missing or older than any of its source.
 	if ! [ -x "$(TOOLS)/bin/rapport-wasm-split" ] || \
-	   [ tools/wasm-split/src/main.rs -nt "$(TOOLS)/bin/rapport-wasm-split" ] || \
-	   [ tools/wasm-split/Cargo.lock -nt "$(TOOLS)/bin/rapport-wasm-split" ]; then
+	   [ -n "$$(find tools/wasm-split -path '*/target' -prune -o -type f -newer "$(TOOLS)/bin/rapport-wasm-split" -print -quit)" ]; then
 	  cargo install --locked --force --path tools/wasm-split --root "$(TOOLS)" --target-dir "$(TOOLS)/wasm-split-build"
 	fi
 	if ! [ -x "$(TOOLS)/node_modules/.bin/wasm-opt" ]; then

@@ -114,34 +114,34 @@ fn Frame() -> impl IntoView {
         <main id="main" tabindex="-1">
             <components::offline::SavedCopyBanner />
             <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
-                <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
-                <Route path=path!("/signup") view=pages::auth::SignupPage ssr=SsrMode::Async />
-                <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/") view={Lazy::<pages::lazy::HomeRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/signup") view={Lazy::<pages::lazy::SignupRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/login") view={Lazy::<pages::lazy::LoginRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/account") view={Lazy::<pages::lazy::AccountRoute>::new()} ssr=SsrMode::Async />
-                <Route path=path!("/events") view=pages::events::MyEventsPage ssr=SsrMode::Async />
+                <Route path=path!("/events") view={Lazy::<pages::lazy::MyEventsRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/events/new") view={Lazy::<pages::lazy::NewEventRoute>::new()} ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug") view=pages::event::EventPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/people") view=pages::people::DirectoryPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/p/:user_id") view=pages::people::PersonPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/badge") view=pages::badges::MyBadgePage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug") view={Lazy::<pages::lazy::EventRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/people") view={Lazy::<pages::lazy::DirectoryRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/p/:user_id") view={Lazy::<pages::lazy::PersonRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/badge") view={Lazy::<pages::lazy::MyBadgeRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/badges") view={Lazy::<pages::lazy::BadgeSheetRoute>::new()} ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/scan") view=pages::scanner::ScannerPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/meet") view=pages::meet::PeopleToMeetPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/agenda") view=pages::meet::AgendaPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/scan") view={Lazy::<pages::lazy::ScannerRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/meet") view={Lazy::<pages::lazy::MeetRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/agenda") view={Lazy::<pages::lazy::AgendaRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/schedule") view={Lazy::<pages::lazy::ScheduleRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/wishes") view={Lazy::<pages::lazy::WishesRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/dashboard") view={Lazy::<pages::lazy::DashboardRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/leads") view={Lazy::<pages::lazy::LeadsRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/integrations") view={Lazy::<pages::lazy::IntegrationsRoute>::new()} ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/rooms") view=pages::rooms::RoomListPage ssr=SsrMode::Async />
-                <Route path=path!("/e/:slug/rooms/:room") view=pages::rooms::RoomChatPage ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/rooms") view={Lazy::<pages::lazy::RoomListRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/e/:slug/rooms/:room") view={Lazy::<pages::lazy::RoomChatRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/settings") view={Lazy::<pages::lazy::SettingsRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/import") view={Lazy::<pages::lazy::ImportRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/import/:upload") view={Lazy::<pages::lazy::ImportUploadRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/e/:slug/moderation") view={Lazy::<pages::lazy::ModerationRoute>::new()} ssr=SsrMode::Async />
-                <Route path=path!("/scans/:id") view=pages::badges::ScanResultPage ssr=SsrMode::Async />
-                <Route path=path!("/connect/:token") view=pages::badges::ConnectPage ssr=SsrMode::Async />
-                <Route path=path!("/connections") view=pages::connections::ConnectionsPage ssr=SsrMode::Async />
+                <Route path=path!("/scans/:id") view={Lazy::<pages::lazy::ScanResultRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/connect/:token") view={Lazy::<pages::lazy::ConnectRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/connections") view={Lazy::<pages::lazy::ConnectionsRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/connections/:user_id") view={Lazy::<pages::lazy::TimelineRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/messages") view={Lazy::<pages::lazy::InboxRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/messages/:with") view={Lazy::<pages::lazy::ConversationRoute>::new()} ssr=SsrMode::Async />

@@ -22,9 +22,9 @@
 //! chunks, loaded the first time a lazy page or function is used, and their
 //! loader script; all content-hashed and listed in `assets.json` with, for
 //! each lazy function, the chunks it needs. Pages that used a lazy function
-//! while rendered get preload links for its chunks (leptos_axum writes them
-//! from the [`leptos::WasmSplitManifest`] this module builds), so a lazy
-//! page hydrates without waiting for its chunk after the main module.
+//! while rendered get preload links for its chunks (a `Link` header the page
+//! writes from the [`app::pages::lazy::SplitChunks`] this module builds), so
+//! a lazy page hydrates without waiting for its chunk after the main module.
 
 use axum::{
     body::Body,
@@ -89,7 +89,7 @@ pub struct Assets {
     /// The chunks each lazy function needs and their loader, for the
     /// preload links of the pages that use one (given to every page's
     /// context); `None` when the app is not split.
-    pub split: Option<leptos::WasmSplitManifest>,
+    pub split: Option<app::pages::lazy::SplitChunks>,
     /// The site folder, with the precompressed copies it holds.
     files: ServeDir,
 }
@@ -145,13 +145,10 @@ impl Assets {
                 .chain(&manifest.chunks)
                 .map(|n| at(n)),
         );
-        // Leptos writes `<pkg path>/<stem>.wasm` and `<pkg path>/<loader>`.
-        let split = manifest.loader.map(|loader| {
-            leptos::WasmSplitManifest(leptos::prelude::ArcStoredValue::new((
-                format!("/{pkg}"),
-                manifest.prefetch,
-                loader,
-            )))
+        // A page names `<pkg path>/<stem>.wasm` (`app::pages::lazy`).
+        let split = manifest.loader.is_some().then(|| app::pages::lazy::SplitChunks {
+            pkg: format!("/{pkg}").into(),
+            by_function: std::sync::Arc::new(manifest.prefetch),
         });
         Self {
             bundle: bundle.to_owned(),
@@ -283,12 +280,9 @@ mod tests {
             .contains(&"/pkg/__wasm_split.00112233445566778899aa.js".to_owned()));
         assert!(assets.hashed.contains(&"/pkg/split_1.aa.wasm".to_owned()));
         assert!(assets.hashed.contains(&"/pkg/chunk_2.bb.wasm".to_owned()));
-        use leptos::prelude::GetValue;
         let split = assets.split.expect("a split app");
-        let (pkg, prefetch, loader) = split.0.get_value();
-        assert_eq!(pkg, "/pkg");
-        assert_eq!(loader, "__wasm_split.00112233445566778899aa.js");
-        assert_eq!(prefetch["decode_qr_17"], ["chunk_2.bb", "split_1.aa"]);
+        assert_eq!(&*split.pkg, "/pkg");
+        assert_eq!(split.by_function["decode_qr_17"], ["chunk_2.bb", "split_1.aa"]);
     }
 
     #[test]

@@ -232,3 +232,65 @@ on_both_backends!(
     files_are_never_answered_with_a_pages_status,
     files_are_never_answered_with_a_pages_status
 );
+
+/// A split site: the page `/account` is a lazy route whose view needs two
+/// chunks (its own and a shared one); `/` needs its own.
+fn write_split_site(root: &Path) {
+    write_site(root);
+    let pkg = root.join("pkg");
+    std::fs::write(
+        pkg.join("assets.json"),
+        format!(
+            r#"{{"js":"{BUNDLE}.js","wasm":"{BUNDLE}.wasm","css":"{CSS}",
+                "loader":"__wasm_split.00112233445566778899aa.js",
+                "chunks":["split___account_route_view_1.aa.wasm","chunk_2.bb.wasm","split___home_route_view_1.cc.wasm"],
+                "prefetch":{{"__account_route_view_1":["split___account_route_view_1.aa","chunk_2.bb"],
+                             "__home_route_view_1":["split___home_route_view_1.cc"]}}}}"#
+        ),
+    )
+    .unwrap();
+}
+
+/// The `Link` preload headers of a response, as `(target, params)`.
+fn preloads(res: &reqwest::Response) -> Vec<String> {
+    res.headers()
+        .get_all("link")
+        .iter()
+        .flat_map(|v| v.to_str().unwrap().split(','))
+        .filter(|l| l.contains("rel=preload"))
+        .map(|l| l.trim().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_lazy_page_names_its_chunks_for_preloading_on_every_response() {
+    let app = spawn_app_with(Backend::Sqlite, |config| {
+        config.site_root = config.data_dir.join("site");
+        write_split_site(&config.site_root);
+    })
+    .await
+    .unwrap();
+    app.signup("Lia", "lia@example.com").await;
+    // Signed in, the page awaits the database (session, unread count) while
+    // rendering, so it may resume on another thread: the header must not
+    // depend on which (it did with Leptos's own preload links).
+    let pages = join_all((0..12).map(|_| app.get("/account"))).await;
+    for res in &pages {
+        assert_eq!(res.status(), 200);
+        let links = preloads(res);
+        assert_eq!(links.len(), 2, "{links:?}");
+        assert!(links.contains(
+            &r#"</pkg/split___account_route_view_1.aa.wasm>; rel=preload; as=fetch; type="application/wasm"; crossorigin"#
+                .to_owned()
+        ));
+        assert!(links.iter().any(|l| l.starts_with("</pkg/chunk_2.bb.wasm>;")));
+    }
+    // Each page names its own chunks only.
+    let home = app.get("/").await;
+    let links = preloads(&home);
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert!(links[0].starts_with("</pkg/split___home_route_view_1.cc.wasm>;"));
+    // A page that is not lazy (the fallback) names none; a site without a
+    // split (the other tests) none either.
+    assert!(preloads(&app.get("/no-such-page").await).is_empty());
+}

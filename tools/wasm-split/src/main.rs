@@ -3,7 +3,7 @@
 //! for `make site`:
 //!
 //! ```text
-//! rapport-wasm-split <app.wasm> <pkg dir> <main out .wasm> <manifest .json>
+//! rapport-wasm-split <app.wasm> <pkg dir> <main out .wasm> <manifest .json> [hot split...]
 //! ```
 //!
 //! It writes the main module to `<main out>` (wasm-bindgen then binds it as
@@ -13,6 +13,14 @@
 //! (scripts/site-assets.mjs gives them all content-hashed names). The input
 //! must be linked with `--emit-relocs`; a module without split points comes
 //! out whole.
+//!
+//! The hot splits (the start of the names of the lazy functions whose first
+//! load matters: the badge, scanner and people pages) shape the chunks of
+//! shared code, through our patch of the splitter (vendor/, see its PATCH.md):
+//! one chunk per set of hot splits the code serves, one for the
+//! rest. Unpatched, the splitter writes one chunk per set of lazy functions
+//! sharing code, which with every page lazy was 230 files for the scanner
+//! page alone: hundreds of requests on a phone.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -27,11 +35,12 @@ const MAIN_MODULE: &str = "./rapport.js";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [input, out_dir, main_out, manifest] = args.as_slice() else {
-        eprintln!("usage: rapport-wasm-split <app.wasm> <pkg dir> <main out .wasm> <manifest .json>");
+    let [input, out_dir, main_out, manifest, hot @ ..] = args.as_slice() else {
+        eprintln!("usage: rapport-wasm-split <app.wasm> <pkg dir> <main out .wasm> <manifest .json> [hot split...]");
         return ExitCode::from(2);
     };
-    match split(input, out_dir, main_out, manifest) {
+    let hot: Vec<&str> = hot.iter().map(String::as_str).collect();
+    match split(input, out_dir, main_out, manifest, &hot) {
         Ok(chunks) => {
             println!("wasm-split: {chunks} chunk(s) written to {out_dir}");
             ExitCode::SUCCESS
@@ -44,13 +53,14 @@ fn main() -> ExitCode {
 }
 
 /// Splits `input`; returns how many chunk files were written.
-fn split(input: &str, out_dir: &str, main_out: &str, manifest: &str) -> Result<usize, String> {
+fn split(input: &str, out_dir: &str, main_out: &str, manifest: &str, hot: &[&str]) -> Result<usize, String> {
     let wasm = std::fs::read(input).map_err(|e| format!("{input}: {e}"))?;
     let mut opts = wasm_split_cli_support::Options::new(&wasm);
     opts.output_dir = Path::new(out_dir);
     opts.main_out_path = Path::new(main_out);
     opts.main_module = MAIN_MODULE;
     opts.link_name = LINK_NAME;
+    opts.hot_splits = hot;
     let split = wasm_split_cli_support::transform(opts).map_err(|e| format!("{e:?}"))?;
     // Sorted, so that the same module always gives the same file.
     let prefetch: std::collections::BTreeMap<_, _> = split.prefetch_map.into_iter().collect();
