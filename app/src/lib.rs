@@ -72,14 +72,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
 
-    // Tell end-to-end tests (and anyone curious) that the WebAssembly app
-    // has taken over; effects only run in the browser.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-        register_service_worker();
-    });
+    // Effects only run in the browser. (`<body data-hydrated>`, which
+    // end-to-end tests wait for, is set when hydration is complete:
+    // `components::hydration`.)
+    Effect::new(move |_| register_service_worker());
 
     // Every route renders fully on the server before it is sent (`Async`),
     // so pages are complete and readable with JavaScript off.
@@ -168,12 +164,13 @@ fn register_service_worker() {
 }
 
 /// Entry point of the WebAssembly build: hydrate the server-rendered page.
-/// `hydrate_lazy`, not `hydrate_body`: a page of a lazy route
-/// (`pages::lazy`) hydrates once its chunk has arrived, so hydration waits
-/// for it (the router refuses lazy routes under `hydrate_body`).
+/// Asynchronously (as Leptos's `hydrate_lazy`, not `hydrate_body`): the page
+/// of a lazy route (`pages::lazy`) hydrates once its chunk has arrived (the
+/// router refuses lazy routes under `hydrate_body`); and the app is told
+/// when that is over (`components::hydration`).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_lazy(App);
+    components::hydration::start(App);
 }

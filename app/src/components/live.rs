@@ -115,8 +115,11 @@ pub fn provide_live() {
     {
         let session = super::session::use_session();
         link.driver.with_value(|d| d.set_link(link));
+        // Connected once the page is hydrated: what the socket says (a
+        // notice, the unread count) changes the frame, which must not move
+        // while the page's own nodes are being claimed (`hydration`).
         Effect::new(move |_| {
-            let signed_in = matches!(session.me.get(), Some(Ok(Some(_))));
+            let signed_in = super::hydration::hydrated() && matches!(session.me.get(), Some(Ok(Some(_))));
             link.driver.with_value(|d| {
                 if signed_in {
                     d.connect();

@@ -1,4 +1,5 @@
-//! Components shared by several pages: layout, session state, forms, a
+//! Components shared by several pages: layout, session state, forms, when
+//! hydration is over, a
 //! person's avatar, a copy button, the meeting form's parts, the offline
 //! scan queue, the tab's live connection with its notifications, the live
 //! room client, and what offline use needs (the saved-copy banner, the
@@ -8,6 +9,7 @@ pub mod avatar;
 pub mod charts;
 pub mod copy;
 pub mod forms;
+pub mod hydration;
 pub mod layout;
 pub mod live;
 pub mod live_dm;

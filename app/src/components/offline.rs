@@ -79,8 +79,10 @@ pub fn SavedCopyBanner() -> impl IntoView {
     let saved = RwSignal::new(None::<String>);
     let back_online = RwSignal::new(false);
     Effect::new(move |_| {
+        // Not while the page is hydrating: the banner would move the nodes
+        // the page is about to claim (`components::hydration`).
         #[cfg(feature = "hydrate")]
-        {
+        if super::hydration::hydrated() {
             saved.set(saved_copy());
             // The network may have come back before the app started.
             back_online.set(window().navigator().on_line());
