@@ -35,7 +35,9 @@ addEventListener(
   (event) => {
     const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
     const plain = event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
-    if (!link || !plain || link.hasAttribute("download") || (link.target && link.target !== "_self")) return;
+    // (An SVG link's `href` is no string: such links are not the router's.)
+    if (!link || !plain || typeof link.href !== "string" || link.hasAttribute("download")) return;
+    if (link.target && link.target !== "_self") return;
     const url = new URL(link.href, location.href);
     if (url.origin === location.origin) staleBuildTarget = url.href;
   },
@@ -58,7 +60,8 @@ function fetchChunk(url) {
       }
       if (!first) return response;
       staleBuildLeaving = true;
-      location.assign(staleBuildTarget && staleBuildTarget !== location.href ? staleBuildTarget : location.href);
+      const pending = staleBuildTarget && staleBuildTarget !== location.href;
+      location.assign(pending ? staleBuildTarget : location.href);
     }
     // Never settles: the old app does not learn of the failure (it would
     // panic) before the page is replaced.

@@ -76,6 +76,7 @@ export function nextRelease(from: string, to: string): Build {
     names.set(stem, `${prefix}.${rehash(hash)}`);
   }
   const pairs = [...names.entries()];
+  const renamed = (text: string) => pairs.reduce((t, [a, b]) => t.split(a).join(b), text);
   const rename = (file: string) => {
     const { stem } = stemOf(file);
     return `${names.get(stem)}${file.slice(stem.length)}`;
@@ -83,17 +84,15 @@ export function nextRelease(from: string, to: string): Build {
   for (const file of files) {
     const bytes = readFileSync(join(pkg, file));
     if (file.endsWith('.wasm')) replaceBytes(bytes, pairs);
-    const text = file.endsWith('.wasm') ? bytes : pairs.reduce((t, [a, b]) => t.split(a).join(b), bytes.toString('utf8'));
+    const text = file.endsWith('.wasm') ? bytes : renamed(bytes.toString('utf8'));
     rmSync(join(pkg, file));
     writeFileSync(join(pkg, rename(file)), text);
   }
-  const assetsText = pairs.reduce((t, [a, b]) => t.split(a).join(b), readFileSync(join(pkg, 'assets.json'), 'utf8'));
-  writeFileSync(join(pkg, 'assets.json'), assetsText);
+  writeFileSync(join(pkg, 'assets.json'), renamed(readFileSync(join(pkg, 'assets.json'), 'utf8')));
   const old = buildOf(from);
-  const sw = pairs
-    .reduce((t, [a, b]) => t.split(a).join(b), readFileSync(join(to, 'sw.js'), 'utf8'))
-    .replace(`const VERSION = "${old.version}";`, `const VERSION = "${rehash(old.version)}";`);
-  writeFileSync(join(to, 'sw.js'), sw);
+  const version = (v: string) => `const VERSION = "${v}";`;
+  const sw = renamed(readFileSync(join(to, 'sw.js'), 'utf8'));
+  writeFileSync(join(to, 'sw.js'), sw.replace(version(old.version), version(rehash(old.version))));
   const next = buildOf(to);
   if (next.stem === old.stem || next.version === old.version || next.loader === old.loader) {
     throw new Error('the next release kept a name of the first');
