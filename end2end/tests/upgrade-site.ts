@@ -24,6 +24,8 @@ export interface Build {
   loader: string;
   /** The service worker's VERSION, which names its shell cache. */
   version: string;
+  /** One of its chunks' file names. */
+  chunk: string;
 }
 
 interface Assets {
@@ -39,7 +41,12 @@ export function buildOf(site: string): Build {
   const assets = JSON.parse(readFileSync(join(site, 'pkg', 'assets.json'), 'utf8')) as Assets;
   const version = /^const VERSION = "([0-9a-f]+)";$/m.exec(readFileSync(join(site, 'sw.js'), 'utf8'));
   if (!version) throw new Error(`${site}/sw.js has no VERSION (run make site)`);
-  return { stem: assets.js.replace(/\.js$/, ''), loader: assets.loader, version: version[1] };
+  return {
+    stem: assets.js.replace(/\.js$/, ''),
+    loader: assets.loader,
+    version: version[1],
+    chunk: assets.chunks[0],
+  };
 }
 
 /** Another hex string of the same length, derived from `hash`. */
