@@ -57,9 +57,11 @@ const pkg = join(site, "pkg");
 const NAME = "rapport";
 const LOADER = "__wasm_split.______________________.js";
 // The loader's chunk fetches, as wasm-split writes them, and the recovery
-// they are routed through (see above).
+// they are routed through (see above), without its comment lines: every
+// visitor downloads it.
 const CHUNK_FETCH = "fetch(new URL(";
-const STALE_BUILD = readFileSync(new URL("./stale-build.js", import.meta.url), "utf8");
+const STALE_BUILD = readFileSync(new URL("./stale-build.js", import.meta.url), "utf8")
+  .replace(/^\s*\/\/.*\n/gm, "");
 // The lazy functions the offline pages need (the scanner's QR decoder), by
 // the start of the name Leptos gives them: their chunks are cached when the
 // service worker installs, with the main files.
