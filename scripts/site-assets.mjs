@@ -24,6 +24,11 @@
 // loader, and the loader's 22 underscores become 22 hex digits of it (the
 // same length, so the module's bytes are replaced in place).
 //
+// The loader gets the recovery of a tab opened before an upgrade
+// (scripts/stale-build.js, appended to it): its chunk fetches go through
+// `fetchChunk`, and a chunk the server no longer has (404: the tab runs an
+// older build) leads to a full navigation, which loads the new build.
+//
 // It writes <site>/pkg/assets.json, `{"js": ..., "wasm": ..., "css": ...,
 // "loader": ..., "chunks": [...], "prefetch": {lazy function: [chunk
 // stems]}}`, which the server reads once at start (server/src/assets.rs) to
@@ -51,6 +56,12 @@ if (!site || !["quick", "max"].includes(level)) {
 const pkg = join(site, "pkg");
 const NAME = "rapport";
 const LOADER = "__wasm_split.______________________.js";
+// The loader's chunk fetches, as wasm-split writes them, and the recovery
+// they are routed through (see above), without its comment lines: every
+// visitor downloads it.
+const CHUNK_FETCH = "fetch(new URL(";
+const STALE_BUILD = readFileSync(new URL("./stale-build.js", import.meta.url), "utf8")
+  .replace(/^\s*\/\/.*\n/gm, "");
 // The lazy functions the offline pages need (the scanner's QR decoder), by
 // the start of the name Leptos gives them: their chunks are cached when the
 // service worker installs, with the main files.
@@ -80,6 +91,14 @@ const replaceText = (text, from, to) => text.split(from).join(to);
 const split = existsSync(join(pkg, LOADER));
 const chunkNames = {};
 let loaderText = split ? readFileSync(join(pkg, LOADER), "utf8") : null;
+if (split) {
+  const fetches = loaderText.split(CHUNK_FETCH).length - 1;
+  if (fetches === 0 || loaderText.split("fetch(").length - 1 !== fetches) {
+    console.error(`site: pkg/${LOADER} fetches its chunks in an unknown way`);
+    process.exit(1);
+  }
+  loaderText = `${replaceText(loaderText, CHUNK_FETCH, "fetchChunk(new URL(")}\n${STALE_BUILD}`;
+}
 for (const file of readdirSync(pkg)) {
   if (!file.endsWith(".wasm") || file === `${NAME}.wasm`) continue;
   const stem = file.slice(0, -".wasm".length);

@@ -23,7 +23,10 @@
 // The app's files have content-hashed names (`make site` fills them into
 // ASSETS below, and VERSION, from which the shell cache is named): a build
 // with other files is another worker, which installs its own shell cache and
-// drops the old one. The WebAssembly app is split: besides the main module
+// drops the old one once it is active (a tab of the old build still open
+// then fetches what it lacks from the network, and the loader's recovery,
+// scripts/stale-build.js, takes it to the new build when the old build's
+// chunks are gone). The WebAssembly app is split: besides the main module
 // there is the chunks' loader (imported by the main script, so cached at
 // install) and chunks loaded on first use; those of the offline pages (the
 // scanner's QR decoder) are cached at install too (`offline`), the others
@@ -55,6 +58,10 @@ const SHELL = [...HASHED, "/manifest.webmanifest", "/favicon.svg"];
 const HASHED_NAME = /\/pkg\/rapport\.[0-9a-f]{16}\.(js|wasm|css)\b/g;
 const HASHED_STEM = /"rapport\.[0-9a-f]{16}"/g;
 const STEM = JSON.stringify(ASSETS.js.replace(/^\/pkg\/|\.js$/g, ""));
+// Links a lazy page's head may hold to the chunks' loader and the chunks
+// (preloads): in a page saved by another build they name that build's
+// files, which are gone; the page loads its chunks itself when needed.
+const SPLIT_LINK = /<link\b[^>]*\bhref="\/pkg\/(?:__wasm_split\.|chunk_|split_)[^"]*"[^>]*>/g;
 // A synthetic entry of the pages cache naming whose pages it holds.
 const OWNER_KEY = "/__rapport/owner";
 
@@ -158,7 +165,9 @@ async function savedCopy(url) {
   if (!hit) return null;
   const made = new Date(hit.headers.get("date") || Date.now());
   const savedAt = isNaN(made) ? new Date().toISOString() : made.toISOString();
-  const html = (await hit.text())
+  const saved = await hit.text();
+  const sameBuild = (saved.match(HASHED_STEM) || [STEM])[0] === STEM;
+  const html = (sameBuild ? saved : saved.replace(SPLIT_LINK, ""))
     .replace(/<html\b/i, `<html data-saved-at="${savedAt}"`)
     .replace(HASHED_NAME, (_, ext) => ASSETS[ext])
     .replace(HASHED_STEM, STEM);
