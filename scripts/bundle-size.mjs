@@ -25,10 +25,12 @@ import { brotliCompressSync, constants } from "node:zlib";
  *  (1,081 KiB); lowered to 750 KiB when the app was split (735.6 KiB: main
  *  module 723.7, script 9.5, loader 2.3; see docs/benchmarks.md); raised
  *  to 760 KiB when direct messages joined (753.2 KiB: the live conversation
- *  client and the navigation's unread count are on every page). Lower it
- *  when the first load shrinks; never raise it without saying why in
- *  docs/benchmarks.md. */
-const BUDGET = 760 * 1024;
+ *  client and the navigation's unread count are on every page); lowered to
+ *  410 KiB when every page became a lazy route (2026-12-07: the largest
+ *  first load, the scanner's, 400.7 KiB; badge 345.0, people 357.3; main
+ *  module 267.7). Lower it when the first load shrinks; never raise it
+ *  without saying why in docs/benchmarks.md. */
+const BUDGET = 410 * 1024;
 /** Issue 19's target, not reached yet (docs/benchmarks.md says why). */
 const TARGET = 300 * 1024;
 
