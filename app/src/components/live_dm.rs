@@ -5,12 +5,12 @@
 //! again with the same client ids after each catch-up, `dm_read` for what
 //! arrived while the page is shown).
 //!
-//! Like [`super::live_room`], whose [`Pending`], [`Link`] and outbox
-//! storage it shares, the logic is free of the browser so it is
-//! unit-tested natively; the outbox is kept in the browser's storage per
-//! person and conversation, so a message typed offline survives a reload.
+//! Like [`super::live_room`] the logic is free of the browser so it is
+//! unit-tested natively; the outbox is the rooms' ([`super::outbox`]),
+//! kept in the browser's storage per person and conversation, as
+//! `rapport.dm-outbox.<me>.<with>`.
 
-use super::live_room::{store_outbox, stored_outbox, Link, Pending};
+use super::outbox::Outbox;
 use crate::realtime::{ClientMsg, ErrorCode, ServerMsg, WireMessage};
 use leptos::prelude::*;
 
@@ -22,14 +22,10 @@ pub struct LiveConversation {
     /// The conversation's id, as `dm_message` frames name it.
     pub conversation: StoredValue<String>,
     pub messages: RwSignal<Vec<WireMessage>>,
-    pub outbox: RwSignal<Vec<Pending>>,
-    pub link: RwSignal<Link>,
-    /// The last refusal from the server, for the status line.
-    pub notice: RwSignal<Option<String>>,
+    /// What I typed and the server has not stored yet, and the link's state.
+    pub outbox: Outbox,
     /// The highest number received; a reopen resumes after it.
     pub last_seq: StoredValue<u64>,
-    /// Caught up on the current connection: sends go out at once.
-    pub caught_up: StoredValue<bool>,
 }
 
 impl LiveConversation {
@@ -37,37 +33,24 @@ impl LiveConversation {
     /// conversation's newest number was `head`.
     pub fn new(with: String, conversation: String, messages: Vec<WireMessage>, head: u64) -> Self {
         let last = messages.last().map(|m| m.seq).unwrap_or(0).max(head);
+        let to = with.clone();
         LiveConversation {
             with: StoredValue::new(with),
             conversation: StoredValue::new(conversation),
             messages: RwSignal::new(messages),
-            outbox: RwSignal::new(Vec::new()),
-            link: RwSignal::new(Link::Connecting),
-            notice: RwSignal::new(None),
+            outbox: Outbox::new(move |client_id, text| ClientMsg::DmSend {
+                with: to.clone(),
+                client_id,
+                text,
+            }),
             last_seq: StoredValue::new(last),
-            caught_up: StoredValue::new(false),
         }
     }
 
-    /// Keeps the outbox in the browser's storage (see `LiveRoom::keep_outbox`).
+    /// Keeps the outbox in the browser's storage (after hydration). `me`
+    /// is the signed-in person: each person's outbox is their own.
     pub fn keep_outbox(&self, me: &str) {
-        let outbox = self.outbox;
-        let key = format!("rapport.dm-outbox.{me}.{}", self.with.get_value());
-        Effect::new(move |restored: Option<()>| {
-            if restored.is_none() {
-                let saved = stored_outbox(&key);
-                if !saved.is_empty() {
-                    outbox.update(|o| {
-                        for p in saved {
-                            if !o.iter().any(|q| q.client_id == p.client_id) {
-                                o.push(p);
-                            }
-                        }
-                    });
-                }
-            }
-            outbox.with(|o| store_outbox(&key, o));
-        });
+        self.outbox.keep(outbox_key(me, &self.with.get_value()));
     }
 
     fn open(&self) -> ClientMsg {
@@ -81,43 +64,6 @@ impl LiveConversation {
         ClientMsg::DmRead {
             with: self.with.get_value(),
             seq: self.last_seq.get_value(),
-        }
-    }
-
-    /// What to send for each waiting message.
-    pub fn outbox_sends(&self) -> Vec<ClientMsg> {
-        let with = self.with.get_value();
-        self.outbox.with_untracked(|o| {
-            o.iter()
-                .filter(|p| p.error.is_none())
-                .map(|p| ClientMsg::DmSend {
-                    with: with.clone(),
-                    client_id: p.client_id.clone(),
-                    text: p.text.clone(),
-                })
-                .collect()
-        })
-    }
-
-    /// Puts a typed message in the outbox; returns what to send now
-    /// (nothing while not caught up: it goes out after the next open).
-    pub fn queue(&self, client_id: String, text: String) -> Vec<ClientMsg> {
-        self.outbox.update(|o| {
-            o.retain(|p| p.error.is_none());
-            o.push(Pending {
-                client_id: client_id.clone(),
-                text: text.clone(),
-                error: None,
-            });
-        });
-        if self.caught_up.get_value() {
-            vec![ClientMsg::DmSend {
-                with: self.with.get_value(),
-                client_id,
-                text,
-            }]
-        } else {
-            vec![]
         }
     }
 
@@ -142,15 +88,11 @@ impl LiveConversation {
 
 impl super::live::Listener for LiveConversation {
     fn opened(&self) {
-        self.caught_up.set_value(false);
-        self.link.set(Link::Connecting);
+        self.outbox.opened();
     }
 
     fn closed(&self) {
-        self.caught_up.set_value(false);
-        if self.link.get_untracked() != Link::Refused {
-            self.link.set(Link::Offline);
-        }
+        self.outbox.closed();
     }
 
     fn apply(&self, msg: ServerMsg) -> Vec<ClientMsg> {
@@ -170,25 +112,23 @@ impl super::live::Listener for LiveConversation {
             } if ours(&conversation) => {
                 let new = self.add(message);
                 // Shown on screen: read (my other devices' counts drop).
-                if new && self.caught_up.get_value() {
+                if new && self.outbox.caught_up.get_value() {
                     vec![self.read()]
                 } else {
                     vec![]
                 }
             }
             ServerMsg::DmCaughtUp { with, .. } if mine(&with) => {
-                self.caught_up.set_value(true);
-                self.link.set(Link::Live);
-                self.notice.set(None);
+                let sends = self.outbox.caught_up();
+                // Read first: the number it marks is what is on screen.
                 let mut out = vec![self.read()];
-                out.extend(self.outbox_sends());
+                out.extend(sends);
                 out
             }
             ServerMsg::DmAck {
                 with, client_id, ..
             } if mine(&with) => {
-                self.outbox
-                    .update(|o| o.retain(|p| p.client_id != client_id));
+                self.outbox.acked(&client_id);
                 vec![]
             }
             ServerMsg::DmError {
@@ -198,20 +138,11 @@ impl super::live::Listener for LiveConversation {
                 client_id,
                 ..
             } if mine(&with) => {
-                match (client_id, code) {
-                    // Try again later: it stays in the outbox.
-                    (Some(_), ErrorCode::RateLimited | ErrorCode::Internal) => {}
-                    (Some(id), _) => self.outbox.update(|o| {
-                        if let Some(p) = o.iter_mut().find(|p| p.client_id == id) {
-                            p.error = Some(message.clone());
-                        }
-                    }),
-                    (None, ErrorCode::UnknownConversation | ErrorCode::ConversationClosed) => {
-                        self.link.set(Link::Refused);
-                    }
-                    _ => {}
-                }
-                self.notice.set(Some(message));
+                let ends = matches!(
+                    code,
+                    ErrorCode::UnknownConversation | ErrorCode::ConversationClosed
+                );
+                self.outbox.refused(client_id, code, message, ends);
                 vec![]
             }
             _ => vec![],
@@ -219,10 +150,16 @@ impl super::live::Listener for LiveConversation {
     }
 }
 
+/// The browser storage key of a person's outbox in a conversation.
+fn outbox_key(me: &str, with: &str) -> String {
+    format!("rapport.dm-outbox.{me}.{with}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::components::live::Listener;
+    use crate::components::outbox::Link;
 
     fn msg(seq: u64, text: &str) -> WireMessage {
         WireMessage {
@@ -283,42 +220,64 @@ mod tests {
         let owner = Owner::new();
         owner.with(|| {
             let live = LiveConversation::new("b".into(), "c".into(), vec![], 0);
-            assert!(live.queue("id-00000001".into(), "hello".into()).is_empty());
+            assert!(live
+                .outbox
+                .queue("id-00000001".into(), "hello".into())
+                .is_empty());
             let out = live.apply(ServerMsg::DmCaughtUp {
                 with: "b".into(),
                 conversation: "c".into(),
                 seq: 0,
             });
-            assert!(out.contains(&ClientMsg::DmSend {
-                with: "b".into(),
-                client_id: "id-00000001".into(),
-                text: "hello".into()
-            }));
+            assert_eq!(
+                out,
+                vec![
+                    ClientMsg::DmRead {
+                        with: "b".into(),
+                        seq: 0
+                    },
+                    ClientMsg::DmSend {
+                        with: "b".into(),
+                        client_id: "id-00000001".into(),
+                        text: "hello".into()
+                    }
+                ]
+            );
             live.apply(ServerMsg::DmAck {
                 with: "b".into(),
                 conversation: "c".into(),
                 client_id: "id-00000001".into(),
                 seq: 1,
             });
-            assert!(live.outbox.get_untracked().is_empty());
+            assert!(live.outbox.pending.get_untracked().is_empty());
         });
     }
 
     #[test]
-    fn a_rate_limited_message_stays_in_the_outbox_for_the_next_try() {
+    fn a_closed_conversation_ends_the_chat_and_a_refused_message_is_marked() {
         let owner = Owner::new();
         owner.with(|| {
             let live = LiveConversation::new("b".into(), "c".into(), vec![], 0);
-            live.queue("id-00000001".into(), "x".into());
-            live.apply(ServerMsg::DmError {
-                with: "b".into(),
-                code: ErrorCode::RateLimited,
-                message: "slow down".into(),
-                limit: Some(3),
-                client_id: Some("id-00000001".into()),
-            });
-            assert_eq!(live.outbox_sends().len(), 1);
-            assert_eq!(live.notice.get_untracked().as_deref(), Some("slow down"));
+            live.outbox.queue("id-00000001".into(), "x".into());
+            let refusal = |with: &str, client_id: Option<&str>, code| ServerMsg::DmError {
+                with: with.into(),
+                code,
+                message: "no".into(),
+                limit: None,
+                client_id: client_id.map(Into::into),
+            };
+            live.apply(refusal("b", Some("id-00000001"), ErrorCode::MessageTooLong));
+            assert!(live.outbox.sends().is_empty());
+            live.apply(refusal("someone-else", None, ErrorCode::ConversationClosed));
+            assert_ne!(live.outbox.link.get_untracked(), Link::Refused);
+            live.apply(refusal("b", None, ErrorCode::ConversationClosed));
+            assert_eq!(live.outbox.link.get_untracked(), Link::Refused);
         });
+    }
+
+    #[test]
+    fn each_person_keeps_an_outbox_of_their_own_in_a_conversation() {
+        assert_ne!(outbox_key("ann", "b"), outbox_key("ben", "b"));
+        assert_eq!(outbox_key("ann", "b"), "rapport.dm-outbox.ann.b");
     }
 }

@@ -9,49 +9,14 @@
 //! ([`super::live`]) only moves frames and reconnects; on every welcome
 //! the room rejoins with the last sequence number seen so the server
 //! replays what was missed, and after each (re)join sends the outbox again
-//! with the same client ids (the server stores each once). The outbox is
-//! kept in the browser's storage per room, so a message typed offline
-//! survives a reload or a closed tab and goes out the next time the room
-//! is open. It is kept per person (like the scan queue): on a shared phone
-//! a message typed by one person never goes out as the next one's.
+//! ([`super::outbox`], kept in the browser's storage per person and room,
+//! as `rapport.room-outbox.<me>.<room>`).
 
+use super::outbox::Outbox;
 use crate::api::matching::ReasonView;
-use crate::realtime::{ClientMsg, PresenceMember, ServerMsg, WireMessage};
+use crate::realtime::{ClientMsg, ErrorCode, PresenceMember, ServerMsg, WireMessage};
 use leptos::prelude::*;
 use std::collections::HashMap;
-
-/// A message typed here and not yet acknowledged by the server.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Pending {
-    pub client_id: String,
-    pub text: String,
-    /// Why the server refused it (it is then dropped on the next send).
-    pub error: Option<String>,
-}
-
-/// The state of the link to the server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Link {
-    /// Opening the socket or joining.
-    Connecting,
-    /// Joined and caught up: messages arrive live.
-    Live,
-    /// No connection; typed messages wait in the outbox.
-    Offline,
-    /// The server refused the room (closed, or not ours): history only.
-    Refused,
-}
-
-impl Link {
-    pub fn label(self) -> &'static str {
-        match self {
-            Link::Connecting => "Connecting…",
-            Link::Live => "Live",
-            Link::Offline => "Offline — messages you send wait and go out when you are back",
-            Link::Refused => "Not live",
-        }
-    }
-}
 
 /// The live state of one room page. Copy: every field is a signal.
 #[derive(Clone, Copy)]
@@ -60,14 +25,10 @@ pub struct LiveRoom {
     /// Messages in sequence order.
     pub messages: RwSignal<Vec<WireMessage>>,
     pub members: RwSignal<Vec<PresenceMember>>,
-    pub outbox: RwSignal<Vec<Pending>>,
-    pub link: RwSignal<Link>,
-    /// The last refusal or notice from the server, for the status line.
-    pub notice: RwSignal<Option<String>>,
+    /// What I typed and the server has not stored yet, and the link's state.
+    pub outbox: Outbox,
     /// The highest sequence number received; a rejoin resumes after it.
     pub last_seq: StoredValue<u64>,
-    /// Caught up on the current connection: sends go out at once.
-    pub caught_up: StoredValue<bool>,
     /// Older messages exist than the first one shown.
     pub more: RwSignal<bool>,
 }
@@ -77,43 +38,25 @@ impl LiveRoom {
     /// when the room's newest number was `head`.
     pub fn new(room: String, messages: Vec<WireMessage>, head: u64, more: bool) -> Self {
         let last = messages.last().map(|m| m.seq).unwrap_or(0).max(head);
+        let to = room.clone();
         LiveRoom {
             room: StoredValue::new(room),
             messages: RwSignal::new(messages),
             members: RwSignal::new(Vec::new()),
-            outbox: RwSignal::new(Vec::new()),
-            link: RwSignal::new(Link::Connecting),
-            notice: RwSignal::new(None),
+            outbox: Outbox::new(move |client_id, text| ClientMsg::Send {
+                room: to.clone(),
+                client_id,
+                text,
+            }),
             last_seq: StoredValue::new(last),
-            caught_up: StoredValue::new(false),
             more: RwSignal::new(more),
         }
     }
 
-    /// Keeps the outbox in the browser's storage: what a closed or reloaded
-    /// page left unsent is put back (it goes out after the next join, with
-    /// its client ids, so nothing is stored twice), and every change is
-    /// written. Runs after hydration only, so the server-rendered page and
-    /// the hydrated one agree. `me` is the signed-in person: each person's
-    /// outbox is their own.
+    /// Keeps the outbox in the browser's storage (after hydration). `me`
+    /// is the signed-in person: each person's outbox is their own.
     pub fn keep_outbox(&self, me: &str) {
-        let (room, outbox) = (self.room.get_value(), self.outbox);
-        let key = outbox_key(me, &room);
-        Effect::new(move |restored: Option<()>| {
-            if restored.is_none() {
-                let saved = stored_outbox(&key);
-                if !saved.is_empty() {
-                    outbox.update(|o| {
-                        for p in saved {
-                            if !o.iter().any(|q| q.client_id == p.client_id) {
-                                o.push(p);
-                            }
-                        }
-                    });
-                }
-            }
-            outbox.with(|o| store_outbox(&key, o));
-        });
+        self.outbox.keep(outbox_key(me, &self.room.get_value()));
     }
 
     /// Asks for the page of messages before the first one shown.
@@ -134,58 +77,17 @@ impl LiveRoom {
             last_seq: Some(self.last_seq.get_value()),
         }
     }
-
-    /// What to send for each waiting message.
-    pub fn outbox_sends(&self) -> Vec<ClientMsg> {
-        let room = self.room.get_value();
-        self.outbox.with_untracked(|o| {
-            o.iter()
-                .filter(|p| p.error.is_none())
-                .map(|p| ClientMsg::Send {
-                    room: room.clone(),
-                    client_id: p.client_id.clone(),
-                    text: p.text.clone(),
-                })
-                .collect()
-        })
-    }
-
-    /// Puts a typed message in the outbox; returns what to send now (nothing
-    /// while not caught up: it goes out after the next join).
-    pub fn queue(&self, client_id: String, text: String) -> Vec<ClientMsg> {
-        self.outbox.update(|o| {
-            o.retain(|p| p.error.is_none());
-            o.push(Pending {
-                client_id: client_id.clone(),
-                text: text.clone(),
-                error: None,
-            });
-        });
-        if self.caught_up.get_value() {
-            vec![ClientMsg::Send {
-                room: self.room.get_value(),
-                client_id,
-                text,
-            }]
-        } else {
-            vec![]
-        }
-    }
 }
 
 impl super::live::Listener for LiveRoom {
     /// The connection opened (the link says hello).
     fn opened(&self) {
-        self.caught_up.set_value(false);
-        self.link.set(Link::Connecting);
+        self.outbox.opened();
     }
 
     /// The connection closed.
     fn closed(&self) {
-        self.caught_up.set_value(false);
-        if self.link.get_untracked() != Link::Refused {
-            self.link.set(Link::Offline);
-        }
+        self.outbox.closed();
         self.members.set(Vec::new());
     }
 
@@ -224,17 +126,11 @@ impl super::live::Listener for LiveRoom {
                 self.more.set(more);
                 vec![]
             }
-            ServerMsg::CaughtUp { room, .. } if mine(&room) => {
-                self.caught_up.set_value(true);
-                self.link.set(Link::Live);
-                self.notice.set(None);
-                self.outbox_sends()
-            }
+            ServerMsg::CaughtUp { room, .. } if mine(&room) => self.outbox.caught_up(),
             ServerMsg::Ack {
                 room, client_id, ..
             } if mine(&room) => {
-                self.outbox
-                    .update(|o| o.retain(|p| p.client_id != client_id));
+                self.outbox.acked(&client_id);
                 vec![]
             }
             ServerMsg::PresenceJoined { room, member } if mine(&room) => {
@@ -260,12 +156,13 @@ impl super::live::Listener for LiveRoom {
                 vec![]
             }
             ServerMsg::RoomState { room, closed } if mine(&room) => {
-                self.notice
+                self.outbox
+                    .notice
                     .set(closed.then(|| "A moderator closed this room.".to_owned()));
                 vec![]
             }
             ServerMsg::Resync { room } if mine(&room) => {
-                self.caught_up.set_value(false);
+                self.outbox.caught_up.set_value(false);
                 vec![self.join()]
             }
             ServerMsg::Error {
@@ -275,25 +172,12 @@ impl super::live::Listener for LiveRoom {
                 room,
                 ..
             } => {
-                use crate::realtime::ErrorCode;
-                match (client_id, code) {
-                    // Try again later: it stays in the outbox.
-                    (Some(_), ErrorCode::RateLimited | ErrorCode::Internal) => {}
-                    (Some(id), _) => self.outbox.update(|o| {
-                        if let Some(p) = o.iter_mut().find(|p| p.client_id == id) {
-                            p.error = Some(message.clone());
-                        }
-                    }),
-                    // Forbidden: removed from the event (`left` follows).
-                    (
-                        None,
-                        ErrorCode::UnknownRoom | ErrorCode::RoomClosed | ErrorCode::Forbidden,
-                    ) if room.as_deref().is_some_and(mine) => {
-                        self.link.set(Link::Refused);
-                    }
-                    _ => {}
-                }
-                self.notice.set(Some(message));
+                // Forbidden: removed from the event (`left` follows).
+                let ends = matches!(
+                    code,
+                    ErrorCode::UnknownRoom | ErrorCode::RoomClosed | ErrorCode::Forbidden
+                ) && room.as_deref().is_some_and(mine);
+                self.outbox.refused(client_id, code, message, ends);
                 vec![]
             }
             _ => vec![],
@@ -304,34 +188,6 @@ impl super::live::Listener for LiveRoom {
 /// The browser storage key of a person's outbox in a room.
 fn outbox_key(me: &str, room: &str) -> String {
     format!("rapport.room-outbox.{me}.{room}")
-}
-
-#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
-pub(crate) fn stored_outbox(key: &str) -> Vec<Pending> {
-    #[cfg(feature = "hydrate")]
-    {
-        window()
-            .local_storage()
-            .ok()
-            .flatten()
-            .and_then(|s| s.get_item(key).ok().flatten())
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    Vec::new()
-}
-
-#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
-pub(crate) fn store_outbox(key: &str, outbox: &[Pending]) {
-    #[cfg(feature = "hydrate")]
-    if let Some(s) = window().local_storage().ok().flatten() {
-        let _ = match serde_json::to_string(outbox) {
-            Ok(_) if outbox.is_empty() => s.remove_item(key),
-            Ok(json) => s.set_item(key, &json),
-            Err(_) => Ok(()),
-        };
-    }
 }
 
 impl LiveRoom {
@@ -379,28 +235,11 @@ impl LiveRoom {
     }
 }
 
-/// A fresh client id for a message: 20 random base-36 characters.
-pub fn new_client_id() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let mut id = String::with_capacity(20);
-        while id.len() < 20 {
-            let n = (js_sys::Math::random() * 36.0) as u32;
-            id.push(char::from_digit(n.min(35), 36).unwrap_or('0'));
-        }
-        id
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        String::from("server-rendered-id")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::components::live::Listener;
-    use crate::realtime::ErrorCode;
+    use crate::components::outbox::Link;
 
     fn msg(seq: u64, text: &str) -> WireMessage {
         WireMessage {
@@ -497,7 +336,10 @@ mod tests {
         let owner = Owner::new();
         owner.with(|| {
             let live = LiveRoom::new("r".into(), vec![], 0, false);
-            assert!(live.queue("id-00000001".into(), "hello".into()).is_empty());
+            assert!(live
+                .outbox
+                .queue("id-00000001".into(), "hello".into())
+                .is_empty());
             let out = live.apply(ServerMsg::CaughtUp {
                 room: "r".into(),
                 seq: 0,
@@ -510,13 +352,13 @@ mod tests {
                     text: "hello".into()
                 }]
             );
-            assert_eq!(live.link.get_untracked(), Link::Live);
+            assert_eq!(live.outbox.link.get_untracked(), Link::Live);
             live.apply(ServerMsg::Ack {
                 room: "r".into(),
                 client_id: "id-00000001".into(),
                 seq: 1,
             });
-            assert!(live.outbox.get_untracked().is_empty());
+            assert!(live.outbox.pending.get_untracked().is_empty());
         });
     }
 
@@ -557,32 +399,30 @@ mod tests {
     fn each_person_keeps_an_outbox_of_their_own_in_a_room() {
         assert_ne!(outbox_key("ann", "r"), outbox_key("ben", "r"));
         assert_ne!(outbox_key("ann", "r"), outbox_key("ann", "s"));
+        // The key outboxes already in people's browsers are stored under.
+        assert_eq!(outbox_key("ann", "r"), "rapport.room-outbox.ann.r");
     }
 
     #[test]
-    fn a_refused_send_is_marked_and_a_rate_limited_one_kept_for_later() {
+    fn a_refused_send_is_marked_and_only_this_rooms_refusal_ends_the_room() {
         let owner = Owner::new();
         owner.with(|| {
             let live = LiveRoom::new("r".into(), vec![], 0, false);
-            live.queue("id-00000001".into(), "x".into());
-            live.queue("id-00000002".into(), "y".into());
-            let refusal = |id: &str, code| ServerMsg::Error {
+            live.outbox.queue("id-00000001".into(), "x".into());
+            let refusal = |room: &str, client_id: Option<&str>, code| ServerMsg::Error {
                 code,
                 message: "no".into(),
                 limit: None,
-                room: Some("r".into()),
-                client_id: Some(id.into()),
+                room: Some(room.into()),
+                client_id: client_id.map(Into::into),
             };
-            live.apply(refusal("id-00000001", ErrorCode::MessageTooLong));
-            live.apply(refusal("id-00000002", ErrorCode::RateLimited));
-            let outbox = live.outbox.get_untracked();
-            assert!(outbox[0].error.is_some());
-            assert!(outbox[1].error.is_none());
-            assert_eq!(
-                live.outbox_sends().len(),
-                1,
-                "only the rate-limited one is resent"
-            );
+            live.apply(refusal("r", Some("id-00000001"), ErrorCode::MessageTooLong));
+            assert!(live.outbox.pending.get_untracked()[0].error.is_some());
+            assert!(live.outbox.sends().is_empty());
+            live.apply(refusal("other", None, ErrorCode::RoomClosed));
+            assert_ne!(live.outbox.link.get_untracked(), Link::Refused);
+            live.apply(refusal("r", None, ErrorCode::RoomClosed));
+            assert_eq!(live.outbox.link.get_untracked(), Link::Refused);
         });
     }
 }
