@@ -10,7 +10,7 @@
 //! kept in the browser's storage per person and conversation, as
 //! `rapport.dm-outbox.<me>.<with>`.
 
-use super::outbox::Outbox;
+use super::outbox::{Outbox, Thread};
 use crate::realtime::{ClientMsg, ErrorCode, ServerMsg, WireMessage};
 use leptos::prelude::*;
 
@@ -21,29 +21,26 @@ pub struct LiveConversation {
     pub with: StoredValue<String>,
     /// The conversation's id, as `dm_message` frames name it.
     pub conversation: StoredValue<String>,
-    pub messages: RwSignal<Vec<WireMessage>>,
+    /// The messages shown; a reopen resumes after the last.
+    pub thread: Thread,
     /// What I typed and the server has not stored yet, and the link's state.
     pub outbox: Outbox,
-    /// The highest number received; a reopen resumes after it.
-    pub last_seq: StoredValue<u64>,
 }
 
 impl LiveConversation {
     /// The state for a page rendered with `messages`, the newest, when the
     /// conversation's newest number was `head`.
     pub fn new(with: String, conversation: String, messages: Vec<WireMessage>, head: u64) -> Self {
-        let last = messages.last().map(|m| m.seq).unwrap_or(0).max(head);
         let to = with.clone();
         LiveConversation {
-            with: StoredValue::new(with),
-            conversation: StoredValue::new(conversation),
-            messages: RwSignal::new(messages),
             outbox: Outbox::new(move |client_id, text| ClientMsg::DmSend {
                 with: to.clone(),
                 client_id,
                 text,
             }),
-            last_seq: StoredValue::new(last),
+            with: StoredValue::new(with),
+            conversation: StoredValue::new(conversation),
+            thread: Thread::new(messages, head),
         }
     }
 
@@ -56,33 +53,15 @@ impl LiveConversation {
     fn open(&self) -> ClientMsg {
         ClientMsg::DmOpen {
             with: self.with.get_value(),
-            last_seq: Some(self.last_seq.get_value()),
+            last_seq: Some(self.thread.last_seq.get_value()),
         }
     }
 
     fn read(&self) -> ClientMsg {
         ClientMsg::DmRead {
             with: self.with.get_value(),
-            seq: self.last_seq.get_value(),
+            seq: self.thread.last_seq.get_value(),
         }
-    }
-
-    /// Adds a message in number order, once; true if it is new.
-    fn add(&self, message: WireMessage) -> bool {
-        let seq = message.seq;
-        let mut new = false;
-        self.messages
-            .update(|ms| match ms.binary_search_by_key(&seq, |m| m.seq) {
-                Ok(i) => ms[i] = message,
-                Err(i) => {
-                    new = true;
-                    ms.insert(i, message)
-                }
-            });
-        if seq > self.last_seq.get_value() {
-            self.last_seq.set_value(seq);
-        }
-        new
     }
 }
 
@@ -110,7 +89,7 @@ impl super::live::Listener for LiveConversation {
                 conversation,
                 message,
             } if ours(&conversation) => {
-                let new = self.add(message);
+                let new = self.thread.add(message);
                 // Shown on screen: read (my other devices' counts drop).
                 if new && self.outbox.caught_up.get_value() {
                     vec![self.read()]
@@ -159,125 +138,88 @@ fn outbox_key(me: &str, with: &str) -> String {
 mod tests {
     use super::*;
     use crate::components::live::Listener;
-    use crate::components::outbox::Link;
+    use crate::components::outbox::{sample, welcome, Link};
 
-    fn msg(seq: u64, text: &str) -> WireMessage {
-        WireMessage {
-            seq,
-            author_id: Some("b".into()),
-            author_name: "Ben".into(),
-            text: text.into(),
-            deleted: false,
-            at: "2026-05-14T13:00:00.000Z".into(),
-        }
+    fn live() -> LiveConversation {
+        LiveConversation::new("b".into(), "c".into(), vec![sample(1, "hi")], 1)
     }
 
     #[test]
     fn welcome_reopens_the_conversation_after_the_last_message_shown() {
-        let owner = Owner::new();
-        owner.with(|| {
-            let live = LiveConversation::new("b".into(), "c".into(), vec![msg(1, "hi")], 1);
-            let out = live.apply(ServerMsg::Welcome {
-                version: 1,
-                user_id: "a".into(),
-                limits: crate::realtime::SocketLimits::sample(),
-            });
-            assert_eq!(
-                out,
-                vec![ClientMsg::DmOpen {
-                    with: "b".into(),
-                    last_seq: Some(1)
-                }]
-            );
+        Owner::new().with(|| {
+            let reopen = ClientMsg::DmOpen {
+                with: "b".into(),
+                last_seq: Some(1),
+            };
+            assert_eq!(live().apply(welcome()), vec![reopen]);
         });
     }
 
     #[test]
     fn messages_of_other_conversations_are_ignored_and_ours_kept_once_in_order() {
-        let owner = Owner::new();
-        owner.with(|| {
-            let live = LiveConversation::new("b".into(), "c".into(), vec![], 0);
-            let dm = |c: &str, seq| ServerMsg::DmMessage {
-                conversation: c.into(),
-                message: msg(seq, "x"),
-            };
-            live.apply(dm("other", 1));
-            live.apply(dm("c", 2));
-            live.apply(dm("c", 1));
-            live.apply(dm("c", 2));
-            let seqs: Vec<u64> = live
-                .messages
-                .get_untracked()
-                .iter()
-                .map(|m| m.seq)
-                .collect();
-            assert_eq!(seqs, [1, 2]);
+        Owner::new().with(|| {
+            let live = live();
+            for (c, seq) in [("other", 2), ("c", 3), ("c", 2), ("c", 3)] {
+                live.apply(ServerMsg::DmMessage {
+                    conversation: c.into(),
+                    message: sample(seq, "x"),
+                });
+            }
+            assert_eq!(live.thread.seqs(), [1, 2, 3]);
         });
     }
 
     #[test]
-    fn the_outbox_goes_out_after_catching_up_and_an_ack_clears_it() {
-        let owner = Owner::new();
-        owner.with(|| {
-            let live = LiveConversation::new("b".into(), "c".into(), vec![], 0);
-            assert!(live
-                .outbox
-                .queue("id-00000001".into(), "hello".into())
-                .is_empty());
-            let out = live.apply(ServerMsg::DmCaughtUp {
+    fn catching_up_marks_what_is_shown_read_then_sends_the_outbox_and_an_ack_clears_it() {
+        Owner::new().with(|| {
+            let live = live();
+            assert!(live.outbox.queue("id-1".into(), "hello".into()).is_empty());
+            let caught_up = ServerMsg::DmCaughtUp {
                 with: "b".into(),
                 conversation: "c".into(),
-                seq: 0,
-            });
-            assert_eq!(
-                out,
-                vec![
-                    ClientMsg::DmRead {
-                        with: "b".into(),
-                        seq: 0
-                    },
-                    ClientMsg::DmSend {
-                        with: "b".into(),
-                        client_id: "id-00000001".into(),
-                        text: "hello".into()
-                    }
-                ]
-            );
+                seq: 1,
+            };
+            let read = ClientMsg::DmRead {
+                with: "b".into(),
+                seq: 1,
+            };
+            let send = ClientMsg::DmSend {
+                with: "b".into(),
+                client_id: "id-1".into(),
+                text: "hello".into(),
+            };
+            assert_eq!(live.apply(caught_up), vec![read, send]);
             live.apply(ServerMsg::DmAck {
                 with: "b".into(),
                 conversation: "c".into(),
-                client_id: "id-00000001".into(),
-                seq: 1,
+                client_id: "id-1".into(),
+                seq: 2,
             });
             assert!(live.outbox.pending.get_untracked().is_empty());
         });
     }
 
     #[test]
-    fn a_closed_conversation_ends_the_chat_and_a_refused_message_is_marked() {
-        let owner = Owner::new();
-        owner.with(|| {
-            let live = LiveConversation::new("b".into(), "c".into(), vec![], 0);
-            live.outbox.queue("id-00000001".into(), "x".into());
-            let refusal = |with: &str, client_id: Option<&str>, code| ServerMsg::DmError {
-                with: with.into(),
-                code,
-                message: "no".into(),
-                limit: None,
-                client_id: client_id.map(Into::into),
-            };
-            live.apply(refusal("b", Some("id-00000001"), ErrorCode::MessageTooLong));
-            assert!(live.outbox.sends().is_empty());
-            live.apply(refusal("someone-else", None, ErrorCode::ConversationClosed));
-            assert_ne!(live.outbox.link.get_untracked(), Link::Refused);
-            live.apply(refusal("b", None, ErrorCode::ConversationClosed));
-            assert_eq!(live.outbox.link.get_untracked(), Link::Refused);
+    fn only_this_conversations_closing_ends_the_chat() {
+        Owner::new().with(|| {
+            let live = live();
+            for (with, refused) in [("someone-else", false), ("b", true)] {
+                live.apply(ServerMsg::DmError {
+                    with: with.into(),
+                    code: ErrorCode::ConversationClosed,
+                    message: "closed".into(),
+                    limit: None,
+                    client_id: None,
+                });
+                assert_eq!(live.outbox.link.get_untracked() == Link::Refused, refused);
+            }
         });
     }
 
     #[test]
     fn each_person_keeps_an_outbox_of_their_own_in_a_conversation() {
         assert_ne!(outbox_key("ann", "b"), outbox_key("ben", "b"));
+        // The key outboxes already in people's browsers are stored under.
         assert_eq!(outbox_key("ann", "b"), "rapport.dm-outbox.ann.b");
     }
 }

@@ -12,7 +12,7 @@
 //! ([`super::outbox`], kept in the browser's storage per person and room,
 //! as `rapport.room-outbox.<me>.<room>`).
 
-use super::outbox::Outbox;
+use super::outbox::{Outbox, Thread};
 use crate::api::matching::ReasonView;
 use crate::realtime::{ClientMsg, ErrorCode, PresenceMember, ServerMsg, WireMessage};
 use leptos::prelude::*;
@@ -22,13 +22,11 @@ use std::collections::HashMap;
 #[derive(Clone, Copy)]
 pub struct LiveRoom {
     pub room: StoredValue<String>,
-    /// Messages in sequence order.
-    pub messages: RwSignal<Vec<WireMessage>>,
+    /// The messages shown; a rejoin resumes after the last.
+    pub thread: Thread,
     pub members: RwSignal<Vec<PresenceMember>>,
     /// What I typed and the server has not stored yet, and the link's state.
     pub outbox: Outbox,
-    /// The highest sequence number received; a rejoin resumes after it.
-    pub last_seq: StoredValue<u64>,
     /// Older messages exist than the first one shown.
     pub more: RwSignal<bool>,
 }
@@ -37,18 +35,17 @@ impl LiveRoom {
     /// The state for a page rendered with `messages`, the room's newest,
     /// when the room's newest number was `head`.
     pub fn new(room: String, messages: Vec<WireMessage>, head: u64, more: bool) -> Self {
-        let last = messages.last().map(|m| m.seq).unwrap_or(0).max(head);
         let to = room.clone();
+        let send = move |client_id, text| ClientMsg::Send {
+            room: to.clone(),
+            client_id,
+            text,
+        };
         LiveRoom {
             room: StoredValue::new(room),
-            messages: RwSignal::new(messages),
+            thread: Thread::new(messages, head),
             members: RwSignal::new(Vec::new()),
-            outbox: Outbox::new(move |client_id, text| ClientMsg::Send {
-                room: to.clone(),
-                client_id,
-                text,
-            }),
-            last_seq: StoredValue::new(last),
+            outbox: Outbox::new(send),
             more: RwSignal::new(more),
         }
     }
@@ -62,6 +59,7 @@ impl LiveRoom {
     /// Asks for the page of messages before the first one shown.
     pub fn older(&self) -> Vec<ClientMsg> {
         let first = self
+            .thread
             .messages
             .with_untracked(|m| m.first().map(|m| m.seq))
             .unwrap_or(u64::MAX);
@@ -74,7 +72,7 @@ impl LiveRoom {
     fn join(&self) -> ClientMsg {
         ClientMsg::Join {
             room: self.room.get_value(),
-            last_seq: Some(self.last_seq.get_value()),
+            last_seq: Some(self.thread.last_seq.get_value()),
         }
     }
 }
@@ -112,7 +110,7 @@ impl super::live::Listener for LiveRoom {
                 vec![]
             }
             ServerMsg::Message { room, message } if mine(&room) => {
-                self.add(message);
+                self.thread.add(message);
                 vec![]
             }
             ServerMsg::History {
@@ -121,7 +119,7 @@ impl super::live::Listener for LiveRoom {
                 more,
             } if mine(&room) => {
                 for m in messages {
-                    self.add(m);
+                    self.thread.add(m);
                 }
                 self.more.set(more);
                 vec![]
@@ -147,7 +145,7 @@ impl super::live::Listener for LiveRoom {
                 vec![]
             }
             ServerMsg::MessageDeleted { room, seq } if mine(&room) => {
-                self.messages.update(|ms| {
+                self.thread.messages.update(|ms| {
                     if let Some(m) = ms.iter_mut().find(|m| m.seq == seq) {
                         m.deleted = true;
                         m.text.clear();
@@ -220,37 +218,13 @@ impl LiveRoom {
         });
         why
     }
-
-    /// Adds a message in sequence order, once.
-    fn add(&self, message: WireMessage) {
-        let seq = message.seq;
-        self.messages
-            .update(|ms| match ms.binary_search_by_key(&seq, |m| m.seq) {
-                Ok(i) => ms[i] = message,
-                Err(i) => ms.insert(i, message),
-            });
-        if seq > self.last_seq.get_value() {
-            self.last_seq.set_value(seq);
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::components::live::Listener;
-    use crate::components::outbox::Link;
-
-    fn msg(seq: u64, text: &str) -> WireMessage {
-        WireMessage {
-            seq,
-            author_id: Some("a".into()),
-            author_name: "Ada".into(),
-            text: text.into(),
-            deleted: false,
-            at: "2026-05-14T13:00:00.000Z".into(),
-        }
-    }
+    use crate::components::outbox::{sample as msg, welcome, Link};
 
     fn message(seq: u64, text: &str) -> ServerMsg {
         ServerMsg::Message {
@@ -264,13 +238,8 @@ mod tests {
         let owner = Owner::new();
         owner.with(|| {
             let live = LiveRoom::new("r".into(), vec![msg(1, "a"), msg(2, "b")], 2, false);
-            let out = live.apply(ServerMsg::Welcome {
-                version: 1,
-                user_id: "u".into(),
-                limits: crate::realtime::SocketLimits::sample(),
-            });
             assert_eq!(
-                out,
+                live.apply(welcome()),
                 vec![ClientMsg::Join {
                     room: "r".into(),
                     last_seq: Some(2)
@@ -320,14 +289,8 @@ mod tests {
             live.apply(message(2, "two"));
             live.apply(message(1, "one"));
             live.apply(message(2, "two"));
-            let seqs: Vec<u64> = live
-                .messages
-                .get_untracked()
-                .iter()
-                .map(|m| m.seq)
-                .collect();
-            assert_eq!(seqs, [1, 2]);
-            assert_eq!(live.last_seq.get_value(), 2);
+            assert_eq!(live.thread.seqs(), [1, 2]);
+            assert_eq!(live.thread.last_seq.get_value(), 2);
         });
     }
 
@@ -379,16 +342,10 @@ mod tests {
                 messages: vec![msg(49, "a"), msg(50, "b")],
                 more: false,
             });
-            let seqs: Vec<u64> = live
-                .messages
-                .get_untracked()
-                .iter()
-                .map(|m| m.seq)
-                .collect();
-            assert_eq!(seqs, [49, 50, 51, 52]);
+            assert_eq!(live.thread.seqs(), [49, 50, 51, 52]);
             assert!(!live.more.get_untracked());
             assert_eq!(
-                live.last_seq.get_value(),
+                live.thread.last_seq.get_value(),
                 52,
                 "paging back does not move the resume point"
             );
@@ -403,26 +360,32 @@ mod tests {
         assert_eq!(outbox_key("ann", "r"), "rapport.room-outbox.ann.r");
     }
 
+    /// A refused message is the outbox's business ([`super::super::outbox`]);
+    /// the room ends on its own refusal only, removal from the event too.
     #[test]
-    fn a_refused_send_is_marked_and_only_this_rooms_refusal_ends_the_room() {
+    fn only_this_rooms_refusal_ends_the_room() {
         let owner = Owner::new();
         owner.with(|| {
-            let live = LiveRoom::new("r".into(), vec![], 0, false);
-            live.outbox.queue("id-00000001".into(), "x".into());
-            let refusal = |room: &str, client_id: Option<&str>, code| ServerMsg::Error {
-                code,
-                message: "no".into(),
-                limit: None,
-                room: Some(room.into()),
-                client_id: client_id.map(Into::into),
-            };
-            live.apply(refusal("r", Some("id-00000001"), ErrorCode::MessageTooLong));
-            assert!(live.outbox.pending.get_untracked()[0].error.is_some());
-            assert!(live.outbox.sends().is_empty());
-            live.apply(refusal("other", None, ErrorCode::RoomClosed));
-            assert_ne!(live.outbox.link.get_untracked(), Link::Refused);
-            live.apply(refusal("r", None, ErrorCode::RoomClosed));
-            assert_eq!(live.outbox.link.get_untracked(), Link::Refused);
+            let cases = [
+                ("other", ErrorCode::RoomClosed, false),
+                ("r", ErrorCode::RateLimited, false),
+                ("r", ErrorCode::Forbidden, true),
+            ];
+            for (room, code, ends) in cases {
+                let live = LiveRoom::new("r".into(), vec![], 0, false);
+                live.apply(ServerMsg::Error {
+                    code,
+                    message: "no".into(),
+                    limit: None,
+                    room: Some(room.into()),
+                    client_id: None,
+                });
+                assert_eq!(
+                    live.outbox.link.get_untracked() == Link::Refused,
+                    ends,
+                    "{room} {code:?}"
+                );
+            }
         });
     }
 }

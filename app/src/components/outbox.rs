@@ -1,6 +1,11 @@
-//! The outbox of a live chat (a room's, or a direct conversation's) and
-//! the state of the link it waits on: one core for both live clients
-//! ([`super::live_room`], [`super::live_dm`]).
+//! The core both live chats share (a room's, [`super::live_room`], and a
+//! direct conversation's, [`super::live_dm`]): the [`Thread`] of messages
+//! shown, and the [`Outbox`] of messages typed, with the state of the link
+//! it waits on.
+//!
+//! A thread keeps its messages in number order, each once, and the
+//! highest number received, after which a reconnection resumes.
+//!
 //!
 //! A typed message is queued with a fresh client id and kept until the
 //! server acknowledges that id. It goes out at once when the chat is
@@ -20,8 +25,56 @@
 //! Not generic: the chat gives the frame that sends a message as a boxed
 //! function, so this code is in the WebAssembly module once.
 
-use crate::realtime::{ClientMsg, ErrorCode};
+use crate::realtime::{ClientMsg, ErrorCode, WireMessage};
 use leptos::prelude::*;
+
+/// The messages a live chat shows. Copy: signals only.
+#[derive(Clone, Copy)]
+pub struct Thread {
+    /// Messages in number order.
+    pub messages: RwSignal<Vec<WireMessage>>,
+    /// The highest number received; a rejoin resumes after it (paging
+    /// back does not move it).
+    pub last_seq: StoredValue<u64>,
+}
+
+impl Thread {
+    /// The thread of a page rendered with `messages`, the newest, when the
+    /// chat's newest number was `head`.
+    pub fn new(messages: Vec<WireMessage>, head: u64) -> Self {
+        let last = messages.last().map(|m| m.seq).unwrap_or(0).max(head);
+        Thread {
+            messages: RwSignal::new(messages),
+            last_seq: StoredValue::new(last),
+        }
+    }
+
+    /// Adds a message in number order, once (a repeat replaces it: it may
+    /// have been removed since); true if it is new.
+    pub fn add(&self, message: WireMessage) -> bool {
+        let seq = message.seq;
+        let mut new = false;
+        self.messages
+            .update(|ms| match ms.binary_search_by_key(&seq, |m| m.seq) {
+                Ok(i) => ms[i] = message,
+                Err(i) => {
+                    new = true;
+                    ms.insert(i, message)
+                }
+            });
+        if seq > self.last_seq.get_value() {
+            self.last_seq.set_value(seq);
+        }
+        new
+    }
+
+    /// The numbers of the messages shown, in order (for tests).
+    #[cfg(test)]
+    pub fn seqs(&self) -> Vec<u64> {
+        self.messages
+            .with_untracked(|m| m.iter().map(|m| m.seq).collect())
+    }
+}
 
 /// A message typed here and not yet acknowledged by the server.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -239,9 +292,47 @@ pub fn new_client_id() -> String {
     }
 }
 
+/// A message numbered `seq` saying `text`, for the live clients' tests.
+#[cfg(test)]
+pub fn sample(seq: u64, text: &str) -> WireMessage {
+    WireMessage {
+        seq,
+        author_id: Some("a".into()),
+        author_name: "Ada".into(),
+        text: text.into(),
+        deleted: false,
+        at: "2026-05-14T13:00:00.000Z".into(),
+    }
+}
+
+/// The server's greeting, for the live clients' tests.
+#[cfg(test)]
+pub fn welcome() -> crate::realtime::ServerMsg {
+    crate::realtime::ServerMsg::Welcome {
+        version: 1,
+        user_id: "me".into(),
+        limits: crate::realtime::SocketLimits::sample(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thread_keeps_messages_in_order_once_and_resumes_after_the_highest() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let t = Thread::new(vec![sample(3, "c")], 4);
+            assert_eq!(t.last_seq.get_value(), 4, "the page's head counts");
+            assert!(t.add(sample(6, "f")));
+            assert!(t.add(sample(5, "e")));
+            assert!(!t.add(sample(6, "f")));
+            assert!(t.add(sample(1, "a")));
+            assert_eq!(t.seqs(), [1, 3, 5, 6]);
+            assert_eq!(t.last_seq.get_value(), 6);
+        });
+    }
 
     fn outbox() -> Outbox {
         Outbox::new(|client_id, text| ClientMsg::Send {

@@ -133,7 +133,7 @@ fn Conversation(v: ConversationView) -> impl IntoView {
             </Show>
             <ol class="messages" data-testid="messages">
                 <For
-                    each=move || live.messages.get()
+                    each=move || live.thread.messages.get()
                     key=|m| m.seq
                     children=move |m: WireMessage| {
                         let is_mine = m.author_id.as_deref() == Some(mine.as_str());

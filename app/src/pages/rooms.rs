@@ -315,7 +315,7 @@ fn RoomChat(v: RoomView) -> impl IntoView {
                 </Show>
                 <ol class="messages" data-testid="messages">
                     <For
-                        each=move || live.messages.get()
+                        each=move || live.thread.messages.get()
                         key=|m| (m.seq, m.deleted)
                         children=move |m: WireMessage| {
                             let is_mine = m.author_id.as_deref() == Some(mine.as_str());
