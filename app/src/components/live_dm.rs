@@ -5,12 +5,12 @@
 //! again with the same client ids after each catch-up, `dm_read` for what
 //! arrived while the page is shown).
 //!
-//! Like [`super::live_room`], whose [`Pending`], [`Link`] and outbox
-//! storage it shares, the logic is free of the browser so it is
-//! unit-tested natively; the outbox is kept in the browser's storage per
-//! person and conversation, so a message typed offline survives a reload.
+//! Like [`super::live_room`] the logic is free of the browser so it is
+//! unit-tested natively; the outbox is the rooms' ([`super::outbox`]),
+//! kept in the browser's storage per person and conversation, as
+//! `rapport.dm-outbox.<me>.<with>`.
 
-use super::live_room::{store_outbox, stored_outbox, Link, Pending};
+use super::outbox::{Outbox, Thread};
 use crate::realtime::{ClientMsg, ErrorCode, ServerMsg, WireMessage};
 use leptos::prelude::*;
 
@@ -21,136 +21,57 @@ pub struct LiveConversation {
     pub with: StoredValue<String>,
     /// The conversation's id, as `dm_message` frames name it.
     pub conversation: StoredValue<String>,
-    pub messages: RwSignal<Vec<WireMessage>>,
-    pub outbox: RwSignal<Vec<Pending>>,
-    pub link: RwSignal<Link>,
-    /// The last refusal from the server, for the status line.
-    pub notice: RwSignal<Option<String>>,
-    /// The highest number received; a reopen resumes after it.
-    pub last_seq: StoredValue<u64>,
-    /// Caught up on the current connection: sends go out at once.
-    pub caught_up: StoredValue<bool>,
+    /// The messages shown; a reopen resumes after the last.
+    pub thread: Thread,
+    /// What I typed and the server has not stored yet, and the link's state.
+    pub outbox: Outbox,
 }
 
 impl LiveConversation {
     /// The state for a page rendered with `messages`, the newest, when the
     /// conversation's newest number was `head`.
     pub fn new(with: String, conversation: String, messages: Vec<WireMessage>, head: u64) -> Self {
-        let last = messages.last().map(|m| m.seq).unwrap_or(0).max(head);
+        let to = with.clone();
         LiveConversation {
+            outbox: Outbox::new(move |client_id, text| ClientMsg::DmSend {
+                with: to.clone(),
+                client_id,
+                text,
+            }),
             with: StoredValue::new(with),
             conversation: StoredValue::new(conversation),
-            messages: RwSignal::new(messages),
-            outbox: RwSignal::new(Vec::new()),
-            link: RwSignal::new(Link::Connecting),
-            notice: RwSignal::new(None),
-            last_seq: StoredValue::new(last),
-            caught_up: StoredValue::new(false),
+            thread: Thread::new(messages, head),
         }
     }
 
-    /// Keeps the outbox in the browser's storage (see `LiveRoom::keep_outbox`).
+    /// Keeps the outbox in the browser's storage (after hydration). `me`
+    /// is the signed-in person: each person's outbox is their own.
     pub fn keep_outbox(&self, me: &str) {
-        let outbox = self.outbox;
-        let key = format!("rapport.dm-outbox.{me}.{}", self.with.get_value());
-        Effect::new(move |restored: Option<()>| {
-            if restored.is_none() {
-                let saved = stored_outbox(&key);
-                if !saved.is_empty() {
-                    outbox.update(|o| {
-                        for p in saved {
-                            if !o.iter().any(|q| q.client_id == p.client_id) {
-                                o.push(p);
-                            }
-                        }
-                    });
-                }
-            }
-            outbox.with(|o| store_outbox(&key, o));
-        });
+        self.outbox.keep(outbox_key(me, &self.with.get_value()));
     }
 
     fn open(&self) -> ClientMsg {
         ClientMsg::DmOpen {
             with: self.with.get_value(),
-            last_seq: Some(self.last_seq.get_value()),
+            last_seq: Some(self.thread.last_seq.get_value()),
         }
     }
 
     fn read(&self) -> ClientMsg {
         ClientMsg::DmRead {
             with: self.with.get_value(),
-            seq: self.last_seq.get_value(),
+            seq: self.thread.last_seq.get_value(),
         }
-    }
-
-    /// What to send for each waiting message.
-    pub fn outbox_sends(&self) -> Vec<ClientMsg> {
-        let with = self.with.get_value();
-        self.outbox.with_untracked(|o| {
-            o.iter()
-                .filter(|p| p.error.is_none())
-                .map(|p| ClientMsg::DmSend {
-                    with: with.clone(),
-                    client_id: p.client_id.clone(),
-                    text: p.text.clone(),
-                })
-                .collect()
-        })
-    }
-
-    /// Puts a typed message in the outbox; returns what to send now
-    /// (nothing while not caught up: it goes out after the next open).
-    pub fn queue(&self, client_id: String, text: String) -> Vec<ClientMsg> {
-        self.outbox.update(|o| {
-            o.retain(|p| p.error.is_none());
-            o.push(Pending {
-                client_id: client_id.clone(),
-                text: text.clone(),
-                error: None,
-            });
-        });
-        if self.caught_up.get_value() {
-            vec![ClientMsg::DmSend {
-                with: self.with.get_value(),
-                client_id,
-                text,
-            }]
-        } else {
-            vec![]
-        }
-    }
-
-    /// Adds a message in number order, once; true if it is new.
-    fn add(&self, message: WireMessage) -> bool {
-        let seq = message.seq;
-        let mut new = false;
-        self.messages
-            .update(|ms| match ms.binary_search_by_key(&seq, |m| m.seq) {
-                Ok(i) => ms[i] = message,
-                Err(i) => {
-                    new = true;
-                    ms.insert(i, message)
-                }
-            });
-        if seq > self.last_seq.get_value() {
-            self.last_seq.set_value(seq);
-        }
-        new
     }
 }
 
 impl super::live::Listener for LiveConversation {
     fn opened(&self) {
-        self.caught_up.set_value(false);
-        self.link.set(Link::Connecting);
+        self.outbox.opened();
     }
 
     fn closed(&self) {
-        self.caught_up.set_value(false);
-        if self.link.get_untracked() != Link::Refused {
-            self.link.set(Link::Offline);
-        }
+        self.outbox.closed();
     }
 
     fn apply(&self, msg: ServerMsg) -> Vec<ClientMsg> {
@@ -168,27 +89,25 @@ impl super::live::Listener for LiveConversation {
                 conversation,
                 message,
             } if ours(&conversation) => {
-                let new = self.add(message);
+                let new = self.thread.add(message);
                 // Shown on screen: read (my other devices' counts drop).
-                if new && self.caught_up.get_value() {
+                if new && self.outbox.caught_up.get_value() {
                     vec![self.read()]
                 } else {
                     vec![]
                 }
             }
             ServerMsg::DmCaughtUp { with, .. } if mine(&with) => {
-                self.caught_up.set_value(true);
-                self.link.set(Link::Live);
-                self.notice.set(None);
+                let sends = self.outbox.caught_up();
+                // Read first: the number it marks is what is on screen.
                 let mut out = vec![self.read()];
-                out.extend(self.outbox_sends());
+                out.extend(sends);
                 out
             }
             ServerMsg::DmAck {
                 with, client_id, ..
             } if mine(&with) => {
-                self.outbox
-                    .update(|o| o.retain(|p| p.client_id != client_id));
+                self.outbox.acked(&client_id);
                 vec![]
             }
             ServerMsg::DmError {
@@ -198,20 +117,11 @@ impl super::live::Listener for LiveConversation {
                 client_id,
                 ..
             } if mine(&with) => {
-                match (client_id, code) {
-                    // Try again later: it stays in the outbox.
-                    (Some(_), ErrorCode::RateLimited | ErrorCode::Internal) => {}
-                    (Some(id), _) => self.outbox.update(|o| {
-                        if let Some(p) = o.iter_mut().find(|p| p.client_id == id) {
-                            p.error = Some(message.clone());
-                        }
-                    }),
-                    (None, ErrorCode::UnknownConversation | ErrorCode::ConversationClosed) => {
-                        self.link.set(Link::Refused);
-                    }
-                    _ => {}
-                }
-                self.notice.set(Some(message));
+                let ends = matches!(
+                    code,
+                    ErrorCode::UnknownConversation | ErrorCode::ConversationClosed
+                );
+                self.outbox.refused(client_id, code, message, ends);
                 vec![]
             }
             _ => vec![],
@@ -219,106 +129,97 @@ impl super::live::Listener for LiveConversation {
     }
 }
 
+/// The browser storage key of a person's outbox in a conversation.
+fn outbox_key(me: &str, with: &str) -> String {
+    format!("rapport.dm-outbox.{me}.{with}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::components::live::Listener;
+    use crate::components::outbox::{sample, welcome, Link};
 
-    fn msg(seq: u64, text: &str) -> WireMessage {
-        WireMessage {
-            seq,
-            author_id: Some("b".into()),
-            author_name: "Ben".into(),
-            text: text.into(),
-            deleted: false,
-            at: "2026-05-14T13:00:00.000Z".into(),
-        }
+    fn live() -> LiveConversation {
+        LiveConversation::new("b".into(), "c".into(), vec![sample(1, "hi")], 1)
     }
 
     #[test]
     fn welcome_reopens_the_conversation_after_the_last_message_shown() {
-        let owner = Owner::new();
-        owner.with(|| {
-            let live = LiveConversation::new("b".into(), "c".into(), vec![msg(1, "hi")], 1);
-            let out = live.apply(ServerMsg::Welcome {
-                version: 1,
-                user_id: "a".into(),
-                limits: crate::realtime::SocketLimits::sample(),
-            });
-            assert_eq!(
-                out,
-                vec![ClientMsg::DmOpen {
-                    with: "b".into(),
-                    last_seq: Some(1)
-                }]
-            );
+        Owner::new().with(|| {
+            let reopen = ClientMsg::DmOpen {
+                with: "b".into(),
+                last_seq: Some(1),
+            };
+            assert_eq!(live().apply(welcome()), vec![reopen]);
         });
     }
 
     #[test]
     fn messages_of_other_conversations_are_ignored_and_ours_kept_once_in_order() {
-        let owner = Owner::new();
-        owner.with(|| {
-            let live = LiveConversation::new("b".into(), "c".into(), vec![], 0);
-            let dm = |c: &str, seq| ServerMsg::DmMessage {
-                conversation: c.into(),
-                message: msg(seq, "x"),
-            };
-            live.apply(dm("other", 1));
-            live.apply(dm("c", 2));
-            live.apply(dm("c", 1));
-            live.apply(dm("c", 2));
-            let seqs: Vec<u64> = live
-                .messages
-                .get_untracked()
-                .iter()
-                .map(|m| m.seq)
-                .collect();
-            assert_eq!(seqs, [1, 2]);
+        Owner::new().with(|| {
+            let live = live();
+            for (c, seq) in [("other", 2), ("c", 3), ("c", 2), ("c", 3)] {
+                live.apply(ServerMsg::DmMessage {
+                    conversation: c.into(),
+                    message: sample(seq, "x"),
+                });
+            }
+            assert_eq!(live.thread.seqs(), [1, 2, 3]);
         });
     }
 
     #[test]
-    fn the_outbox_goes_out_after_catching_up_and_an_ack_clears_it() {
-        let owner = Owner::new();
-        owner.with(|| {
-            let live = LiveConversation::new("b".into(), "c".into(), vec![], 0);
-            assert!(live.queue("id-00000001".into(), "hello".into()).is_empty());
-            let out = live.apply(ServerMsg::DmCaughtUp {
+    fn catching_up_marks_what_is_shown_read_then_sends_the_outbox_and_an_ack_clears_it() {
+        Owner::new().with(|| {
+            let live = live();
+            assert!(live.outbox.queue("id-1".into(), "hello".into()).is_empty());
+            let caught_up = ServerMsg::DmCaughtUp {
                 with: "b".into(),
                 conversation: "c".into(),
-                seq: 0,
-            });
-            assert!(out.contains(&ClientMsg::DmSend {
+                seq: 1,
+            };
+            let read = ClientMsg::DmRead {
                 with: "b".into(),
-                client_id: "id-00000001".into(),
-                text: "hello".into()
-            }));
+                seq: 1,
+            };
+            let send = ClientMsg::DmSend {
+                with: "b".into(),
+                client_id: "id-1".into(),
+                text: "hello".into(),
+            };
+            assert_eq!(live.apply(caught_up), vec![read, send]);
             live.apply(ServerMsg::DmAck {
                 with: "b".into(),
                 conversation: "c".into(),
-                client_id: "id-00000001".into(),
-                seq: 1,
+                client_id: "id-1".into(),
+                seq: 2,
             });
-            assert!(live.outbox.get_untracked().is_empty());
+            assert!(live.outbox.pending.get_untracked().is_empty());
         });
     }
 
     #[test]
-    fn a_rate_limited_message_stays_in_the_outbox_for_the_next_try() {
-        let owner = Owner::new();
-        owner.with(|| {
-            let live = LiveConversation::new("b".into(), "c".into(), vec![], 0);
-            live.queue("id-00000001".into(), "x".into());
-            live.apply(ServerMsg::DmError {
-                with: "b".into(),
-                code: ErrorCode::RateLimited,
-                message: "slow down".into(),
-                limit: Some(3),
-                client_id: Some("id-00000001".into()),
-            });
-            assert_eq!(live.outbox_sends().len(), 1);
-            assert_eq!(live.notice.get_untracked().as_deref(), Some("slow down"));
+    fn only_this_conversations_closing_ends_the_chat() {
+        Owner::new().with(|| {
+            let live = live();
+            for (with, refused) in [("someone-else", false), ("b", true)] {
+                live.apply(ServerMsg::DmError {
+                    with: with.into(),
+                    code: ErrorCode::ConversationClosed,
+                    message: "closed".into(),
+                    limit: None,
+                    client_id: None,
+                });
+                assert_eq!(live.outbox.link.get_untracked() == Link::Refused, refused);
+            }
         });
+    }
+
+    #[test]
+    fn each_person_keeps_an_outbox_of_their_own_in_a_conversation() {
+        assert_ne!(outbox_key("ann", "b"), outbox_key("ben", "b"));
+        // The key outboxes already in people's browsers are stored under.
+        assert_eq!(outbox_key("ann", "b"), "rapport.dm-outbox.ann.b");
     }
 }

@@ -9,65 +9,24 @@
 //! ([`super::live`]) only moves frames and reconnects; on every welcome
 //! the room rejoins with the last sequence number seen so the server
 //! replays what was missed, and after each (re)join sends the outbox again
-//! with the same client ids (the server stores each once). The outbox is
-//! kept in the browser's storage per room, so a message typed offline
-//! survives a reload or a closed tab and goes out the next time the room
-//! is open. It is kept per person (like the scan queue): on a shared phone
-//! a message typed by one person never goes out as the next one's.
+//! ([`super::outbox`], kept in the browser's storage per person and room,
+//! as `rapport.room-outbox.<me>.<room>`).
 
+use super::outbox::{Outbox, Thread};
 use crate::api::matching::ReasonView;
-use crate::realtime::{ClientMsg, PresenceMember, ServerMsg, WireMessage};
+use crate::realtime::{ClientMsg, ErrorCode, PresenceMember, ServerMsg, WireMessage};
 use leptos::prelude::*;
 use std::collections::HashMap;
-
-/// A message typed here and not yet acknowledged by the server.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Pending {
-    pub client_id: String,
-    pub text: String,
-    /// Why the server refused it (it is then dropped on the next send).
-    pub error: Option<String>,
-}
-
-/// The state of the link to the server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Link {
-    /// Opening the socket or joining.
-    Connecting,
-    /// Joined and caught up: messages arrive live.
-    Live,
-    /// No connection; typed messages wait in the outbox.
-    Offline,
-    /// The server refused the room (closed, or not ours): history only.
-    Refused,
-}
-
-impl Link {
-    pub fn label(self) -> &'static str {
-        match self {
-            Link::Connecting => "Connecting…",
-            Link::Live => "Live",
-            Link::Offline => "Offline — messages you send wait and go out when you are back",
-            Link::Refused => "Not live",
-        }
-    }
-}
 
 /// The live state of one room page. Copy: every field is a signal.
 #[derive(Clone, Copy)]
 pub struct LiveRoom {
     pub room: StoredValue<String>,
-    /// Messages in sequence order.
-    pub messages: RwSignal<Vec<WireMessage>>,
+    /// The messages shown; a rejoin resumes after the last.
+    pub thread: Thread,
     pub members: RwSignal<Vec<PresenceMember>>,
-    pub outbox: RwSignal<Vec<Pending>>,
-    pub link: RwSignal<Link>,
-    /// The last refusal or notice from the server, for the status line.
-    pub notice: RwSignal<Option<String>>,
-    /// The highest sequence number received; a rejoin resumes after it.
-    pub last_seq: StoredValue<u64>,
-    /// Caught up on the current connection: sends go out at once.
-    pub caught_up: StoredValue<bool>,
+    /// What I typed and the server has not stored yet, and the link's state.
+    pub outbox: Outbox,
     /// Older messages exist than the first one shown.
     pub more: RwSignal<bool>,
 }
@@ -76,49 +35,31 @@ impl LiveRoom {
     /// The state for a page rendered with `messages`, the room's newest,
     /// when the room's newest number was `head`.
     pub fn new(room: String, messages: Vec<WireMessage>, head: u64, more: bool) -> Self {
-        let last = messages.last().map(|m| m.seq).unwrap_or(0).max(head);
+        let to = room.clone();
+        let send = move |client_id, text| ClientMsg::Send {
+            room: to.clone(),
+            client_id,
+            text,
+        };
         LiveRoom {
             room: StoredValue::new(room),
-            messages: RwSignal::new(messages),
+            thread: Thread::new(messages, head),
             members: RwSignal::new(Vec::new()),
-            outbox: RwSignal::new(Vec::new()),
-            link: RwSignal::new(Link::Connecting),
-            notice: RwSignal::new(None),
-            last_seq: StoredValue::new(last),
-            caught_up: StoredValue::new(false),
+            outbox: Outbox::new(send),
             more: RwSignal::new(more),
         }
     }
 
-    /// Keeps the outbox in the browser's storage: what a closed or reloaded
-    /// page left unsent is put back (it goes out after the next join, with
-    /// its client ids, so nothing is stored twice), and every change is
-    /// written. Runs after hydration only, so the server-rendered page and
-    /// the hydrated one agree. `me` is the signed-in person: each person's
-    /// outbox is their own.
+    /// Keeps the outbox in the browser's storage (after hydration). `me`
+    /// is the signed-in person: each person's outbox is their own.
     pub fn keep_outbox(&self, me: &str) {
-        let (room, outbox) = (self.room.get_value(), self.outbox);
-        let key = outbox_key(me, &room);
-        Effect::new(move |restored: Option<()>| {
-            if restored.is_none() {
-                let saved = stored_outbox(&key);
-                if !saved.is_empty() {
-                    outbox.update(|o| {
-                        for p in saved {
-                            if !o.iter().any(|q| q.client_id == p.client_id) {
-                                o.push(p);
-                            }
-                        }
-                    });
-                }
-            }
-            outbox.with(|o| store_outbox(&key, o));
-        });
+        self.outbox.keep(outbox_key(me, &self.room.get_value()));
     }
 
     /// Asks for the page of messages before the first one shown.
     pub fn older(&self) -> Vec<ClientMsg> {
         let first = self
+            .thread
             .messages
             .with_untracked(|m| m.first().map(|m| m.seq))
             .unwrap_or(u64::MAX);
@@ -131,44 +72,7 @@ impl LiveRoom {
     fn join(&self) -> ClientMsg {
         ClientMsg::Join {
             room: self.room.get_value(),
-            last_seq: Some(self.last_seq.get_value()),
-        }
-    }
-
-    /// What to send for each waiting message.
-    pub fn outbox_sends(&self) -> Vec<ClientMsg> {
-        let room = self.room.get_value();
-        self.outbox.with_untracked(|o| {
-            o.iter()
-                .filter(|p| p.error.is_none())
-                .map(|p| ClientMsg::Send {
-                    room: room.clone(),
-                    client_id: p.client_id.clone(),
-                    text: p.text.clone(),
-                })
-                .collect()
-        })
-    }
-
-    /// Puts a typed message in the outbox; returns what to send now (nothing
-    /// while not caught up: it goes out after the next join).
-    pub fn queue(&self, client_id: String, text: String) -> Vec<ClientMsg> {
-        self.outbox.update(|o| {
-            o.retain(|p| p.error.is_none());
-            o.push(Pending {
-                client_id: client_id.clone(),
-                text: text.clone(),
-                error: None,
-            });
-        });
-        if self.caught_up.get_value() {
-            vec![ClientMsg::Send {
-                room: self.room.get_value(),
-                client_id,
-                text,
-            }]
-        } else {
-            vec![]
+            last_seq: Some(self.thread.last_seq.get_value()),
         }
     }
 }
@@ -176,16 +80,12 @@ impl LiveRoom {
 impl super::live::Listener for LiveRoom {
     /// The connection opened (the link says hello).
     fn opened(&self) {
-        self.caught_up.set_value(false);
-        self.link.set(Link::Connecting);
+        self.outbox.opened();
     }
 
     /// The connection closed.
     fn closed(&self) {
-        self.caught_up.set_value(false);
-        if self.link.get_untracked() != Link::Refused {
-            self.link.set(Link::Offline);
-        }
+        self.outbox.closed();
         self.members.set(Vec::new());
     }
 
@@ -210,7 +110,7 @@ impl super::live::Listener for LiveRoom {
                 vec![]
             }
             ServerMsg::Message { room, message } if mine(&room) => {
-                self.add(message);
+                self.thread.add(message);
                 vec![]
             }
             ServerMsg::History {
@@ -219,22 +119,16 @@ impl super::live::Listener for LiveRoom {
                 more,
             } if mine(&room) => {
                 for m in messages {
-                    self.add(m);
+                    self.thread.add(m);
                 }
                 self.more.set(more);
                 vec![]
             }
-            ServerMsg::CaughtUp { room, .. } if mine(&room) => {
-                self.caught_up.set_value(true);
-                self.link.set(Link::Live);
-                self.notice.set(None);
-                self.outbox_sends()
-            }
+            ServerMsg::CaughtUp { room, .. } if mine(&room) => self.outbox.caught_up(),
             ServerMsg::Ack {
                 room, client_id, ..
             } if mine(&room) => {
-                self.outbox
-                    .update(|o| o.retain(|p| p.client_id != client_id));
+                self.outbox.acked(&client_id);
                 vec![]
             }
             ServerMsg::PresenceJoined { room, member } if mine(&room) => {
@@ -251,7 +145,7 @@ impl super::live::Listener for LiveRoom {
                 vec![]
             }
             ServerMsg::MessageDeleted { room, seq } if mine(&room) => {
-                self.messages.update(|ms| {
+                self.thread.messages.update(|ms| {
                     if let Some(m) = ms.iter_mut().find(|m| m.seq == seq) {
                         m.deleted = true;
                         m.text.clear();
@@ -260,12 +154,13 @@ impl super::live::Listener for LiveRoom {
                 vec![]
             }
             ServerMsg::RoomState { room, closed } if mine(&room) => {
-                self.notice
+                self.outbox
+                    .notice
                     .set(closed.then(|| "A moderator closed this room.".to_owned()));
                 vec![]
             }
             ServerMsg::Resync { room } if mine(&room) => {
-                self.caught_up.set_value(false);
+                self.outbox.caught_up.set_value(false);
                 vec![self.join()]
             }
             ServerMsg::Error {
@@ -275,25 +170,12 @@ impl super::live::Listener for LiveRoom {
                 room,
                 ..
             } => {
-                use crate::realtime::ErrorCode;
-                match (client_id, code) {
-                    // Try again later: it stays in the outbox.
-                    (Some(_), ErrorCode::RateLimited | ErrorCode::Internal) => {}
-                    (Some(id), _) => self.outbox.update(|o| {
-                        if let Some(p) = o.iter_mut().find(|p| p.client_id == id) {
-                            p.error = Some(message.clone());
-                        }
-                    }),
-                    // Forbidden: removed from the event (`left` follows).
-                    (
-                        None,
-                        ErrorCode::UnknownRoom | ErrorCode::RoomClosed | ErrorCode::Forbidden,
-                    ) if room.as_deref().is_some_and(mine) => {
-                        self.link.set(Link::Refused);
-                    }
-                    _ => {}
-                }
-                self.notice.set(Some(message));
+                // Forbidden: removed from the event (`left` follows).
+                let ends = matches!(
+                    code,
+                    ErrorCode::UnknownRoom | ErrorCode::RoomClosed | ErrorCode::Forbidden
+                ) && room.as_deref().is_some_and(mine);
+                self.outbox.refused(client_id, code, message, ends);
                 vec![]
             }
             _ => vec![],
@@ -304,34 +186,6 @@ impl super::live::Listener for LiveRoom {
 /// The browser storage key of a person's outbox in a room.
 fn outbox_key(me: &str, room: &str) -> String {
     format!("rapport.room-outbox.{me}.{room}")
-}
-
-#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
-pub(crate) fn stored_outbox(key: &str) -> Vec<Pending> {
-    #[cfg(feature = "hydrate")]
-    {
-        window()
-            .local_storage()
-            .ok()
-            .flatten()
-            .and_then(|s| s.get_item(key).ok().flatten())
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    Vec::new()
-}
-
-#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
-pub(crate) fn store_outbox(key: &str, outbox: &[Pending]) {
-    #[cfg(feature = "hydrate")]
-    if let Some(s) = window().local_storage().ok().flatten() {
-        let _ = match serde_json::to_string(outbox) {
-            Ok(_) if outbox.is_empty() => s.remove_item(key),
-            Ok(json) => s.set_item(key, &json),
-            Err(_) => Ok(()),
-        };
-    }
 }
 
 impl LiveRoom {
@@ -364,54 +218,13 @@ impl LiveRoom {
         });
         why
     }
-
-    /// Adds a message in sequence order, once.
-    fn add(&self, message: WireMessage) {
-        let seq = message.seq;
-        self.messages
-            .update(|ms| match ms.binary_search_by_key(&seq, |m| m.seq) {
-                Ok(i) => ms[i] = message,
-                Err(i) => ms.insert(i, message),
-            });
-        if seq > self.last_seq.get_value() {
-            self.last_seq.set_value(seq);
-        }
-    }
-}
-
-/// A fresh client id for a message: 20 random base-36 characters.
-pub fn new_client_id() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let mut id = String::with_capacity(20);
-        while id.len() < 20 {
-            let n = (js_sys::Math::random() * 36.0) as u32;
-            id.push(char::from_digit(n.min(35), 36).unwrap_or('0'));
-        }
-        id
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        String::from("server-rendered-id")
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::components::live::Listener;
-    use crate::realtime::ErrorCode;
-
-    fn msg(seq: u64, text: &str) -> WireMessage {
-        WireMessage {
-            seq,
-            author_id: Some("a".into()),
-            author_name: "Ada".into(),
-            text: text.into(),
-            deleted: false,
-            at: "2026-05-14T13:00:00.000Z".into(),
-        }
-    }
+    use crate::components::outbox::{sample as msg, welcome, Link};
 
     fn message(seq: u64, text: &str) -> ServerMsg {
         ServerMsg::Message {
@@ -425,13 +238,8 @@ mod tests {
         let owner = Owner::new();
         owner.with(|| {
             let live = LiveRoom::new("r".into(), vec![msg(1, "a"), msg(2, "b")], 2, false);
-            let out = live.apply(ServerMsg::Welcome {
-                version: 1,
-                user_id: "u".into(),
-                limits: crate::realtime::SocketLimits::sample(),
-            });
             assert_eq!(
-                out,
+                live.apply(welcome()),
                 vec![ClientMsg::Join {
                     room: "r".into(),
                     last_seq: Some(2)
@@ -481,14 +289,8 @@ mod tests {
             live.apply(message(2, "two"));
             live.apply(message(1, "one"));
             live.apply(message(2, "two"));
-            let seqs: Vec<u64> = live
-                .messages
-                .get_untracked()
-                .iter()
-                .map(|m| m.seq)
-                .collect();
-            assert_eq!(seqs, [1, 2]);
-            assert_eq!(live.last_seq.get_value(), 2);
+            assert_eq!(live.thread.seqs(), [1, 2]);
+            assert_eq!(live.thread.last_seq.get_value(), 2);
         });
     }
 
@@ -497,7 +299,10 @@ mod tests {
         let owner = Owner::new();
         owner.with(|| {
             let live = LiveRoom::new("r".into(), vec![], 0, false);
-            assert!(live.queue("id-00000001".into(), "hello".into()).is_empty());
+            assert!(live
+                .outbox
+                .queue("id-00000001".into(), "hello".into())
+                .is_empty());
             let out = live.apply(ServerMsg::CaughtUp {
                 room: "r".into(),
                 seq: 0,
@@ -510,13 +315,13 @@ mod tests {
                     text: "hello".into()
                 }]
             );
-            assert_eq!(live.link.get_untracked(), Link::Live);
+            assert_eq!(live.outbox.link.get_untracked(), Link::Live);
             live.apply(ServerMsg::Ack {
                 room: "r".into(),
                 client_id: "id-00000001".into(),
                 seq: 1,
             });
-            assert!(live.outbox.get_untracked().is_empty());
+            assert!(live.outbox.pending.get_untracked().is_empty());
         });
     }
 
@@ -537,16 +342,10 @@ mod tests {
                 messages: vec![msg(49, "a"), msg(50, "b")],
                 more: false,
             });
-            let seqs: Vec<u64> = live
-                .messages
-                .get_untracked()
-                .iter()
-                .map(|m| m.seq)
-                .collect();
-            assert_eq!(seqs, [49, 50, 51, 52]);
+            assert_eq!(live.thread.seqs(), [49, 50, 51, 52]);
             assert!(!live.more.get_untracked());
             assert_eq!(
-                live.last_seq.get_value(),
+                live.thread.last_seq.get_value(),
                 52,
                 "paging back does not move the resume point"
             );
@@ -557,32 +356,36 @@ mod tests {
     fn each_person_keeps_an_outbox_of_their_own_in_a_room() {
         assert_ne!(outbox_key("ann", "r"), outbox_key("ben", "r"));
         assert_ne!(outbox_key("ann", "r"), outbox_key("ann", "s"));
+        // The key outboxes already in people's browsers are stored under.
+        assert_eq!(outbox_key("ann", "r"), "rapport.room-outbox.ann.r");
     }
 
+    /// A refused message is the outbox's business ([`super::super::outbox`]);
+    /// the room ends on its own refusal only, removal from the event too.
     #[test]
-    fn a_refused_send_is_marked_and_a_rate_limited_one_kept_for_later() {
+    fn only_this_rooms_refusal_ends_the_room() {
         let owner = Owner::new();
         owner.with(|| {
-            let live = LiveRoom::new("r".into(), vec![], 0, false);
-            live.queue("id-00000001".into(), "x".into());
-            live.queue("id-00000002".into(), "y".into());
-            let refusal = |id: &str, code| ServerMsg::Error {
-                code,
-                message: "no".into(),
-                limit: None,
-                room: Some("r".into()),
-                client_id: Some(id.into()),
-            };
-            live.apply(refusal("id-00000001", ErrorCode::MessageTooLong));
-            live.apply(refusal("id-00000002", ErrorCode::RateLimited));
-            let outbox = live.outbox.get_untracked();
-            assert!(outbox[0].error.is_some());
-            assert!(outbox[1].error.is_none());
-            assert_eq!(
-                live.outbox_sends().len(),
-                1,
-                "only the rate-limited one is resent"
-            );
+            let cases = [
+                ("other", ErrorCode::RoomClosed, false),
+                ("r", ErrorCode::RateLimited, false),
+                ("r", ErrorCode::Forbidden, true),
+            ];
+            for (room, code, ends) in cases {
+                let live = LiveRoom::new("r".into(), vec![], 0, false);
+                live.apply(ServerMsg::Error {
+                    code,
+                    message: "no".into(),
+                    limit: None,
+                    room: Some(room.into()),
+                    client_id: None,
+                });
+                assert_eq!(
+                    live.outbox.link.get_untracked() == Link::Refused,
+                    ends,
+                    "{room} {code:?}"
+                );
+            }
         });
     }
 }

@@ -2,11 +2,13 @@
 //! hydration is over, a
 //! person's avatar, a copy button, the meeting form's parts, the offline
 //! scan queue, the tab's live connection with its notifications, the live
-//! room client, and what offline use needs (the saved-copy banner, the
+//! room and conversation clients with their shared outbox and composer,
+//! and what offline use needs (the saved-copy banner, the
 //! service worker's owner).
 
 pub mod avatar;
 pub mod charts;
+pub mod composer;
 pub mod copy;
 pub mod forms;
 pub mod hydration;
@@ -16,6 +18,7 @@ pub mod live_dm;
 pub mod live_room;
 pub mod meeting_form;
 pub mod offline;
+pub mod outbox;
 pub mod scan_queue;
 pub mod session;
 pub mod title;

@@ -14,12 +14,11 @@ use crate::api::messages::{
 };
 use crate::api::rooms::clock;
 use crate::components::avatar::Avatar;
-use crate::components::forms::{action_error, send_on_enter, FormError};
+use crate::components::composer::{Composer, LiveStatus, OutboxItems};
+use crate::components::forms::{action_error, FormError};
 use crate::components::layout::{count, ErrorNotice};
 use crate::components::live_dm::LiveConversation;
-use crate::components::live_room::new_client_id;
 use crate::components::title::PageTitle;
-use crate::domain::MAX_MESSAGE_CHARS;
 use crate::realtime::WireMessage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -99,9 +98,6 @@ fn Conversation(v: ConversationView) -> impl IntoView {
         v.last_seq,
     );
     live.keep_outbox(&v.my_id);
-    let text = RwSignal::new(String::new());
-    let live_keys = RwSignal::new(false);
-    Effect::new(move |_| live_keys.set(true));
     let query = use_query_map();
     let reported_plain = move || query.read().get("reported").is_some();
 
@@ -116,21 +112,6 @@ fn Conversation(v: ConversationView) -> impl IntoView {
         });
     }
 
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        // Without JavaScript the form posts to the server function instead.
-        ev.prevent_default();
-        let body = text.get_untracked();
-        if body.trim().is_empty() {
-            return;
-        }
-        let out = live.queue(new_client_id(), body);
-        text.set(String::new());
-        #[cfg(feature = "hydrate")]
-        link.send(out);
-        #[cfg(not(feature = "hydrate"))]
-        drop(out);
-    };
-
     let report = ServerAction::<ReportDirectMessage>::new();
     let reported = Signal::derive(move || matches!(report.value().get(), Some(Ok(_))));
     let mine = v.my_id.clone();
@@ -144,10 +125,7 @@ fn Conversation(v: ConversationView) -> impl IntoView {
         <p class="eyebrow"><a href="/messages">"Messages"</a></p>
         <h1 class="conversation-title"><Avatar name=v.name.clone() photo_url=None />" " {v.name.clone()}</h1>
         {profile}
-        <p class="live-status" role="status" data-testid="live-status" data-link=move || format!("{:?}", live.link.get()).to_lowercase()>
-            {move || live.link.get().label()}
-            {move || live.notice.get().map(|n| view! { <span class="notice-text">" · " {n}</span> })}
-        </p>
+        <LiveStatus outbox=live.outbox />
         <section class="chat" aria-label="Messages">
             <FormError error=action_error(report) />
             <Show when=move || reported.get() || reported_plain()>
@@ -155,41 +133,21 @@ fn Conversation(v: ConversationView) -> impl IntoView {
             </Show>
             <ol class="messages" data-testid="messages">
                 <For
-                    each=move || live.messages.get()
+                    each=move || live.thread.messages.get()
                     key=|m| m.seq
                     children=move |m: WireMessage| {
                         let is_mine = m.author_id.as_deref() == Some(mine.as_str());
                         view! { <DirectItem m=m mine=is_mine with=with.get_value() report=report /> }
                     }
                 />
-                <For
-                    each=move || live.outbox.get()
-                    key=|p| (p.client_id.clone(), p.error.clone())
-                    children=move |p| view! {
-                        <li class="message mine pending" data-testid="pending">
-                            <p class="text">{p.text.clone()}</p>
-                            <p class="hint">{p.error.clone().unwrap_or_else(|| "Sending…".to_owned())}</p>
-                        </li>
-                    }
-                />
+                <OutboxItems outbox=live.outbox />
             </ol>
             {match v.closed.clone() {
                 Some(why) => view! { <p class="notice" role="status" data-testid="closed">{why}</p> }.into_any(),
-                None => view! {
-                    <form class="composer" method="post" action="/api/send_direct_message" on:submit=on_submit>
-                        <input type="hidden" name="with" value=v.with.clone() />
-                        <input type="hidden" name="client_id" value=v.client_id.clone() />
-                        <label for="f-text" class="visually-hidden">"Message"</label>
-                        <textarea id="f-text" name="text" rows="2" required maxlength=MAX_MESSAGE_CHARS as u32
-                            placeholder="Write a message" aria-describedby="f-text-hint"
-                            prop:value=move || text.get()
-                            on:input=move |ev| text.set(event_target_value(&ev))
-                            on:keydown=send_on_enter
-                        ></textarea>
-                        <p class="hint" id="f-text-hint">{move || live_keys.get().then_some("Enter sends; Shift+Enter starts a new line.")}</p>
-                        <button type="submit">"Send"</button>
-                    </form>
-                }.into_any(),
+                None => {
+                    let hidden = vec![("with", v.with.clone()), ("client_id", v.client_id.clone())];
+                    view! { <Composer outbox=live.outbox action="/api/send_direct_message" hidden=hidden /> }.into_any()
+                }
             }}
         </section>
     }

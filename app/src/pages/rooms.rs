@@ -13,11 +13,12 @@ use crate::api::rooms::{
     clock, event_rooms, room_audit_log, room_page, CloseRoom, CreateRoom, DeleteRoomMessage,
     MuteInRoom, ReportLine, ReportRoomMessage, RoomSummary, RoomView, SetRoomTags, TagChoice,
 };
-use crate::components::forms::{action_error, send_on_enter, Field, FormError, TextArea};
+use crate::components::composer::{Composer, LiveStatus, OutboxItems};
+use crate::components::forms::{action_error, Field, FormError, TextArea};
 use crate::components::layout::{count, urlencode, ErrorNotice};
-use crate::components::live_room::{new_client_id, LiveRoom};
+use crate::components::live_room::LiveRoom;
 use crate::components::title::PageTitle;
-use crate::domain::{RoomKind, MAX_MESSAGE_CHARS};
+use crate::domain::RoomKind;
 #[cfg(feature = "hydrate")]
 use crate::realtime::ClientMsg;
 use crate::realtime::WireMessage;
@@ -242,10 +243,6 @@ fn RoomChat(v: RoomView) -> impl IntoView {
     let offset = v.utc_offset_minutes;
     let my_id = v.my_id.clone();
     let slug = v.slug.clone();
-    let text = RwSignal::new(String::new());
-    // Whether Enter sends (see `send_on_enter`): only in a hydrated page.
-    let live_keys = RwSignal::new(false);
-    Effect::new(move |_| live_keys.set(true));
 
     // The room takes part in the tab's live connection while shown.
     #[cfg(feature = "hydrate")]
@@ -258,21 +255,6 @@ fn RoomChat(v: RoomView) -> impl IntoView {
             on_cleanup(move || link.detach(id, vec![ClientMsg::Leave { room }]));
         });
     }
-
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        // Without JavaScript the form posts to the server function instead.
-        ev.prevent_default();
-        let body = text.get_untracked();
-        if body.trim().is_empty() {
-            return;
-        }
-        let out = live.queue(new_client_id(), body);
-        text.set(String::new());
-        #[cfg(feature = "hydrate")]
-        link.send(out);
-        #[cfg(not(feature = "hydrate"))]
-        drop(out);
-    };
 
     let delete = ServerAction::<DeleteRoomMessage>::new();
     let report = ServerAction::<ReportRoomMessage>::new();
@@ -311,10 +293,7 @@ fn RoomChat(v: RoomView) -> impl IntoView {
         </p>
         {(!room.description.is_empty()).then(|| view! { <p>{room.description.clone()}</p> })}
         {move || room_tag_chips(tags.get(), None)}
-        <p class="live-status" role="status" data-testid="live-status" data-link=move || format!("{:?}", live.link.get()).to_lowercase()>
-            {move || live.link.get().label()}
-            {move || live.notice.get().map(|n| view! { <span class="notice-text">" · " {n}</span> })}
-        </p>
+        <LiveStatus outbox=live.outbox />
         <div class="room-layout">
             <section class="chat" aria-label="Messages">
                 <Show when=move || live.more.get()>
@@ -336,41 +315,18 @@ fn RoomChat(v: RoomView) -> impl IntoView {
                 </Show>
                 <ol class="messages" data-testid="messages">
                     <For
-                        each=move || live.messages.get()
+                        each=move || live.thread.messages.get()
                         key=|m| (m.seq, m.deleted)
                         children=move |m: WireMessage| {
                             let is_mine = m.author_id.as_deref() == Some(mine.as_str());
                             view! { <MessageItem m=m offset=offset mine=is_mine tools=tools.get_value() /> }
                         }
                     />
-                    <For
-                        each=move || live.outbox.get()
-                        key=|p| (p.client_id.clone(), p.error.clone())
-                        children=move |p| view! {
-                            <li class="message mine pending" data-testid="pending">
-                                <p class="text">{p.text.clone()}</p>
-                                <p class="hint">{p.error.clone().unwrap_or_else(|| "Sending…".to_owned())}</p>
-                            </li>
-                        }
-                    />
+                    <OutboxItems outbox=live.outbox />
                 </ol>
-                {(!room.closed).then(|| view! {
-                    <form class="composer" method="post" action="/api/post_room_message" on:submit=on_submit>
-                        <input type="hidden" name="slug" value=slug.clone() />
-                        <input type="hidden" name="room" value=room.id.clone() />
-                        <input type="hidden" name="client_id" value=v.client_id.clone() />
-                        <label for="f-text" class="visually-hidden">"Message"</label>
-                        <textarea id="f-text" name="text" rows="2" required maxlength=MAX_MESSAGE_CHARS as u32
-                            placeholder="Write a message" aria-describedby="f-text-hint"
-                            prop:value=move || text.get()
-                            on:input=move |ev| text.set(event_target_value(&ev))
-                            on:keydown=send_on_enter
-                        ></textarea>
-                        // Said only once the page is live: without JavaScript,
-                        // Enter is a new line and the button sends.
-                        <p class="hint" id="f-text-hint">{move || live_keys.get().then_some("Enter sends; Shift+Enter starts a new line.")}</p>
-                        <button type="submit">"Send"</button>
-                    </form>
+                {(!room.closed).then(|| {
+                    let hidden = vec![("slug", slug.clone()), ("room", room.id.clone()), ("client_id", v.client_id.clone())];
+                    view! { <Composer outbox=live.outbox action="/api/post_room_message" hidden=hidden /> }
                 })}
             </section>
             <aside class="presence card" aria-labelledby="here-h">

@@ -2,7 +2,7 @@
 //! protocol of `app::realtime` until the client leaves, idles out, is too
 //! slow or the server stops. The upgrade that opens it is in
 //! [`super::upgrade`]; what each client frame does is in
-//! [`super::handlers`].
+//! [`super::handlers`], its conversations' state in [`super::direct`].
 //!
 //! Each socket is one task running one loop over three sources: frames from
 //! the client, frames from its topics (one broadcast receiver per joined
@@ -104,16 +104,6 @@ pub(super) struct Joined {
     pub(super) delivered: u64,
 }
 
-/// A conversation opened on this socket.
-pub(super) struct OpenDm {
-    pub(super) id: app::domain::ConversationId,
-    /// The other person's id as the client named it (echoed in frames).
-    pub(super) with: String,
-    /// The highest number sent to the client; live frames at or below it
-    /// were replayed already and are dropped.
-    pub(super) delivered: u64,
-}
-
 /// The rooms joined on this socket, by id. A short vector, not a map: a
 /// socket is in one room or a few (at most [`super::handlers::MAX_ROOMS`]), and a map's
 /// smallest table has four slots, ~170 bytes more in every idle socket.
@@ -190,7 +180,7 @@ pub struct Connection {
     pub(super) greeted: bool,
     pub(super) joined: JoinedRooms,
     /// Conversations opened on this socket (`super::direct`).
-    pub(super) dms: Vec<OpenDm>,
+    pub(super) dms: Vec<super::direct::OpenDm>,
     pub(super) streams: StreamMap<Topic, BroadcastStream<Frame>>,
     pub(super) sends: Limiter,
     pub(super) frames: Limiter,
@@ -523,13 +513,9 @@ impl Connection {
                 }
             }
             Ok(_) if !self.greeted => Ok(()),
-            Ok(frame) => match frame.direct {
-                Some(c) => self.on_direct_frame(socket, c, frame).await,
-                None => socket.feed(frame.json).await,
-            },
+            Ok(frame) => self.on_personal_frame(socket, frame).await,
             Err(BroadcastStreamRecvError::Lagged(missed)) => {
                 tracing::info!(?topic, missed, "socket missed notifications");
-                // Direct messages are history, not hints: read them back.
                 self.catch_up_direct(socket).await
             }
         }

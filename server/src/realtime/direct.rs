@@ -25,7 +25,7 @@
 //! `app::service::messages`; these functions turn its answers into frames.
 
 use super::{
-    connection::{Connection, Flow, OpenDm, Socket, Wire},
+    connection::{Connection, Flow, Socket, Wire},
     frame::dm_frame,
     upgrade::{SENDS_PER_SECOND, SEND_BURST},
     Frame,
@@ -41,6 +41,17 @@ use app::{
 pub const MAX_OPEN: usize = 8;
 /// Messages read from the database at once when replaying.
 const REPLAY_BATCH: u32 = 500;
+
+/// A conversation opened on this socket (the socket keeps them in
+/// `Connection::dms`, a short vector: [`MAX_OPEN`] at most).
+pub(super) struct OpenDm {
+    pub(super) id: ConversationId,
+    /// The other person's id as the client named it (echoed in frames).
+    pub(super) with: String,
+    /// The highest number sent to the client; live frames at or below it
+    /// were replayed already and are dropped.
+    pub(super) delivered: u64,
+}
 
 impl Connection {
     /// Answers a refusal of a `dm_*` frame about the conversation with `with`.
@@ -166,10 +177,24 @@ impl Connection {
         }
     }
 
+    /// A frame from the personal channel once the client said hello:
+    /// direct messages go through [`Self::on_direct_frame`], anything else
+    /// (notifications, read marks) is passed on as it is.
+    pub(super) async fn on_personal_frame<S: Socket>(
+        &mut self,
+        socket: &mut Wire<S>,
+        frame: Frame,
+    ) -> Flow {
+        match frame.direct {
+            Some(c) => self.on_direct_frame(socket, c, frame).await,
+            None => socket.feed(frame.json).await,
+        }
+    }
+
     /// A direct-message frame from the personal channel: kept in order
     /// and gap-free on a socket that opened its conversation, passed on as
     /// a hint elsewhere.
-    pub(super) async fn on_direct_frame<S: Socket>(
+    async fn on_direct_frame<S: Socket>(
         &mut self,
         socket: &mut Wire<S>,
         conversation: ConversationId,
@@ -191,7 +216,8 @@ impl Connection {
     }
 
     /// After the personal channel overflowed: every open conversation
-    /// reads what it missed from the database.
+    /// reads what it missed from the database (direct messages are
+    /// history, not hints).
     pub(super) async fn catch_up_direct<S: Socket>(&mut self, socket: &mut Wire<S>) -> Flow {
         for at in 0..self.dms.len() {
             self.replay(socket, at).await?;
