@@ -113,6 +113,18 @@ async function controlled(page: Page): Promise<void> {
   await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
 }
 
+/** Reloads `page` (offline) and checks that it is the saved copy, hydrated,
+ *  with no app file failing; returns the app files it asked for. */
+async function reloadSavedCopy(page: Page): Promise<{ asked: string[]; failed: string[] }> {
+  const files = appFiles(page);
+  await page.reload();
+  await hydrated(page);
+  await expect(savedCopy(page)).toBeVisible();
+  await expect(main(page).getByRole('heading', { level: 1 })).toBeVisible();
+  expect(files.failed).toEqual([]);
+  return files;
+}
+
 /** The service worker's caches, by name. */
 const cacheNames = (page: Page) => page.evaluate(() => caches.keys());
 
@@ -173,12 +185,7 @@ test('a saved page, an open tab and a reload all reach the new build after an up
 
     await test.step('1a. offline, the old worker still serves the saved badge whole', async () => {
       await context.setOffline(true);
-      const files = appFiles(badge);
-      await badge.reload();
-      await hydrated(badge);
-      await expect(savedCopy(badge)).toBeVisible();
-      await expect(main(badge).getByRole('heading', { level: 1 })).toBeVisible();
-      expect(files.failed).toEqual([]);
+      const files = await reloadSavedCopy(badge);
       expect(files.asked).toContain(`/pkg/${a.stem}.wasm`);
       badge.removeAllListeners('request');
       badge.removeAllListeners('requestfailed');
@@ -234,12 +241,7 @@ test('a saved page, an open tab and a reload all reach the new build after an up
         { path: badgePath, link: preload },
       );
       await context.setOffline(true);
-      const files = appFiles(badge);
-      await badge.reload();
-      await hydrated(badge);
-      await expect(savedCopy(badge)).toBeVisible();
-      await expect(main(badge).getByRole('heading', { level: 1 })).toBeVisible();
-      expect(files.failed).toEqual([]);
+      const files = await reloadSavedCopy(badge);
       expect(files.asked).toContain(`/pkg/${b.stem}.wasm`);
       expect(files.asked.filter((f) => f.includes(a.stem) || f.includes(a.chunk))).toEqual([]);
       await context.setOffline(false);

@@ -146,10 +146,13 @@ impl Assets {
                 .map(|n| at(n)),
         );
         // A page names `<pkg path>/<stem>.wasm` (`app::pages::lazy`).
-        let split = manifest.loader.is_some().then(|| app::pages::lazy::SplitChunks {
-            pkg: format!("/{pkg}").into(),
-            by_function: std::sync::Arc::new(manifest.prefetch),
-        });
+        let split = manifest
+            .loader
+            .is_some()
+            .then(|| app::pages::lazy::SplitChunks {
+                pkg: format!("/{pkg}").into(),
+                by_function: std::sync::Arc::new(manifest.prefetch),
+            });
         Self {
             bundle: bundle.to_owned(),
             stylesheet: at(&manifest.css),
@@ -282,7 +285,10 @@ mod tests {
         assert!(assets.hashed.contains(&"/pkg/chunk_2.bb.wasm".to_owned()));
         let split = assets.split.expect("a split app");
         assert_eq!(&*split.pkg, "/pkg");
-        assert_eq!(split.by_function["decode_qr_17"], ["chunk_2.bb", "split_1.aa"]);
+        assert_eq!(
+            split.by_function["decode_qr_17"],
+            ["chunk_2.bb", "split_1.aa"]
+        );
     }
 
     #[test]

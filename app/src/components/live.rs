@@ -119,7 +119,8 @@ pub fn provide_live() {
         // notice, the unread count) changes the frame, which must not move
         // while the page's own nodes are being claimed (`hydration`).
         Effect::new(move |_| {
-            let signed_in = super::hydration::hydrated() && matches!(session.me.get(), Some(Ok(Some(_))));
+            let signed_in =
+                super::hydration::hydrated() && matches!(session.me.get(), Some(Ok(Some(_))));
             link.driver.with_value(|d| {
                 if signed_in {
                     d.connect();

@@ -48,7 +48,10 @@ pub struct SplitChunks {
 #[cfg(feature = "ssr")]
 fn preload(route: &str) {
     use leptos_axum::ResponseOptions;
-    let (Some(split), Some(response)) = (use_context::<SplitChunks>(), use_context::<ResponseOptions>()) else {
+    let (Some(split), Some(response)) = (
+        use_context::<SplitChunks>(),
+        use_context::<ResponseOptions>(),
+    ) else {
         return;
     };
     // `#[lazy_route]` names the view `__<route in snake case>_view_<hash>`.

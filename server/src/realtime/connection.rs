@@ -163,6 +163,19 @@ pub(super) type Flow = Result<(), Stop>;
 /// What a topic's stream yields.
 type TopicItem = Result<Frame, BroadcastStreamRecvError>;
 
+/// A conversation opened on this socket (kept in `Connection::dms`, a
+/// short vector: `super::direct::MAX_OPEN` at most). Here, not in
+/// `direct`, which extends the connection: the connection names no module
+/// that builds on it.
+pub(super) struct OpenDm {
+    pub(super) id: ConversationId,
+    /// The other person's id as the client named it (echoed in frames).
+    pub(super) with: String,
+    /// The highest number sent to the client; live frames at or below it
+    /// were replayed already and are dropped.
+    pub(super) delivered: u64,
+}
+
 pub struct Connection {
     pub(super) hub: Arc<Hub>,
     pub(super) me: UserId,
@@ -180,7 +193,7 @@ pub struct Connection {
     pub(super) greeted: bool,
     pub(super) joined: JoinedRooms,
     /// Conversations opened on this socket (`super::direct`).
-    pub(super) dms: Vec<super::direct::OpenDm>,
+    pub(super) dms: Vec<OpenDm>,
     pub(super) streams: StreamMap<Topic, BroadcastStream<Frame>>,
     pub(super) sends: Limiter,
     pub(super) frames: Limiter,

@@ -25,7 +25,7 @@
 //! `app::service::messages`; these functions turn its answers into frames.
 
 use super::{
-    connection::{Connection, Flow, Socket, Wire},
+    connection::{Connection, Flow, OpenDm, Socket, Wire},
     frame::dm_frame,
     upgrade::{SENDS_PER_SECOND, SEND_BURST},
     Frame,
@@ -41,17 +41,6 @@ use app::{
 pub const MAX_OPEN: usize = 8;
 /// Messages read from the database at once when replaying.
 const REPLAY_BATCH: u32 = 500;
-
-/// A conversation opened on this socket (the socket keeps them in
-/// `Connection::dms`, a short vector: [`MAX_OPEN`] at most).
-pub(super) struct OpenDm {
-    pub(super) id: ConversationId,
-    /// The other person's id as the client named it (echoed in frames).
-    pub(super) with: String,
-    /// The highest number sent to the client; live frames at or below it
-    /// were replayed already and are dropped.
-    pub(super) delivered: u64,
-}
 
 impl Connection {
     /// Answers a refusal of a `dm_*` frame about the conversation with `with`.

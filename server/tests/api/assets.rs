@@ -283,7 +283,9 @@ async fn a_lazy_page_names_its_chunks_for_preloading_on_every_response() {
             &r#"</pkg/split___account_route_view_1.aa.wasm>; rel=preload; as=fetch; type="application/wasm"; crossorigin"#
                 .to_owned()
         ));
-        assert!(links.iter().any(|l| l.starts_with("</pkg/chunk_2.bb.wasm>;")));
+        assert!(links
+            .iter()
+            .any(|l| l.starts_with("</pkg/chunk_2.bb.wasm>;")));
     }
     // Each page names its own chunks only.
     let home = app.get("/").await;
