@@ -168,7 +168,7 @@ type TopicItem = Result<Frame, BroadcastStreamRecvError>;
 /// `direct`, which extends the connection: the connection names no module
 /// that builds on it.
 pub(super) struct OpenDm {
-    pub(super) id: ConversationId,
+    pub(super) id: app::domain::ConversationId,
     /// The other person's id as the client named it (echoed in frames).
     pub(super) with: String,
     /// The highest number sent to the client; live frames at or below it
