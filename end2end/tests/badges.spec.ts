@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  controlled,
   createEvent,
   expect,
   expectAccessible,
@@ -147,6 +148,8 @@ test('attendees connect by scanning a badge with the in-app scanner, online and 
     const devSide = await newPage(cameraBrowser, baseURL);
     await joinByApi(devSide.context, dev, code);
     await open(devSide.page, `/e/${slug}/scan`);
+    // Installed first: the worker keeps the QR decoder's code for offline.
+    await controlled(devSide.page);
     await devSide.context.setOffline(true);
     await devSide.page.getByRole('button', { name: 'Start camera' }).click();
     await expect(devSide.page.getByText('1 scan waiting to be sent')).toBeVisible({ timeout: 20_000 });

@@ -11,6 +11,7 @@
 // while the page hydrates and the socket catches up (it never empties).
 import type { APIRequestContext, BrowserContext, Page } from '@playwright/test';
 import {
+  controlled,
   createEvent,
   expect,
   expectAccessible,
@@ -29,14 +30,6 @@ async function call(request: APIRequestContext, fn: string, form: Record<string,
   const res = await request.post(`/api/${fn}`, { form });
   expect(res.status(), `${fn}: ${await res.text()}`).toBe(200);
   return res.json();
-}
-
-/** Waits until the service worker controls `page` (it saves pages from then on). */
-async function controlled(page: Page): Promise<void> {
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await expect
-    .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
-    .toBe(true);
 }
 
 /** The addresses the service worker keeps in the person's cache. */

@@ -81,6 +81,16 @@ export async function hydrated(page: Page): Promise<void> {
   });
 }
 
+/**
+ * Waits until the service worker is installed (the app's files and the
+ * offline pages' code are cached) and controls `page` (it saves pages from
+ * then on): what "installed" means before anything is expected offline.
+ */
+export async function controlled(page: Page): Promise<void> {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+}
+
 /** Opens `path` in a JavaScript-enabled page and waits for hydration. */
 export async function open(page: Page, path: string): Promise<void> {
   await page.goto(path);

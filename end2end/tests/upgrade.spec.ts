@@ -19,6 +19,7 @@ import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page, Request } from '@playwright/test';
 import {
+  controlled,
   createEvent,
   expect,
   hydrated,
@@ -105,12 +106,6 @@ function appFiles(page: Page): { asked: string[]; failed: string[] } {
     if (p.startsWith('/pkg/') && r.status() >= 400) seen.failed.push(`${p}: ${r.status()}`);
   });
   return seen;
-}
-
-/** Waits until a service worker controls `page`. */
-async function controlled(page: Page): Promise<void> {
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
 }
 
 /** Reloads `page` (offline) and checks that it is the saved copy, hydrated,
