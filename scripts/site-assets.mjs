@@ -62,10 +62,20 @@ const LOADER = "__wasm_split.______________________.js";
 const CHUNK_FETCH = "fetch(new URL(";
 const STALE_BUILD = readFileSync(new URL("./stale-build.js", import.meta.url), "utf8")
   .replace(/^\s*\/\/.*\n/gm, "");
-// The lazy functions the offline pages need (the scanner's QR decoder), by
-// the start of the name Leptos gives them: their chunks are cached when the
-// service worker installs, with the main files.
-const OFFLINE_LAZY = [/^decode_qr_/];
+// The lazy functions the offline pages need, by the start of the name Leptos
+// gives them: the pages kept for offline use (app/public/sw.js, SAVED_PAGES:
+// my badge, the scanner, my agenda, my connections, a room; every page is a
+// lazy route) and the scanner's QR decoder. Their chunks are cached when the
+// service worker installs, with the main files, so a page saved by an older
+// build still opens offline once a new worker has taken over.
+const OFFLINE_LAZY = [
+  /^__my_badge_route_view_/,
+  /^__scanner_route_view_/,
+  /^__agenda_route_view_/,
+  /^__connections_route_view_/,
+  /^__room_chat_route_view_/,
+  /^decode_qr_/,
+];
 
 const hash = (...buffers) => {
   const h = createHash("sha256");

@@ -175,6 +175,9 @@ async function savedCopy(url) {
   // The body is stored decoded; these described the bytes on the wire.
   headers.delete("content-encoding");
   headers.delete("content-length");
+  // A lazy page names its chunks in `Link: rel=preload` headers: another
+  // build's are gone (the page loads its chunks itself when needed).
+  if (!sameBuild) headers.delete("link");
   return new Response(html, { status: 200, statusText: "OK", headers });
 }
 
