@@ -2,7 +2,8 @@
 //! protocol of `app::realtime` until the client leaves, idles out, is too
 //! slow or the server stops. The upgrade that opens it is in
 //! [`super::upgrade`]; what each client frame does is in
-//! [`super::handlers`], its conversations' state in [`super::direct`].
+//! [`super::handlers`], its conversations' state in [`super::direct`], the
+//! rooms and conversations it is subscribed to in [`super::subscriptions`].
 //!
 //! Each socket is one task running one loop over three sources: frames from
 //! the client, frames from its topics (one broadcast receiver per joined
@@ -22,7 +23,10 @@
 //! so that future is kept small: the loop's state is held once, and
 //! whatever large it awaits is boxed (docs/benchmarks.md has the figures).
 
-use super::{Frame, Hub, Order, RoomChannel};
+use super::{
+    subscriptions::{JoinedRooms, OpenDm},
+    Frame, Hub, Order,
+};
 use app::{
     domain::{EventId, RoomId, UserId},
     ports::StoreError,
@@ -94,62 +98,6 @@ pub(super) enum Topic {
     Dashboard(EventId),
 }
 
-/// A room joined on this socket.
-pub(super) struct Joined {
-    pub(super) channel: Arc<RoomChannel>,
-    /// The room's event: removal from it ends the subscription.
-    pub(super) event: EventId,
-    /// The highest sequence number sent to the client; live messages at or
-    /// below it were replayed already and are dropped.
-    pub(super) delivered: u64,
-}
-
-/// The rooms joined on this socket, by id. A short vector, not a map: a
-/// socket is in one room or a few (at most [`super::handlers::MAX_ROOMS`]), and a map's
-/// smallest table has four slots, ~170 bytes more in every idle socket.
-#[derive(Default)]
-pub(super) struct JoinedRooms(Vec<(RoomId, Joined)>);
-
-impl JoinedRooms {
-    pub(super) fn get_mut(&mut self, room: &RoomId) -> Option<&mut Joined> {
-        self.0.iter_mut().find(|(id, _)| id == room).map(|(_, j)| j)
-    }
-
-    pub(super) fn contains_key(&self, room: &RoomId) -> bool {
-        self.0.iter().any(|(id, _)| id == room)
-    }
-
-    pub(super) fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Adds the room, or replaces it when joined again. The first room
-    /// reserves one slot only (a vector would reserve four).
-    pub(super) fn insert(&mut self, room: RoomId, joined: Joined) {
-        if let Some(j) = self.get_mut(&room) {
-            *j = joined;
-            return;
-        }
-        if self.0.capacity() == 0 {
-            self.0.reserve_exact(1);
-        }
-        self.0.push((room, joined));
-    }
-
-    pub(super) fn remove(&mut self, room: &RoomId) -> Option<Joined> {
-        let at = self.0.iter().position(|(id, _)| id == room)?;
-        Some(self.0.swap_remove(at).1)
-    }
-
-    pub(super) fn iter(&self) -> impl Iterator<Item = (&RoomId, &Joined)> {
-        self.0.iter().map(|(id, j)| (id, j))
-    }
-
-    pub(super) fn keys(&self) -> impl Iterator<Item = &RoomId> {
-        self.0.iter().map(|(id, _)| id)
-    }
-}
-
 /// Why the loop stops.
 pub(super) enum Stop {
     /// The client went away or a write failed; nothing more can be sent.
@@ -162,19 +110,6 @@ pub(super) type Flow = Result<(), Stop>;
 
 /// What a topic's stream yields.
 type TopicItem = Result<Frame, BroadcastStreamRecvError>;
-
-/// A conversation opened on this socket (kept in `Connection::dms`, a
-/// short vector: `super::direct::MAX_OPEN` at most). Here, not in
-/// `direct`, which extends the connection: the connection names no module
-/// that builds on it.
-pub(super) struct OpenDm {
-    pub(super) id: app::domain::ConversationId,
-    /// The other person's id as the client named it (echoed in frames).
-    pub(super) with: String,
-    /// The highest number sent to the client; live frames at or below it
-    /// were replayed already and are dropped.
-    pub(super) delivered: u64,
-}
 
 pub struct Connection {
     pub(super) hub: Arc<Hub>,

@@ -25,8 +25,9 @@
 //! `app::service::messages`; these functions turn its answers into frames.
 
 use super::{
-    connection::{Connection, Flow, OpenDm, Socket, Wire},
+    connection::{Connection, Flow, Socket, Wire},
     frame::dm_frame,
+    subscriptions::OpenDm,
     upgrade::{SENDS_PER_SECOND, SEND_BURST},
     Frame,
 };

@@ -6,7 +6,8 @@
 //! `app::service::rooms`; these functions turn its answers into frames.
 
 use super::{
-    connection::{error, error_in, Connection, Flow, Joined, Socket, Stop, Topic, Wire},
+    connection::{error, error_in, Connection, Flow, Socket, Stop, Topic, Wire},
+    subscriptions::Joined,
     upgrade::{FRAMES_PER_SECOND, MAX_FRAME_BYTES, SENDS_PER_SECOND, SEND_BURST},
     wire_message,
 };

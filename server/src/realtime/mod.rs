@@ -37,6 +37,7 @@ mod frame;
 pub mod handlers;
 pub mod pg;
 mod room;
+mod subscriptions;
 mod tuning;
 pub mod upgrade;
 

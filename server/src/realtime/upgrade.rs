@@ -3,7 +3,8 @@
 //! small buffers and hands it to the loop ([`super::connection`]).
 
 use super::{
-    connection::{Connection, JoinedRooms, Limiter, Wire},
+    connection::{Connection, Limiter, Wire},
+    subscriptions::JoinedRooms,
     Hub,
 };
 use crate::signed_in::SignedInUser;
