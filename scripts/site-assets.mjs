@@ -25,7 +25,7 @@
 // same length, so the module's bytes are replaced in place).
 //
 // The loader gets the recovery of a tab opened before an upgrade
-// (scripts/stale-build.js, appended to it): its chunk fetches go through
+// (scripts/chunk-fetch.js, appended to it): its chunk fetches go through
 // `fetchChunk`, and a chunk the server no longer has (404: the tab runs an
 // older build) leads to a full navigation, which loads the new build.
 //
@@ -60,7 +60,7 @@ const LOADER = "__wasm_split.______________________.js";
 // they are routed through (see above), without its comment lines: every
 // visitor downloads it.
 const CHUNK_FETCH = "fetch(new URL(";
-const STALE_BUILD = readFileSync(new URL("./stale-build.js", import.meta.url), "utf8")
+const CHUNK_FETCH_JS = readFileSync(new URL("./chunk-fetch.js", import.meta.url), "utf8")
   .replace(/^\s*\/\/.*\n/gm, "");
 // The lazy functions the offline pages need, by the start of the name Leptos
 // gives them: the pages kept for offline use (app/public/sw.js, SAVED_PAGES:
@@ -107,7 +107,7 @@ if (split) {
     console.error(`site: pkg/${LOADER} fetches its chunks in an unknown way`);
     process.exit(1);
   }
-  loaderText = `${replaceText(loaderText, CHUNK_FETCH, "fetchChunk(new URL(")}\n${STALE_BUILD}`;
+  loaderText = `${replaceText(loaderText, CHUNK_FETCH, "fetchChunk(new URL(")}\n${CHUNK_FETCH_JS}`;
 }
 for (const file of readdirSync(pkg)) {
   if (!file.endsWith(".wasm") || file === `${NAME}.wasm`) continue;

@@ -25,7 +25,7 @@
 // with other files is another worker, which installs its own shell cache and
 // drops the old one once it is active (a tab of the old build still open
 // then fetches what it lacks from the network, and the loader's recovery,
-// scripts/stale-build.js, takes it to the new build when the old build's
+// scripts/chunk-fetch.js, takes it to the new build when the old build's
 // chunks are gone). The WebAssembly app is split: besides the main module
 // there is the chunks' loader (imported by the main script, so cached at
 // install) and chunks loaded on first use; those of the offline pages (the

@@ -109,6 +109,7 @@ fn Frame() -> impl IntoView {
         <components::live::LiveNotices />
         <main id="main" tabindex="-1">
             <components::offline::SavedCopyBanner />
+            <components::offline::ChunkWaitNotice />
             <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
                 <Route path=path!("/") view={Lazy::<pages::lazy::HomeRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/signup") view={Lazy::<pages::lazy::SignupRoute>::new()} ssr=SsrMode::Async />

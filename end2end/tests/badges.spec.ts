@@ -2,7 +2,8 @@
 // code; the scanner decodes it in WebAssembly and both attendees see the
 // connection. Then the same offline: the scan is queued while the browser
 // context is offline and synced when it is back. Also: contact details
-// appear only once connected, notes, and the no-JavaScript code form.
+// appear only once connected, notes, the no-JavaScript code form, and the
+// scanner offline before its decoder has been downloaded.
 import { chromium, type Browser, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -164,6 +165,56 @@ test('attendees connect by scanning a badge with the in-app scanner, online and 
     );
     // The camera keeps filming the badge: a repeat is "already connected", never a duplicate.
     await expect(main(benSide.page).getByRole('article')).toHaveCount(2);
+  } finally {
+    await cameraBrowser.close();
+  }
+});
+
+test('offline before the QR decoder is on the phone, the scanner says so, stays alive, and scans once back online', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const organizer = newPerson('Oona');
+  const ben = newPerson('Ben');
+  const cara = newPerson('Cara');
+
+  await signUp(page, organizer);
+  const slug = await createEvent(page, newEvent('Patchy Wi-Fi Fest'));
+  const code = (await page.getByTestId('join-code').innerText()).trim();
+  const benSide = await newPage(browser, baseURL);
+  await joinByApi(benSide.context, ben, code);
+  await open(benSide.page, `/e/${slug}/badge`);
+  const video = path.join(test.info().outputDir, 'patchy-badge.y4m');
+  fs.mkdirSync(path.dirname(video), { recursive: true });
+  await badgeVideo(benSide.page, video);
+
+  const cameraBrowser = await browserWithCamera(video);
+  try {
+    // No service worker: nothing is cached ahead, as on a first visit
+    // before the worker has finished installing. The decoder is a chunk
+    // of its own, fetched with the first camera frame.
+    const phone = await newPage(cameraBrowser, baseURL, { serviceWorkers: 'block' });
+    await joinByApi(phone.context, cara, code);
+    await open(phone.page, `/e/${slug}/scan`);
+    await phone.context.setOffline(true);
+    await phone.page.getByRole('button', { name: 'Start camera' }).click();
+    const waiting = phone.page.getByTestId('chunk-waiting');
+    await expect(waiting).toHaveText(/not on this device yet/, { timeout: 20_000 });
+    await expect(waiting).toHaveAttribute('role', 'status');
+    // The app is alive (a panic would have left the page inert): the code
+    // form still answers, queuing nothing as there is nothing typed.
+    await expect(phone.page.getByRole('textbox', { name: 'Badge code' })).toBeEditable();
+    await expectAccessible(phone.page);
+
+    // Back online, the decoder comes, the frame is read and the scan sent.
+    await phone.context.setOffline(false);
+    await expect(phone.page.getByRole('heading', { name: 'You are connected.' })).toBeVisible({
+      timeout: 30_000,
+    });
+    await expect(waiting).toHaveCount(0);
+    await expect(main(phone.page).getByRole('heading', { level: 2, name: ben.name })).toBeVisible();
   } finally {
     await cameraBrowser.close();
   }

@@ -217,7 +217,11 @@ export function attendees(page: Page) {
 export async function newPage(
   browser: Browser,
   baseURL: string | undefined,
-  options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {},
+  options: {
+    javaScriptEnabled?: boolean;
+    viewport?: { width: number; height: number };
+    serviceWorkers?: 'allow' | 'block';
+  } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   // Explicit, because contexts made in a test inherit that file's `use` options.
   const context = await browser.newContext({ baseURL, javaScriptEnabled: true, ...options });

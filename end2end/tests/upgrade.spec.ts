@@ -8,7 +8,7 @@
 //  2. a tab left open from before the upgrade that goes, in the app, to a
 //     lazy page whose chunk only the old build had, recovers: it lands on
 //     that page with the new build (a full navigation, made by the chunks'
-//     loader on the 404, scripts/stale-build.js) instead of a dead page;
+//     loader on the 404, scripts/chunk-fetch.js) instead of a dead page;
 //  3. an online reload gets the new build, and the new worker dropped the
 //     old build's cache.
 // The test starts its own server (next to the suite's, on its port + 50):

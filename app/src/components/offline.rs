@@ -9,6 +9,9 @@
 //! reads that mark after hydration and says so, so nobody takes an old
 //! copy for the live page.
 //!
+//! [`ChunkWaitNotice`] says when a part of the app cannot be downloaded
+//! yet for want of network.
+//!
 //! [`tell_service_worker`] reports who is signed in after every check of
 //! the session (the worker empties its saved pages when that is nobody or
 //! someone else: a phone may be shared), and every page reached by in-app
@@ -129,6 +132,42 @@ pub fn SavedCopyBanner() -> impl IntoView {
                     } else {
                         format!("Offline — saved copy from {when}.").into_any()
                     }}
+                </p>
+            }
+        })
+    }
+}
+
+/// "Not on this device yet": shown while a part of the app (a page's code,
+/// the scanner's QR decoder) cannot be downloaded for want of network. The
+/// chunks' loader (`scripts/chunk-fetch.js`) keeps trying and marks
+/// `<html data-chunk-waiting>` meanwhile; what waits carries on by itself
+/// once the part has come, and the notice goes. A status message, rendered
+/// only while something waits, and only once hydration is over (it is in
+/// `<main>`, beside the page being hydrated).
+#[component]
+pub fn ChunkWaitNotice() -> impl IntoView {
+    let waiting = RwSignal::new(false);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if super::hydration::hydrated() {
+            let mark = || {
+                document()
+                    .document_element()
+                    .is_some_and(|html| html.has_attribute("data-chunk-waiting"))
+            };
+            waiting.set(mark());
+            let handle =
+                window_event_listener_untyped("rapport:chunks", move |_| waiting.set(mark()));
+            on_cleanup(move || handle.remove());
+        }
+    });
+    move || {
+        waiting.get().then(|| {
+            view! {
+                <p class="saved-copy" role="status" data-testid="chunk-waiting">
+                    "Offline: this part of Rapport is not on this device yet. "
+                    "It opens by itself once you are back online."
                 </p>
             }
         })

@@ -1,16 +1,25 @@
 // Appended to the chunks' loader by scripts/site-assets.mjs (`make site`),
 // which also routes every chunk fetch of the loader through `fetchChunk`.
+// The loader reports a failed fetch to the WebAssembly side, and Leptos's
+// lazy routes and functions panic on it: the app is dead, the page blank.
+// Two failures are not errors of the app, and are handled here instead.
 //
-// A tab opened before an upgrade runs the old build: its loader names the
-// old build's chunks, which the server no longer has (every build has new
-// content-hashed names). Left alone, the first lazy page opened in such a
-// tab fetches a chunk, gets 404, the loader reports the failure to the
-// WebAssembly side, and Leptos's lazy route panics: the app is dead, the
-// page blank. Instead, a chunk the server answers 404 for means "this tab
+// 1. No network. A chunk not fetched yet (a page never opened, or the
+// scanner's QR decoder before the service worker has finished caching it)
+// cannot load offline. The fetch is tried again when the browser says it
+// is back online (and every RETRY_MS in case it never says so), and the
+// app is told meanwhile: `data-chunk-waiting` on `<html>` while a chunk
+// waits for the network, and a `rapport:chunks` event on `window` at each
+// change (components::offline::ChunkWaitNotice says so to the person). The page
+// stays alive, and what waited for the chunk carries on when it comes.
+//
+// 2. An upgrade. A tab opened before an upgrade runs the old build: its
+// loader names the old build's chunks, which the server no longer has
+// (every build has new content-hashed names), so the first lazy page opened
+// in such a tab would get 404 for its chunk. Instead, a chunk the server answers 404 for means "this tab
 // is from an older build": the tab does a full navigation to where the
 // person was going, which loads the new build, and never reports the
-// failure (the old app is about to be unloaded anyway). A network failure
-// (offline) is not an upgrade and is reported as before.
+// failure (the old app is about to be unloaded anyway).
 //
 // Where the person was going: Leptos's router changes the address bar only
 // once the new page's code is in, so the address still shows the page
@@ -47,8 +56,49 @@ addEventListener("popstate", () => {
   staleBuildTarget = null;
 });
 
+const RETRY_MS = 10_000;
+// How many chunks wait for the network.
+let chunksWaiting = 0;
+
+function countWaiting(change) {
+  chunksWaiting += change;
+  document.documentElement.toggleAttribute("data-chunk-waiting", chunksWaiting > 0);
+  dispatchEvent(new Event("rapport:chunks"));
+}
+
+// Resolves when the browser is back online, or after RETRY_MS.
+function networkBack() {
+  return new Promise((resolve) => {
+    const done = () => {
+      removeEventListener("online", done);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, RETRY_MS);
+    addEventListener("online", done);
+  });
+}
+
+// `fetch(url)`, tried again until the network answers.
+async function fetchPatiently(url) {
+  let waiting = false;
+  for (;;) {
+    try {
+      const response = await fetch(url);
+      if (waiting) countWaiting(-1);
+      return response;
+    } catch (_) {
+      if (!waiting) {
+        waiting = true;
+        countWaiting(1);
+      }
+      await networkBack();
+    }
+  }
+}
+
 function fetchChunk(url) {
-  return fetch(url).then((response) => {
+  return fetchPatiently(url).then((response) => {
     if (response.status !== 404) return response;
     if (!staleBuildLeaving) {
       let first = false;
