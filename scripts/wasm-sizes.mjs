@@ -148,6 +148,12 @@ function crateOf(name) {
     let segment = name.slice(at, at + len).replace(/^_?\$LT\$/, "").replace(/^(mut\$u20\$|dyn\$u20\$|\$RF\$)+/, "");
     return /^[A-Za-z_][A-Za-z0-9_]*/.exec(segment)?.[0] ?? "(other)";
   }
+  // A v0-mangled name (`_R…`): the first crate root in it, `C`, an optional
+  // disambiguator `s<base62>_`, then the length-prefixed crate name.
+  if (name.startsWith("_R")) {
+    const root = /C(?:s[0-9A-Za-z]*_)?(\d+)([A-Za-z_][A-Za-z0-9_]*)/.exec(name);
+    return root ? root[2].slice(0, Number(root[1])) : "(other)";
+  }
   const s = name.replace(/^[<&*\s(\[]+/, "").replace(/^(mut |dyn |const )+/, "");
   const m = /^([A-Za-z_][A-Za-z0-9_]*)::/.exec(s);
   return m ? m[1] : "(runtime, libc)";

@@ -13,6 +13,7 @@
 
 use crate::realtime::{ClientMsg, Notice, NotificationKind, ServerMsg};
 use leptos::prelude::*;
+use serde::Deserialize;
 
 /// Something on the page that takes part in the live connection.
 pub trait Listener {
@@ -23,6 +24,16 @@ pub trait Listener {
     /// One server message (a `welcome` comes again to a listener attached
     /// after it); returns what to send back.
     fn apply(&self, msg: ServerMsg) -> Vec<ClientMsg>;
+
+    /// One frame as it came over the socket: parsed here, then applied.
+    /// The link hands listeners the text, and only reads the little it
+    /// needs itself ([`FrameNews`]), so the decoder of the whole
+    /// protocol (rooms, dashboards, conversations) is compiled into the
+    /// pages that listen, not into the main module every page downloads
+    /// (docs/benchmarks.md, "The frame without the protocol").
+    fn receive(&self, frame: &str) -> Vec<ClientMsg> {
+        serde_json::from_str(frame).map_or_else(|_| Vec::new(), |msg| self.apply(msg))
+    }
 }
 
 /// Notifications shown at once; older ones give way.
@@ -175,7 +186,7 @@ pub fn LiveNotices() -> impl IntoView {
                     };
                     let id = s.id;
                     view! {
-                        <div class=class data-kind=format!("{:?}", s.notice.kind).to_lowercase()>
+                        <div class=class>
                             <p>
                                 <strong>{label} ": "</strong>
                                 {s.notice.text.clone()}
@@ -192,11 +203,41 @@ pub fn LiveNotices() -> impl IntoView {
     }
 }
 
+/// What the link itself reads of a server frame (`realtime::ServerMsg`
+/// has them all): the welcome, notifications and the unread count.
+/// Every other frame is `Other` here, and only the listeners parse it
+/// ([`Listener::receive`]). Tested against every `ServerMsg` below, so
+/// the two cannot drift apart.
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum FrameNews {
+    Welcome {
+        user_id: String,
+    },
+    Notification(Notice),
+    DmRead {
+        unread: u64,
+    },
+    DmMessage {
+        message: Author,
+    },
+    #[serde(other)]
+    Other,
+}
+
+/// Who wrote a direct message (`None`: a deleted account).
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+struct Author {
+    author_id: Option<String>,
+}
+
 /// The socket itself (browser only).
 #[cfg(feature = "hydrate")]
 mod driver {
-    use super::{Listener, LiveLink};
-    use crate::realtime::{ClientMsg, ServerMsg, PROTOCOL_VERSION};
+    use super::{FrameNews, Listener, LiveLink};
+    use crate::realtime::{ClientMsg, NotificationKind, PROTOCOL_VERSION};
     use std::{cell::RefCell, rc::Rc};
     use wasm_bindgen::{closure::Closure, JsCast};
     use web_sys::{MessageEvent, WebSocket};
@@ -210,8 +251,9 @@ mod driver {
         wanted: bool,
         handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
         timer: Option<i32>,
-        /// The welcome of the current socket, replayed to late listeners.
-        welcome: Option<ServerMsg>,
+        /// The welcome frame of the current socket, replayed to late
+        /// listeners, and whose it is.
+        welcome: Option<(Rc<str>, String)>,
         listeners: Vec<(u32, Rc<dyn Listener>)>,
         next_id: u32,
         link: Option<LiveLink>,
@@ -243,8 +285,8 @@ mod driver {
             } else {
                 listener.closed();
             }
-            if let Some(w) = welcome {
-                let replies = listener.apply(w);
+            if let Some((frame, _)) = welcome {
+                let replies = listener.receive(&frame);
                 self.send(replies);
             }
             id
@@ -341,14 +383,15 @@ mod driver {
             }
         }
 
-        fn on_message(&self, msg: ServerMsg) {
-            match &msg {
-                ServerMsg::Welcome { .. } => {
+        fn on_message(&self, frame: String) {
+            let frame: Rc<str> = frame.into();
+            match serde_json::from_str(&frame).unwrap_or(FrameNews::Other) {
+                FrameNews::Welcome { user_id } => {
                     let mut conn = self.0.borrow_mut();
                     conn.attempts = 0;
-                    conn.welcome = Some(msg.clone());
+                    conn.welcome = Some((frame.clone(), user_id));
                 }
-                ServerMsg::Notification(n) => {
+                FrameNews::Notification(n) => {
                     let link = self.0.borrow().link;
                     // A message notice is not shown on its own
                     // conversation's page, which shows the message itself.
@@ -356,25 +399,22 @@ mod driver {
                         .and_then(|w| w.location().pathname().ok())
                         .is_some_and(|p| n.link.as_deref() == Some(p.as_str()));
                     if let Some(link) = link {
-                        if !(here && n.kind == crate::realtime::NotificationKind::Message) {
-                            link.push(n.clone());
+                        if !(here && n.kind == NotificationKind::Message) {
+                            link.push(n);
                         }
                     }
                     return;
                 }
-                ServerMsg::DmRead { unread, .. } => {
+                FrameNews::DmRead { unread } => {
                     let link = self.0.borrow().link;
                     if let Some(link) = link {
-                        link.set_unread(*unread);
+                        link.set_unread(unread);
                     }
                 }
-                ServerMsg::DmMessage { message, .. } => {
+                FrameNews::DmMessage { message } => {
                     let (me, link) = {
                         let conn = self.0.borrow();
-                        let me = match &conn.welcome {
-                            Some(ServerMsg::Welcome { user_id, .. }) => Some(user_id.clone()),
-                            _ => None,
-                        };
+                        let me = conn.welcome.as_ref().map(|(_, me)| me.clone());
                         (me, conn.link)
                     };
                     // From someone else and not on a conversation page
@@ -388,10 +428,10 @@ mod driver {
                         }
                     }
                 }
-                _ => {}
+                FrameNews::Other => {}
             }
             for l in self.listeners() {
-                let replies = l.apply(msg.clone());
+                let replies = l.receive(&frame);
                 self.send(replies);
             }
         }
@@ -446,9 +486,7 @@ mod driver {
                 else {
                     return;
                 };
-                if let Ok(msg) = serde_json::from_str::<ServerMsg>(&text) {
-                    d.on_message(msg);
-                }
+                d.on_message(text);
             })
         };
         let on_close = {
@@ -517,6 +555,66 @@ mod tests {
             link: None,
             event: None,
         }
+    }
+
+    /// The link reads what it needs of the frames the server sends (the
+    /// server serialises `ServerMsg`), and nothing of the others.
+    #[test]
+    fn the_link_reads_its_own_news_from_the_protocol_and_passes_on_the_rest() {
+        use crate::realtime::{SocketLimits, WireMessage};
+        let news = |msg: ServerMsg| -> FrameNews {
+            serde_json::from_str(&serde_json::to_string(&msg).unwrap()).unwrap()
+        };
+        let welcome = ServerMsg::Welcome {
+            version: crate::realtime::PROTOCOL_VERSION,
+            user_id: "u1".into(),
+            limits: SocketLimits::sample(),
+        };
+        assert_eq!(
+            news(welcome),
+            FrameNews::Welcome {
+                user_id: "u1".into()
+            }
+        );
+        assert_eq!(
+            news(ServerMsg::Notification(notice("Ben connected with you."))),
+            FrameNews::Notification(notice("Ben connected with you."))
+        );
+        let read = ServerMsg::DmRead {
+            conversation: "c1".into(),
+            seq: 4,
+            unread: 7,
+        };
+        assert_eq!(news(read), FrameNews::DmRead { unread: 7 });
+        let message = |author_id: Option<&str>| ServerMsg::DmMessage {
+            conversation: "c1".into(),
+            message: WireMessage {
+                seq: 5,
+                author_id: author_id.map(Into::into),
+                author_name: "Ben".into(),
+                text: "Hi".into(),
+                deleted: false,
+                at: "2026-12-07T09:00:00Z".into(),
+            },
+        };
+        for author in [Some("u2"), None] {
+            let expected = FrameNews::DmMessage {
+                message: Author {
+                    author_id: author.map(Into::into),
+                },
+            };
+            assert_eq!(news(message(author)), expected);
+        }
+        // Frames for rooms, dashboards and conversations are the pages'.
+        assert_eq!(news(ServerMsg::Pong), FrameNews::Other);
+        assert_eq!(
+            news(ServerMsg::Left { room: "r1".into() }),
+            FrameNews::Other
+        );
+        assert_eq!(
+            news(ServerMsg::DashboardChanged { event: "e1".into() }),
+            FrameNews::Other
+        );
     }
 
     #[test]

@@ -174,7 +174,7 @@ impl ScanQueue {
         }
         queue.syncing.set(true);
         leptos::task::spawn_local(async move {
-            if let Ok(results) = crate::api::badges::sync_scans(batch).await {
+            if let Some(results) = send_queued_scans(batch).await {
                 // Read again: scans may have been queued while we waited.
                 let mut left = load();
                 left.retain(|s| {
@@ -193,6 +193,17 @@ impl ScanQueue {
             queue.syncing.set(false);
         });
     }
+}
+
+/// Sends one batch of queued scans; `None` when the request failed. A split
+/// point (`#[lazy]`): the request and the decoder of its answer (each
+/// scan's result, with the person's card) are a chunk of their own, which
+/// only a device with scans to send downloads, not every page's first load.
+/// Offline, the chunk waits for the network with the scans
+/// (`scripts/chunk-fetch.js`).
+#[lazy]
+async fn send_queued_scans(batch: Vec<QueuedScan>) -> Option<Vec<SyncedScan>> {
+    crate::api::badges::sync_scans(batch).await.ok()
 }
 
 /// Sets up the queue for the whole app: counts what is waiting, and syncs
