@@ -64,18 +64,21 @@ e2e: tools
 WASM_PROFILE ?= dev
 # The pages whose first load matters (the badge, scanner and people pages,
 # app/src/pages/lazy.rs), by the start of the name Leptos gives their lazy
-# view, and the lazy functions that run on any of them (the scanner's QR
-# decoder, the offline scans' sync): the splitter groups shared code by
-# which of them it serves (tools/wasm-split), so each loads only chunks of
-# code it needs. The code none of them needs is one chunk, which every
-# other page loads. scripts/bundle-size.mjs checks the three pages' first load.
-HOT_SPLITS := __my_badge_route_view_ __scanner_route_view_ __directory_route_view_ decode_qr_ send_queued_scans_
+# view: the splitter groups shared code by which of them it serves
+# (tools/wasm-split), and scripts/bundle-size.mjs checks their first load.
+# Then the lazy functions that run on those pages (the scanner's QR decoder
+# and view of a scan's outcome, the offline scans' sync): code none of the
+# pages needs is grouped by which of them it serves, so that loading one
+# never loads the chunk of all the other pages' code.
+HOT_SPLITS := __my_badge_route_view_ __scanner_route_view_ __directory_route_view_
+HOT_FUNCTIONS := decode_qr_ send_queued_scans_ scan_outcome_
 site: tools
 	cargo rustc -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile $(WASM_PROFILE) \
 	  -- -C link-arg=--emit-relocs -C link-arg=-zstack-size=8388608
 	out=target/$(WASM_TARGET)/$$([ "$(WASM_PROFILE)" = dev ] && echo debug || echo "$(WASM_PROFILE)")
 	rm -rf "$(SITE)" && mkdir -p "$(SITE)/pkg"
-	rapport-wasm-split "$$out/app.wasm" "$(SITE)/pkg" "$$out/app_split.wasm" "$(SITE)/pkg/split.json" $(HOT_SPLITS)
+	rapport-wasm-split "$$out/app.wasm" "$(SITE)/pkg" "$$out/app_split.wasm" "$(SITE)/pkg/split.json" \
+	  $(HOT_SPLITS) -- $(HOT_FUNCTIONS)
 	wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
 	  --out-dir "$(SITE)/pkg" --out-name rapport "$$out/app_split.wasm"
 	mv "$(SITE)/pkg/rapport_bg.wasm" "$(SITE)/pkg/rapport.wasm"

@@ -65,9 +65,10 @@ const CHUNK_FETCH_JS = readFileSync(new URL("./chunk-fetch.js", import.meta.url)
 // The lazy functions the offline pages need, by the start of the name Leptos
 // gives them: the pages kept for offline use (app/public/sw.js, SAVED_PAGES:
 // my badge, the scanner, my agenda, my connections, a room; every page is a
-// lazy route) and the scanner's QR decoder. Their chunks are cached when the
-// service worker installs, with the main files, so a page saved by an older
-// build still opens offline once a new worker has taken over.
+// lazy route), the scanner's QR decoder and its view of a scan's outcome.
+// Their chunks are cached when the service worker installs, with the main
+// files, so a page saved by an older build still opens offline once a new
+// worker has taken over.
 const OFFLINE_LAZY = [
   /^__my_badge_route_view_/,
   /^__scanner_route_view_/,
@@ -75,6 +76,7 @@ const OFFLINE_LAZY = [
   /^__connections_route_view_/,
   /^__room_chat_route_view_/,
   /^decode_qr_/,
+  /^scan_outcome_/,
 ];
 
 const hash = (...buffers) => {

@@ -20,6 +20,7 @@ import {
   signUp,
   joinByApi,
   test,
+  type Person,
 } from './support';
 
 /**
@@ -69,6 +70,30 @@ async function browserWithCamera(video: string): Promise<Browser> {
       `--use-file-for-fake-video-capture=${video}`,
     ],
   });
+}
+
+/**
+ * An event `organizer` runs (signed in on `page`), which `holder` has joined
+ * and opened their badge in; and a Chromium whose camera films that badge.
+ */
+async function filmedBadge(
+  page: Page,
+  browser: Browser,
+  baseURL: string | undefined,
+  organizer: Person,
+  eventName: string,
+  holder: Person,
+): Promise<{ slug: string; code: string; cameraBrowser: Browser }> {
+  await signUp(page, organizer);
+  const slug = await createEvent(page, newEvent(eventName));
+  const code = (await page.getByTestId('join-code').innerText()).trim();
+  const holderSide = await newPage(browser, baseURL);
+  await joinByApi(holderSide.context, holder, code);
+  await open(holderSide.page, `/e/${slug}/badge`);
+  const video = path.join(test.info().outputDir, `${slug}.y4m`);
+  fs.mkdirSync(path.dirname(video), { recursive: true });
+  await badgeVideo(holderSide.page, video);
+  return { slug, code, cameraBrowser: await browserWithCamera(video) };
 }
 
 test('attendees connect by scanning a badge with the in-app scanner, online and offline', async ({
@@ -176,21 +201,16 @@ test('offline before the QR decoder is on the phone, the scanner says so, stays 
   baseURL,
 }) => {
   test.setTimeout(120_000);
-  const organizer = newPerson('Oona');
   const ben = newPerson('Ben');
   const cara = newPerson('Cara');
-
-  await signUp(page, organizer);
-  const slug = await createEvent(page, newEvent('Patchy Wi-Fi Fest'));
-  const code = (await page.getByTestId('join-code').innerText()).trim();
-  const benSide = await newPage(browser, baseURL);
-  await joinByApi(benSide.context, ben, code);
-  await open(benSide.page, `/e/${slug}/badge`);
-  const video = path.join(test.info().outputDir, 'patchy-badge.y4m');
-  fs.mkdirSync(path.dirname(video), { recursive: true });
-  await badgeVideo(benSide.page, video);
-
-  const cameraBrowser = await browserWithCamera(video);
+  const { slug, code, cameraBrowser } = await filmedBadge(
+    page,
+    browser,
+    baseURL,
+    newPerson('Oona'),
+    'Patchy Wi-Fi Fest',
+    ben,
+  );
   try {
     // No service worker: nothing is cached ahead, as on a first visit
     // before the worker has finished installing. The decoder is a chunk
@@ -334,19 +354,16 @@ test('on a phone, the scanner shows and announces the outcome without scrolling'
   baseURL,
 }) => {
   test.setTimeout(120_000);
-  const organizer = newPerson('Pia');
   const holder = newPerson('Hugo');
   const scanner = newPerson('Sara');
-  await signUp(page, organizer);
-  const slug = await createEvent(page, newEvent('Phone Scan'));
-  const code = (await page.getByTestId('join-code').innerText()).trim();
-  const holderSide = await newPage(browser, baseURL);
-  await joinByApi(holderSide.context, holder, code);
-  await open(holderSide.page, `/e/${slug}/badge`);
-  const video = path.join(test.info().outputDir, 'phone-badge.y4m');
-  fs.mkdirSync(path.dirname(video), { recursive: true });
-  await badgeVideo(holderSide.page, video);
-  const cameraBrowser = await browserWithCamera(video);
+  const { slug, code, cameraBrowser } = await filmedBadge(
+    page,
+    browser,
+    baseURL,
+    newPerson('Pia'),
+    'Phone Scan',
+    holder,
+  );
   try {
     const phone = await newPage(cameraBrowser, baseURL, { viewport: { width: 360, height: 640 } });
     await joinByApi(phone.context, scanner, code);

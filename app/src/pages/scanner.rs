@@ -141,6 +141,15 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
         }
     });
 
+    // The outcome's code comes in the background once the page is
+    // interactive, so it is there by the time a scan has an outcome.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if crate::components::hydration::hydrated() {
+            leptos::task::spawn_local(__preload_scan_outcome());
+        }
+    });
+
     let owner = Owner::current();
     let start = {
         let submit = submit.clone();
@@ -216,7 +225,11 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
             <div aria-live="polite">
                 {move || message.get().map(|m| view! { <p class="notice" role="alert">{m}</p> })}
             </div>
-            {move || result.get().map(|view| view! { <ScanOutcomeView view=view /> })}
+            // Drawn by a part of its own (`scan_outcome`), fetched once the
+            // page is interactive; nothing shows while it comes.
+            <Suspense fallback=|| ()>
+                {move || result.get().map(|view| Suspend::new(async move { scan_outcome(view).await }))}
+            </Suspense>
         </div>
         <section class="card" aria-labelledby="code-h">
             <h2 id="code-h">"Type a badge code"</h2>
@@ -238,6 +251,17 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
             </form>
         </section>
     }
+}
+
+/// What became of a scan, drawn by the badge pages' [`ScanOutcomeView`]
+/// (who it was, their card and contact details, a private note). A split
+/// point (`#[lazy]`): the scanner is interactive without it, which takes its
+/// code out of the scanner's first load; the page fetches it once hydrated
+/// (`__preload_scan_outcome`), and the service worker keeps it for offline
+/// use (`scripts/site-assets.mjs`, OFFLINE_LAZY).
+#[lazy]
+fn scan_outcome(view: ScanView) -> AnyView {
+    view! { <ScanOutcomeView view=view /> }.into_any()
 }
 
 /// What to tell the person whose scan went to the queue: `saved` when it

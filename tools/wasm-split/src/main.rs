@@ -3,7 +3,7 @@
 //! for `make site`:
 //!
 //! ```text
-//! rapport-wasm-split <app.wasm> <pkg dir> <main out .wasm> <manifest .json> [hot split...]
+//! rapport-wasm-split <app.wasm> <pkg dir> <main out .wasm> <manifest .json> [hot split...] [-- hot function...]
 //! ```
 //!
 //! It writes the main module to `<main out>` (wasm-bindgen then binds it as
@@ -18,7 +18,10 @@
 //! load matters: the badge, scanner and people pages) shape the chunks of
 //! shared code, through our patch of the splitter (vendor/, see its PATCH.md):
 //! one chunk per set of hot splits the code serves, one for the
-//! rest. Unpatched, the splitter writes one chunk per set of lazy functions
+//! rest. The hot functions (after `--`: lazy functions that run on those
+//! pages, such as the scanner's QR decoder) get the code no hot split needs
+//! grouped by which of them it serves, so that loading one never loads the
+//! chunk of all the other pages' code. Unpatched, the splitter writes one chunk per set of lazy functions
 //! sharing code, which with every page lazy was 230 files for the scanner
 //! page alone: hundreds of requests on a phone.
 
@@ -36,11 +39,15 @@ const MAIN_MODULE: &str = "./rapport.js";
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [input, out_dir, main_out, manifest, hot @ ..] = args.as_slice() else {
-        eprintln!("usage: rapport-wasm-split <app.wasm> <pkg dir> <main out .wasm> <manifest .json> [hot split...]");
+        eprintln!("usage: rapport-wasm-split <app.wasm> <pkg dir> <main out .wasm> <manifest .json> [hot split...] [-- hot function...]");
         return ExitCode::from(2);
     };
     let hot: Vec<&str> = hot.iter().map(String::as_str).collect();
-    match split(input, out_dir, main_out, manifest, &hot) {
+    let (pages, functions) = match hot.iter().position(|a| *a == "--") {
+        Some(at) => (&hot[..at], &hot[at + 1..]),
+        None => (&hot[..], &[][..]),
+    };
+    match split(input, out_dir, main_out, manifest, pages, functions) {
         Ok(chunks) => {
             println!("wasm-split: {chunks} chunk(s) written to {out_dir}");
             ExitCode::SUCCESS
@@ -53,7 +60,14 @@ fn main() -> ExitCode {
 }
 
 /// Splits `input`; returns how many chunk files were written.
-fn split(input: &str, out_dir: &str, main_out: &str, manifest: &str, hot: &[&str]) -> Result<usize, String> {
+fn split(
+    input: &str,
+    out_dir: &str,
+    main_out: &str,
+    manifest: &str,
+    hot: &[&str],
+    hot_functions: &[&str],
+) -> Result<usize, String> {
     let wasm = std::fs::read(input).map_err(|e| format!("{input}: {e}"))?;
     let mut opts = wasm_split_cli_support::Options::new(&wasm);
     opts.output_dir = Path::new(out_dir);
@@ -61,6 +75,7 @@ fn split(input: &str, out_dir: &str, main_out: &str, manifest: &str, hot: &[&str
     opts.main_module = MAIN_MODULE;
     opts.link_name = LINK_NAME;
     opts.hot_splits = hot;
+    opts.hot_functions = hot_functions;
     let split = wasm_split_cli_support::transform(opts).map_err(|e| format!("{e:?}"))?;
     // Sorted, so that the same module always gives the same file.
     let prefetch: std::collections::BTreeMap<_, _> = split.prefetch_map.into_iter().collect();

@@ -100,6 +100,15 @@ pub struct Options<'a> {
     ///
     /// Default: empty (one chunk per set, as upstream).
     pub hot_splits: &'a [&'a str],
+    /// Rapport's patch: split modules that run on the pages of `hot_splits`
+    /// (a decoder, a view shown later), by the start of their name. Shared
+    /// code that no hot split needs is grouped by which of these it serves,
+    /// so that loading one of them never loads the code of all the other
+    /// pages; code a hot split needs stays grouped by those alone, so the
+    /// hot splits' chunks do not multiply.
+    ///
+    /// Default: empty.
+    pub hot_functions: &'a [&'a str],
 }
 
 impl<'wasm> Options<'wasm> {
@@ -117,6 +126,7 @@ impl<'wasm> Options<'wasm> {
                 .is_some_and(|v| !v.is_empty()),
             strict_tests: false,
             hot_splits: &[],
+            hot_functions: &[],
         }
     }
 }

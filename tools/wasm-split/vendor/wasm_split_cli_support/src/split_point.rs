@@ -471,6 +471,7 @@ pub fn compute_split_modules(
     dep_graph: &DepGraph,
     split_points: Vec<SplitPoint>,
     hot_splits: &[&str],
+    hot_functions: &[&str],
 ) -> Result<SplitProgramInfo> {
     let split_span = perf_span!("compute splits", module_count = field::Empty);
     let _perf_span = split_span.enter();
@@ -519,7 +520,11 @@ pub fn compute_split_modules(
             painted.push((node, color.clone()));
         }
     }
-    let merged = group_chunks(painted.iter().map(|(_, color)| color), hot_splits);
+    let merged = group_chunks(
+        painted.iter().map(|(_, color)| color),
+        hot_splits,
+        hot_functions,
+    );
     let mut split_module_contents = HashMap::<SplitModuleIdentifier, OutputModuleInfo>::new();
     for (node, color) in painted {
         let color = merged.get(&color).unwrap_or(&color);
@@ -652,27 +657,40 @@ pub fn compute_split_modules(
     Ok(program_info)
 }
 
-/// Rapport's patch (see `Options::hot_splits`): the chunk each shared chunk
-/// is merged into. A chunk's key is the set of hot split modules it serves
-/// (empty: none); the chunks of one key become one chunk, needed by every
-/// split module any of them was needed by. A hot split module thus loads
-/// exactly the code it needs, in at most one chunk per set of hot modules
-/// it belongs to; another loads some code it does not need (never runs:
+/// Rapport's patch (see `Options::hot_splits` and `hot_functions`): the
+/// chunk each shared chunk is merged into. A chunk's key is the set of hot
+/// split modules it serves; when it serves none, the set of hot functions
+/// it serves; when neither, empty. The chunks of one key become one chunk,
+/// needed by every split module any of them was needed by. A hot split
+/// module thus loads exactly the code it needs, in at most one chunk per
+/// set of hot modules it belongs to; a hot function loads the chunks of
+/// the hot pages whose code it shares (already loaded where it runs) and
+/// its own; another split loads some code it does not need (never runs:
 /// code is only reached from the split modules that needed it, each of
 /// which loads the merged chunk too, and calls across modules go through
 /// the shared function table, so instantiating needs nothing more).
 fn group_chunks<'c>(
     colors: impl Iterator<Item = &'c SplitModuleIdentifier>,
     hot_splits: &[&str],
+    hot_functions: &[&str],
 ) -> HashMap<SplitModuleIdentifier, SplitModuleIdentifier> {
-    if hot_splits.is_empty() {
+    if hot_splits.is_empty() && hot_functions.is_empty() {
         return HashMap::new();
     }
-    let is_hot = |split: &String| hot_splits.iter().any(|hot| split.starts_with(hot));
+    let among = |names: &[&str], needed_by: &BTreeSet<String>| -> BTreeSet<String> {
+        needed_by
+            .iter()
+            .filter(|split| names.iter().any(|hot| split.starts_with(hot)))
+            .cloned()
+            .collect()
+    };
     let mut members = HashMap::<BTreeSet<String>, HashSet<&BTreeSet<String>>>::new();
     for color in colors {
         if let SplitModuleIdentifier::Chunk(needed_by) = color {
-            let key = needed_by.iter().filter(|s| is_hot(s)).cloned().collect();
+            let mut key = among(hot_splits, needed_by);
+            if key.is_empty() {
+                key = among(hot_functions, needed_by);
+            }
             members.entry(key).or_default().insert(needed_by);
         }
     }
