@@ -204,10 +204,10 @@ pub fn LiveNotices() -> impl IntoView {
 }
 
 /// What the link itself reads of a server frame (`realtime::ServerMsg`
-/// has them all): the welcome, notifications and the unread count.
-/// Every other frame is `Other` here, and only the listeners parse it
-/// ([`Listener::receive`]). Tested against every `ServerMsg` below, so
-/// the two cannot drift apart.
+/// has them all): the welcome, notifications, the unread count and who
+/// wrote a direct message. Every other frame is `Other` here, and only the
+/// listeners parse it ([`Listener::receive`]). The tests below read frames
+/// serialised from `ServerMsg` with it, so the two cannot drift apart.
 #[derive(Debug, PartialEq, Eq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
