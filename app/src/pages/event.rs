@@ -3,9 +3,11 @@
 //! and the way to its settings (tags, spots, roles) and attendee import.
 
 use crate::api::events::{event_page, EventDetail as Page, MemberView, PostAnnouncement};
+use crate::components::avatar::Avatar;
 use crate::components::copy::CopyButton;
 use crate::components::forms::{action_error, FormError, TextArea};
 use crate::components::layout::{count, date_range, ErrorNotice};
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -16,7 +18,7 @@ pub fn EventPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let announce = ServerAction::<PostAnnouncement>::new();
-    let page = Resource::new(
+    let page = resource(
         move || (slug(), announce.version().get()),
         |(s, _)| event_page(s),
     );
@@ -127,16 +129,9 @@ fn MemberRow(member: MemberView) -> impl IntoView {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" · ");
-    let initials: String = member
-        .display_name
-        .split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .take(2)
-        .collect::<String>()
-        .to_uppercase();
     view! {
         <li class="member">
-            <span class="avatar" aria-hidden="true">{initials}</span>
+            <Avatar name=member.display_name.clone() photo_url=None />
             <span class="who">
                 <span class="name">{member.display_name.clone()} {member.is_me.then_some(" (you)")}</span>
                 {(!detail.is_empty()).then(|| view! { <span class="detail">{detail.clone()}</span> })}
