@@ -30,7 +30,7 @@ pub mod service;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags};
+use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, Lazy, SsrMode,
@@ -44,7 +44,10 @@ pub struct StylesheetHref(pub std::sync::Arc<str>);
 
 /// The HTML document around the app, rendered on the server only. It links
 /// the stylesheet itself (not the app, through `leptos_meta`): its hashed
-/// name is known to the server only.
+/// name is known to the server only. The tags every page has, the same on
+/// each (description, theme colour, icons, the manifest), are here too:
+/// written by the app through `leptos_meta`, they would be hydrated on every
+/// page, and their code would be in the main module every visitor downloads.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let stylesheet = use_context::<StylesheetHref>()
         .map(|href| href.0.to_string())
@@ -55,6 +58,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="description" content="Rapport: meet the right people at your event." />
+                <meta name="theme-color" content="#1d4ed8" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
                 <link rel="stylesheet" id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
@@ -80,11 +88,6 @@ pub fn App() -> impl IntoView {
     // Every route renders fully on the server before it is sent (`Async`),
     // so pages are complete and readable with JavaScript off.
     view! {
-        <Meta name="description" content="Rapport: meet the right people at your event." />
-        <Meta name="theme-color" content="#1d4ed8" />
-        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
-        <Link rel="manifest" href="/manifest.webmanifest" />
-        <Link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
         <Router>
             <Frame />
         </Router>
