@@ -65,7 +65,8 @@ const CHUNK_FETCH_JS = readFileSync(new URL("./chunk-fetch.js", import.meta.url)
 // The lazy functions the offline pages need, by the start of the name Leptos
 // gives them: the pages kept for offline use (app/public/sw.js, SAVED_PAGES:
 // my badge, the scanner, my agenda, my connections, a room; every page is a
-// lazy route), the scanner's QR decoder and its view of a scan's outcome.
+// lazy route), the scanner's camera, QR decoder, sending of a scan and view
+// of its outcome, and the live link's socket (every page opens it).
 // Their chunks are cached when the service worker installs, with the main
 // files, so a page saved by an older build still opens offline once a new
 // worker has taken over.
@@ -75,8 +76,11 @@ const OFFLINE_LAZY = [
   /^__agenda_route_view_/,
   /^__connections_route_view_/,
   /^__room_chat_route_view_/,
+  /^start_camera_/,
   /^decode_qr_/,
+  /^send_scan_/,
   /^scan_outcome_/,
+  /^open_socket_/,
 ];
 
 const hash = (...buffers) => {

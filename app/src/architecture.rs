@@ -1,6 +1,8 @@
 //! The house rules of docs/architecture.md that a test can keep (issue 18):
-//! no import cycles among the modules of `app/src` and `server/src`, and no
-//! file past 600 lines of non-test code. Runs with `cargo test`, so CI runs it.
+//! no import cycles among the modules of `app/src` and `server/src`, no
+//! file past 600 lines of non-test code, every server function in a span,
+//! page titles escaped, and page data decoded by one JSON reader. Runs with
+//! `cargo test`, so CI runs it.
 //!
 //! The check reads the sources, not the compiler's view, so it is a sketch of
 //! name resolution that is right for how this project writes Rust:
@@ -143,5 +145,55 @@ fn every_server_function_opens_a_span() {
         missing.is_empty(),
         "server functions without #[cfg_attr(feature = \"ssr\", tracing::instrument(skip_all))] \
          right after #[server(…)]: {missing:?}"
+    );
+}
+
+/// The files below `app/src/<under>`, other than `own` (the one module
+/// allowed to) and this one (which names what it looks for), whose text
+/// contains one of `needles`.
+fn app_files_naming(under: &str, needles: &[&str], own: &str) -> Vec<String> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join(under);
+    rust_files(&src)
+        .into_iter()
+        .filter(|path| !path.ends_with(own) && !path.ends_with("architecture.rs"))
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).expect("source readable");
+            needles.iter().any(|n| text.contains(n))
+        })
+        .map(|path| path.display().to_string())
+        .collect()
+}
+
+/// `leptos_meta::Title` writes raw text into the server's page, so nothing
+/// but `components::title` may use it (its `PageTitle` escapes).
+#[test]
+fn no_page_sets_the_title_without_escaping() {
+    let offenders = app_files_naming("", &["<Title", "leptos_meta::Title"], "components/title.rs");
+    assert!(
+        offenders.is_empty(),
+        "use components::title::PageTitle instead of leptos_meta's Title in {offenders:?}"
+    );
+}
+
+/// `Resource::new` decodes with Leptos's default codec, and
+/// `serde_json::from_str` with a second reader: each compiles a second
+/// JSON decoder for its type into the WebAssembly. Pages and components
+/// use `components::resource` (`resource`, `read_json`).
+#[test]
+fn the_browser_reads_json_one_way() {
+    let mut offenders = app_files_naming("", &["Resource::new"], "components/resource.rs");
+    for under in ["components", "pages"] {
+        offenders.extend(app_files_naming(
+            under,
+            &["serde_json::from_str"],
+            "components/resource.rs",
+        ));
+    }
+    assert!(
+        offenders.is_empty(),
+        "use components::resource (resource, read_json) instead of Resource::new or \
+         serde_json::from_str in {offenders:?}"
     );
 }

@@ -1,7 +1,8 @@
 // The split WebAssembly app (issue 19): every page is a lazy route, so an
 // attendee's page downloads the main module, the chunks' loader and its own
 // chunks, which its response names in preload headers, never an organizer
-// page's chunk (the scanner fetches its view of a scan's outcome once it is
+// page's chunk (the live link's socket, and on the scanner the code that
+// runs the camera, sends a scan and draws its outcome, come once the page is
 // interactive, not before); a lazily loaded page rendered by the server loads its chunks and hydrates
 // (its form then works without reloading the page); every chunk is served content-hashed, as WebAssembly, cached
 // for a year. And someone who asks for a chunk that is not there, or for
@@ -34,10 +35,22 @@ function preloaded(res: { headers(): Record<string, string> } | null): string[] 
 const OWN = /^\/pkg\/split___([a-z_]+)_route_view_\d+\.[0-9a-f]{16}\.wasm$/;
 /** A chunk of code several lazy parts share. */
 const SHARED = /^\/pkg\/chunk_\d+\.[0-9a-f]{16}\.wasm$/;
+/** The live link's socket (`open_socket`), fetched on every page once it is
+ *  interactive and someone is signed in. */
+const SOCKET = /^\/pkg\/split_open_socket_\d+\.[0-9a-f]{16}\.wasm$/;
 /** What a hot page fetches in the background once it is interactive, not
- *  preloaded: the scanner's view of a scan's outcome (`scan_outcome`). */
-const BACKGROUND: Record<string, RegExp> = {
-  scanner: /^\/pkg\/split_scan_outcome_\d+\.[0-9a-f]{16}\.wasm$/,
+ *  preloaded: the socket, and on the scanner the camera (`start_camera`),
+ *  the sending of a scan (`send_scan`) and the view of its outcome
+ *  (`scan_outcome`). */
+const BACKGROUND: Record<string, RegExp[]> = {
+  my_badge: [SOCKET],
+  directory: [SOCKET],
+  scanner: [
+    SOCKET,
+    /^\/pkg\/split_start_camera_\d+\.[0-9a-f]{16}\.wasm$/,
+    /^\/pkg\/split_send_scan_\d+\.[0-9a-f]{16}\.wasm$/,
+    /^\/pkg\/split_scan_outcome_\d+\.[0-9a-f]{16}\.wasm$/,
+  ],
 };
 
 test('an attendee page loads the main module and its own chunks, preloaded; a lazy organizer page hydrates', async ({
@@ -71,18 +84,18 @@ test('an attendee page loads the main module and its own chunks, preloaded; a la
     expect(paths.some((p) => LOADER.test(p)), hot).toBe(true);
     const chunks = paths.filter((p) => !MAIN.test(p) && !LOADER.test(p));
     expect(chunks.some((p) => OWN.exec(p)?.[1] === route), `${hot} fetched its chunk`).toBe(true);
-    const background = BACKGROUND[route];
-    if (background) {
-      expect(named.some((p) => background.test(p)), `${hot} does not preload its later part`).toBe(false);
+    const background = BACKGROUND[route] ?? [];
+    for (const later of background) {
+      expect(named.some((p) => later.test(p)), `${hot} does not preload ${later}`).toBe(false);
       await expect
-        .poll(() => files.map(path).some((p) => background.test(p)), { message: `${hot} fetches its later part` })
+        .poll(() => files.map(path).some((p) => later.test(p)), { message: `${hot} fetches ${later}` })
         .toBe(true);
     }
     expect(
       files
         .map(path)
         .filter((p) => !MAIN.test(p) && !LOADER.test(p))
-        .filter((p) => !(OWN.exec(p)?.[1] === route || SHARED.test(p) || background?.test(p))),
+        .filter((p) => !(OWN.exec(p)?.[1] === route || SHARED.test(p) || background.some((b) => b.test(p)))),
       `${hot} fetched another page's chunk`,
     ).toEqual([]);
     page.removeAllListeners('request');

@@ -1,6 +1,7 @@
 //! The page frame: header with navigation, and small shared pieces
 //! (sign-in prompt, error notice, date formatting, counts of things).
 
+use super::resource::resource;
 use crate::components::session::use_session;
 use crate::error::AppError;
 use chrono::NaiveDate;
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 #[component]
 pub fn Header() -> impl IntoView {
     let session = use_session();
-    let unread = Resource::new(|| (), |_| crate::api::messages::unread_messages());
+    let unread = resource(|| (), |_| crate::api::messages::unread_messages());
     let live = super::live::use_live();
     // The socket counts from the page's number (each message from someone
     // else adds one; a read mark says the whole number again).

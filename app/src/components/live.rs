@@ -35,7 +35,7 @@ pub trait Listener {
     /// pages that listen, not into the main module every page downloads
     /// (docs/benchmarks.md, "The frame without the protocol").
     fn receive(&self, frame: &str) -> Vec<ClientMsg> {
-        serde_json::from_str(frame).map_or_else(|_| Vec::new(), |msg| self.apply(msg))
+        super::resource::read_json(frame).map_or_else(|_| Vec::new(), |msg| self.apply(msg))
     }
 }
 
@@ -292,14 +292,16 @@ mod driver {
                 .collect()
         }
 
-        /// Keeps a socket open from now on.
+        /// Keeps a socket open from now on: at once when the browser is
+        /// online, else when it comes back ([`Driver::reconnect_now`]), so
+        /// that a page opened offline does not wait on the socket's code.
         pub fn connect(&self) {
             let idle = {
                 let mut conn = self.0.borrow_mut();
                 conn.wanted = true;
                 conn.ws.is_none() && conn.timer.is_none()
             };
-            if idle {
+            if idle && crate::components::scan_queue::online() {
                 open(self.clone());
             }
         }
@@ -358,7 +360,7 @@ mod driver {
 
         fn on_message(&self, frame: String) {
             let frame: Rc<str> = frame.into();
-            match serde_json::from_str(&frame).unwrap_or(FrameNews::Other) {
+            match crate::components::resource::read_json(&frame).unwrap_or(FrameNews::Other) {
                 FrameNews::Welcome { user_id } => {
                     let mut conn = self.0.borrow_mut();
                     conn.attempts = 0;
@@ -432,7 +434,20 @@ mod driver {
         Some(format!("{scheme}://{}/ws", location.host().ok()?))
     }
 
+    /// Opens a socket for `driver`, through [`open_socket`].
     fn open(driver: Driver) {
+        leptos::task::spawn_local(open_socket(driver));
+    }
+
+    /// Opens a socket and hooks up its handlers. A split point (`#[lazy]`):
+    /// the socket's code (its handlers, the reading of each frame's news,
+    /// the encoding of what is sent) is not needed to show or use a page,
+    /// so it is not in the main module every page downloads first; it is
+    /// fetched when the link first connects, once the page is hydrated,
+    /// and the service worker keeps it for offline use
+    /// (`scripts/site-assets.mjs`, OFFLINE_LAZY).
+    #[leptos::lazy]
+    fn open_socket(driver: Driver) {
         if !driver.0.borrow().wanted {
             return;
         }

@@ -3,8 +3,8 @@
 //! person's avatar, a copy button, the meeting form's parts, the offline
 //! scan queue, the tab's live connection with its notifications, the live
 //! room and conversation clients with their shared outbox and composer,
-//! and what offline use needs (the saved-copy banner, the
-//! service worker's owner).
+//! what offline use needs (the saved-copy banner, the
+//! service worker's owner), and how page data is loaded (`resource`).
 
 pub mod avatar;
 pub mod charts;
@@ -19,6 +19,7 @@ pub mod live_room;
 pub mod meeting_form;
 pub mod offline;
 pub mod outbox;
+pub mod resource;
 pub mod scan_queue;
 pub mod session;
 pub mod title;

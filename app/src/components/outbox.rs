@@ -256,7 +256,7 @@ fn stored(key: &str) -> Vec<Pending> {
             .ok()
             .flatten()
             .and_then(|s| s.get_item(key).ok().flatten())
-            .and_then(|json| serde_json::from_str(&json).ok())
+            .and_then(|json| super::resource::read_json(&json).ok())
             .unwrap_or_default()
     }
     #[cfg(not(feature = "hydrate"))]
@@ -449,7 +449,7 @@ mod tests {
     #[test]
     fn the_stored_format_is_the_one_earlier_versions_wrote() {
         let saved = r#"[{"client_id":"abc","text":"hi","error":null}]"#;
-        let read: Vec<Pending> = serde_json::from_str(saved).unwrap();
+        let read: Vec<Pending> = crate::components::resource::read_json(saved).unwrap();
         assert_eq!(
             read,
             [Pending {

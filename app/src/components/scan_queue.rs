@@ -62,7 +62,7 @@ fn load() -> Vec<QueuedScan> {
     {
         let all: Vec<QueuedScan> = storage()
             .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-            .and_then(|json| serde_json::from_str(&json).ok())
+            .and_then(|json| super::resource::read_json(&json).ok())
             .unwrap_or_default();
         all.into_iter().filter(|s| !s.scanner.is_empty()).collect()
     }

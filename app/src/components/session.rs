@@ -6,6 +6,7 @@
 //! form error carried back in the URL after a JavaScript-free post is
 //! visible) and registered here with [`SessionCtx::refresh_after`].
 
+use super::resource::{resource, Data};
 use crate::api::auth::{me, CurrentUser, Logout};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -14,7 +15,7 @@ use leptos::server_fn::ServerFn;
 /// The current-user resource and the logout action, provided as context.
 #[derive(Clone, Copy)]
 pub struct SessionCtx {
-    pub me: Resource<Result<Option<CurrentUser>, AppError>>,
+    pub me: Data<Result<Option<CurrentUser>, AppError>>,
     pub logout: ServerAction<Logout>,
     /// Bumped whenever the signed-in person may have changed.
     changed: RwSignal<u64>,
@@ -40,7 +41,7 @@ impl SessionCtx {
 pub fn provide_session() {
     let logout = ServerAction::<Logout>::new();
     let changed = RwSignal::new(0u64);
-    let me = Resource::new(move || (changed.get(), logout.version().get()), |_| me());
+    let me = resource(move || (changed.get(), logout.version().get()), |_| me());
     provide_context(SessionCtx {
         me,
         logout,

@@ -8,8 +8,8 @@
 //! `document.title`, which is plain text and must not be escaped (a name
 //! with `&` would show as `&amp;`).
 //!
-//! Every page uses [`PageTitle`]; a test below fails if any other file
-//! reaches for `leptos_meta::Title`.
+//! Every page uses [`PageTitle`]; a test (`architecture`) fails if any other
+//! file reaches for `leptos_meta::Title`.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -54,33 +54,5 @@ mod tests {
     #[test]
     fn the_server_escapes_what_it_writes_into_the_page() {
         assert_eq!(title_text("<b>".into()), "&lt;b&gt;");
-    }
-
-    /// A lint: `leptos_meta::Title` writes raw text into the page on the
-    /// server, so nothing but this module may use it.
-    #[test]
-    fn no_page_sets_the_title_without_escaping() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut offenders = Vec::new();
-        let mut stack = vec![root];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).expect("read app/src") {
-                let path = entry.expect("dir entry").path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs")
-                    && !path.ends_with("components/title.rs")
-                {
-                    let source = std::fs::read_to_string(&path).expect("read source");
-                    if source.contains("<Title") || source.contains("leptos_meta::Title") {
-                        offenders.push(path.display().to_string());
-                    }
-                }
-            }
-        }
-        assert!(
-            offenders.is_empty(),
-            "use components::title::PageTitle instead of leptos_meta's Title in {offenders:?}"
-        );
     }
 }

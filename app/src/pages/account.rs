@@ -7,6 +7,7 @@ use crate::api::profiles::{
 };
 use crate::components::forms::{action_error, Field, FormError, TextArea};
 use crate::components::layout::ErrorNotice;
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use crate::domain::{Intent, Visibility};
 use leptos::form::ActionForm;
@@ -19,7 +20,7 @@ pub fn AccountPage() -> impl IntoView {
     let tags = ServerAction::<UpdateTags>::new();
     let visibility = ServerAction::<UpdateVisibility>::new();
     let unblock = ServerAction::<Unblock>::new();
-    let profile = Resource::new(
+    let profile = resource(
         move || {
             (
                 update.version().get(),

@@ -5,6 +5,7 @@
 
 use crate::api::attendance::{my_presence, SetMyPresence};
 use crate::components::forms::{action_error, FormError};
+use crate::components::resource::resource;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -13,7 +14,7 @@ pub fn PresenceCard(slug: String) -> impl IntoView {
     let set = ServerAction::<SetMyPresence>::new();
     let presence = {
         let slug = slug.clone();
-        Resource::new(
+        resource(
             move || set.version().get(),
             move |_| my_presence(slug.clone()),
         )

@@ -6,6 +6,7 @@
 use crate::api::auth::{Login, Signup};
 use crate::api::badges::badge_greeting;
 use crate::components::forms::{action_error, Field, FormError};
+use crate::components::resource::resource;
 use crate::components::session::use_session;
 use crate::components::title::PageTitle;
 use crate::domain::Password;
@@ -76,7 +77,7 @@ pub fn LoginPage() -> impl IntoView {
 /// badge link; nothing otherwise. `doing` is what the form does ("Log in").
 #[component]
 fn BadgeReason(next: Memo<String>, doing: &'static str) -> impl IntoView {
-    let greeting = Resource::new(
+    let greeting = resource(
         move || next.get(),
         |next| async move {
             if next.starts_with("/b/") {

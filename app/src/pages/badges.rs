@@ -15,6 +15,7 @@ use crate::api::profiles::PersonCard;
 use crate::components::avatar::Avatar;
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::{self, ErrorNotice};
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use crate::domain::{Role, ScanOutcome};
 use crate::pages::people::highlight_text;
@@ -52,7 +53,7 @@ pub fn MyBadgePage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let reissue = ServerAction::<ReissueBadge>::new();
     let approve = ServerAction::<SetApproveScans>::new();
-    let badge = Resource::new(
+    let badge = resource(
         move || (slug(), reissue.version().get(), approve.version().get()),
         |(s, _, _)| my_badge(s),
     );
@@ -134,7 +135,7 @@ pub fn BadgeSheetPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let q = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let reissue = ServerAction::<ReissueBadge>::new();
-    let sheet = Resource::new(
+    let sheet = resource(
         move || (slug(), q("role"), q("paper"), reissue.version().get()),
         |(s, role, paper, _)| badge_sheet(s, role, paper),
     );
@@ -289,7 +290,7 @@ pub fn NoteForm(user_id: String, note: NoteView) -> impl IntoView {
 pub fn ScanResultPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let result = Resource::new(id, scan_result);
+    let result = resource(id, scan_result);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -8,6 +8,7 @@ use crate::api::events::AnswerInvitation;
 use crate::api::imports::{claim_info, ClaimAccount, ClaimView};
 use crate::components::forms::{action_error, Field, FormError};
 use crate::components::layout::ErrorNotice;
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -17,7 +18,7 @@ use leptos_router::hooks::use_params_map;
 pub fn ClaimPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let info = Resource::new(token, claim_info);
+    let info = resource(token, claim_info);
     view! {
         <PageTitle text="Your invitation · Rapport" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

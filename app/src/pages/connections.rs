@@ -10,6 +10,7 @@ use crate::api::messages::my_conversations;
 use crate::components::avatar::Avatar;
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::ErrorNotice;
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use crate::pages::badges::NoteForm;
 use leptos::form::ActionForm;
@@ -21,11 +22,11 @@ pub fn ConnectionsPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
     let answer = ServerAction::<AnswerRequest>::new();
-    let data = Resource::new(
+    let data = resource(
         move || (q(), answer.version().get()),
         |(q, _)| my_connections(Some(q)),
     );
-    let inbox = Resource::new(|| (), |_| my_conversations());
+    let inbox = resource(|| (), |_| my_conversations());
     view! {
         <PageTitle text="My connections · Rapport" />
         <h1>"My connections"</h1>

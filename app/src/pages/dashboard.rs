@@ -9,6 +9,7 @@ use crate::api::dashboard::{dashboard, BusyRoom, DashboardView};
 use crate::api::schedule::scheduler_figures;
 use crate::components::charts::{BarChart, ColumnChart};
 use crate::components::layout::{count, ErrorNotice};
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use crate::domain::Role;
 use crate::pages::schedule::ScheduleStats;
@@ -41,9 +42,9 @@ pub fn DashboardPage() -> impl IntoView {
         }));
         on_cleanup(move || link.detach(id, vec![crate::realtime::ClientMsg::Unwatch { event }]));
     });
-    let data = Resource::new(move || (slug(), tick.get()), |(s, _)| dashboard(s));
+    let data = resource(move || (slug(), tick.get()), |(s, _)| dashboard(s));
     // The meeting scheduler's figures (organizers only: staff see none).
-    let schedule = Resource::new(move || (slug(), tick.get()), |(s, _)| scheduler_figures(s));
+    let schedule = resource(move || (slug(), tick.get()), |(s, _)| scheduler_figures(s));
     view! {
         <PageTitle text="Dashboard · Rapport" />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>

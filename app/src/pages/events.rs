@@ -7,6 +7,7 @@ use crate::api::events::{
 };
 use crate::components::forms::{action_error, Field, FormError, TextArea};
 use crate::components::layout::{date_range, ErrorNotice};
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -15,11 +16,11 @@ use leptos::prelude::*;
 pub fn MyEventsPage() -> impl IntoView {
     let join = ServerAction::<JoinByCode>::new();
     let answer = ServerAction::<AnswerInvitation>::new();
-    let events = Resource::new(
+    let events = resource(
         move || (join.version().get(), answer.version().get()),
         |_| my_events(),
     );
-    let invitations = Resource::new(move || answer.version().get(), |_| my_invitations());
+    let invitations = resource(move || answer.version().get(), |_| my_invitations());
     view! {
         <PageTitle text="My events · Rapport" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -13,6 +13,7 @@ use crate::api::follow_up::{
 use crate::components::avatar::Avatar;
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::ErrorNotice;
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use crate::domain::{ReminderView, TimelineItem};
 use crate::pages::badges::NoteForm;
@@ -26,7 +27,7 @@ pub fn TimelinePage() -> impl IntoView {
     let user_id = move || params.read().get("user_id").unwrap_or_default();
     let add = ServerAction::<AddReminder>::new();
     let finish = ServerAction::<FinishReminder>::new();
-    let data = Resource::new(
+    let data = resource(
         move || (user_id(), add.version().get(), finish.version().get()),
         |(id, _, _)| connection_timeline(id),
     );
@@ -143,7 +144,7 @@ fn ReminderLine(r: ReminderView, finish: ServerAction<FinishReminder>) -> impl I
 pub fn KeepInTouchPage() -> impl IntoView {
     let query = use_query_map();
     let days = move || query.read().get("days");
-    let data = Resource::new(days, keep_in_touch);
+    let data = resource(days, keep_in_touch);
     view! {
         <PageTitle text="Keep in touch · Rapport" />
         <p class="eyebrow"><a href="/connections">"My connections"</a></p>
@@ -194,7 +195,7 @@ fn Quiet(v: KeepInTouchView) -> impl IntoView {
 #[component]
 pub fn DigestSetting() -> impl IntoView {
     let set = ServerAction::<SetDigest>::new();
-    let on = Resource::new(move || set.version().get(), |_| digest_setting());
+    let on = resource(move || set.version().get(), |_| digest_setting());
     view! {
         <section class="card narrow" aria-labelledby="digest-h">
             <h2 id="digest-h">"Follow-up digest"</h2>

@@ -11,6 +11,7 @@ use crate::api::imports::{
 use crate::components::copy::CopyButton;
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::{self, ErrorNotice};
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use crate::domain::InvitationStatus;
 use leptos::form::ActionForm;
@@ -23,7 +24,7 @@ pub fn ImportPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let resend = ServerAction::<ResendInvitation>::new();
-    let page = Resource::new(
+    let page = resource(
         move || (slug(), resend.version().get()),
         |(s, _)| import_page(s),
     );
@@ -130,7 +131,7 @@ pub fn ImportUploadPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let upload = move || params.read().get("upload").unwrap_or_default();
     let confirm = ServerAction::<ConfirmImport>::new();
-    let page = Resource::new(
+    let page = resource(
         move || (slug(), upload(), confirm.version().get()),
         |(s, u, _)| import_preview(s, u),
     );

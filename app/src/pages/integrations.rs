@@ -9,6 +9,7 @@ use crate::api::integrations::{
 };
 use crate::components::forms::{action_error, Field, FormError};
 use crate::components::layout::{self, ErrorNotice};
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use crate::domain::WebhookKind;
 use leptos::form::ActionForm;
@@ -23,7 +24,7 @@ pub fn IntegrationsPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeApiToken>::new();
     let create_hook = ServerAction::<CreateWebhook>::new();
     let delete_hook = ServerAction::<DeleteWebhook>::new();
-    let page = Resource::new(
+    let page = resource(
         move || {
             (
                 slug(),

@@ -3,6 +3,7 @@
 use crate::api::events::{invite_preview, InviteInfo, JoinByInvite};
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::{date_range, urlencode, ErrorNotice};
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 pub fn JoinPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let preview = Resource::new(token, invite_preview);
+    let preview = resource(token, invite_preview);
     view! {
         <PageTitle text="Join an event · Rapport" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

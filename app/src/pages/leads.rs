@@ -6,6 +6,7 @@
 use crate::api::leads::{exhibitor_leads, LeadsView};
 use crate::components::charts::{BarChart, ColumnChart};
 use crate::components::layout::{count, ErrorNotice};
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -14,7 +15,7 @@ use leptos_router::hooks::use_params_map;
 pub fn LeadsPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let data = Resource::new(slug, exhibitor_leads);
+    let data = resource(slug, exhibitor_leads);
     view! {
         <PageTitle text="My leads · Rapport" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

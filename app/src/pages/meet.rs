@@ -17,6 +17,7 @@ use crate::components::avatar::Avatar;
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::ErrorNotice;
 use crate::components::meeting_form::WhenWhere;
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use crate::pages::schedule::WishForm;
 use leptos::form::ActionForm;
@@ -32,7 +33,7 @@ pub fn PeopleToMeetPage() -> impl IntoView {
     let in_room = move || query.read().get("in_room");
     let answer = ServerAction::<AnswerRecommendation>::new();
     let wish = ServerAction::<SetWish>::new();
-    let list = Resource::new(
+    let list = resource(
         move || (slug(), here_now(), in_room(), answer.version().get()),
         |(s, h, r, _)| people_to_meet(s, h, r),
     );
@@ -168,7 +169,7 @@ pub fn AgendaPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let answer = ServerAction::<AnswerMeeting>::new();
     let counter = ServerAction::<CounterMeeting>::new();
-    let data = Resource::new(
+    let data = resource(
         move || (slug(), answer.version().get(), counter.version().get()),
         |(s, _, _)| agenda(s),
     );

@@ -18,6 +18,7 @@ use crate::components::composer::{Composer, LiveStatus, OutboxItems};
 use crate::components::forms::{action_error, FormError};
 use crate::components::layout::{count, ErrorNotice};
 use crate::components::live_dm::LiveConversation;
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use crate::realtime::WireMessage;
 use leptos::form::ActionForm;
@@ -27,7 +28,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 /// My conversations.
 #[component]
 pub fn InboxPage() -> impl IntoView {
-    let inbox = Resource::new(|| (), |_| my_conversations());
+    let inbox = resource(|| (), |_| my_conversations());
     view! {
         <PageTitle text="Messages · Rapport" />
         <h1>"Messages"</h1>
@@ -73,7 +74,7 @@ fn InboxLine(c: InboxItem) -> impl IntoView {
 pub fn ConversationPage() -> impl IntoView {
     let params = use_params_map();
     let with = move || params.read().get("with").unwrap_or_default();
-    let page = Resource::new(with, conversation_page);
+    let page = resource(with, conversation_page);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -9,6 +9,7 @@ use crate::components::avatar::Avatar;
 use crate::components::forms::{action_error, Field, FormError};
 use crate::components::layout::{urlencode, ErrorNotice};
 use crate::components::meeting_form::ProposeMeeting;
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use crate::domain::{Intent, Role};
 use leptos::form::ActionForm;
@@ -42,7 +43,7 @@ pub fn DirectoryPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let q = move |key: &str| query.read().get(key).unwrap_or_default();
     let prefs = ServerAction::<UpdateMembership>::new();
-    let page = Resource::new(
+    let page = resource(
         move || {
             (
                 slug(),
@@ -180,12 +181,12 @@ pub fn PersonPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let user_id = move || params.read().get("user_id").unwrap_or_default();
-    let card = Resource::new(move || (slug(), user_id()), |(s, u)| person(s, u));
+    let card = resource(move || (slug(), user_id()), |(s, u)| person(s, u));
     // Loaded beside the card, not inside it: a resource created within a
     // resolved Suspend does not hydrate reliably.
-    let choices = Resource::new(slug, crate::api::meetings::meeting_options);
+    let choices = resource(slug, crate::api::meetings::meeting_options);
     let wish = ServerAction::<crate::api::schedule::SetWish>::new();
-    let mine = Resource::new(
+    let mine = resource(
         move || (slug(), user_id(), wish.version().get()),
         |(s, u, _)| crate::api::schedule::my_wish(s, u),
     );

@@ -13,6 +13,7 @@
 //! unsubscribes the browser and tells the server.
 
 use crate::api::push::push_settings;
+use crate::components::resource::resource;
 use leptos::prelude::*;
 
 /// What this browser can do about notifications, as far as the page knows.
@@ -32,7 +33,7 @@ pub enum DeviceStatus {
 
 #[component]
 pub fn DeviceNotifications() -> impl IntoView {
-    let settings = Resource::new(|| (), |_| push_settings());
+    let settings = resource(|| (), |_| push_settings());
     view! {
         <section class="card narrow" aria-labelledby="push-h" data-testid="push-section">
             <h2 id="push-h">"Notifications on this device"</h2>
@@ -235,7 +236,8 @@ mod browser {
                 .map_err(failed)?
                 .unchecked_into();
         let json = String::from(js_sys::JSON::stringify(&subscription).map_err(failed)?);
-        let sub: Subscription = serde_json::from_str(&json).map_err(|_| failed(JsValue::NULL))?;
+        let sub: Subscription =
+            crate::components::resource::read_json(&json).map_err(|_| failed(JsValue::NULL))?;
         if let Err(e) =
             crate::api::push::subscribe_push(sub.endpoint, sub.keys.p256dh, sub.keys.auth).await
         {

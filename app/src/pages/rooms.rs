@@ -17,6 +17,7 @@ use crate::components::composer::{Composer, LiveStatus, OutboxItems};
 use crate::components::forms::{action_error, Field, FormError, TextArea};
 use crate::components::layout::{count, urlencode, ErrorNotice};
 use crate::components::live_room::LiveRoom;
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use crate::domain::RoomKind;
 #[cfg(feature = "hydrate")]
@@ -34,7 +35,7 @@ pub fn RoomListPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let tag = move || query.read().get("tag").unwrap_or_default();
     let create = ServerAction::<CreateRoom>::new();
-    let list = Resource::new(move || (slug(), tag()), |(s, t)| event_rooms(s, Some(t)));
+    let list = resource(move || (slug(), tag()), |(s, t)| event_rooms(s, Some(t)));
     // With JavaScript, go to the new room (a plain form post is redirected there).
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -215,7 +216,7 @@ pub fn RoomChatPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let room = move || params.read().get("room").unwrap_or_default();
-    let page = Resource::new(move || (slug(), room()), |(s, r)| room_page(s, r));
+    let page = resource(move || (slug(), room()), |(s, r)| room_page(s, r));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -456,7 +457,7 @@ pub fn ModerationLogPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let delete = ServerAction::<DeleteRoomMessage>::new();
-    let log = Resource::new(
+    let log = resource(
         move || (slug(), delete.version().get()),
         |(s, _)| room_audit_log(s),
     );

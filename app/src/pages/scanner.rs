@@ -14,6 +14,7 @@
 
 use crate::api::badges::{scanner_info, QueuedScan, ScanView, ScannerContext};
 use crate::components::layout::ErrorNotice;
+use crate::components::resource::resource;
 use crate::components::scan_queue::{
     latest_view, new_nonce, now_ms, online, use_scan_queue, Queued,
 };
@@ -23,6 +24,7 @@ use crate::error::AppError;
 use crate::pages::badges::ScanOutcomeView;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use std::rc::Rc;
 
 #[component]
 pub fn ScannerPage() -> impl IntoView {
@@ -31,7 +33,7 @@ pub fn ScannerPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let asked =
         move || ScanMode::parse(&query.read().get("mode").unwrap_or_default()).unwrap_or_default();
-    let info = Resource::new(slug, scanner_info);
+    let info = resource(slug, scanner_info);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -106,15 +108,7 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
             }
             message.set(None);
             leptos::task::spawn_local(async move {
-                let sent = crate::api::badges::scan_badge(
-                    queued.slug.clone(),
-                    queued.badge.clone(),
-                    Some(mode.as_str().to_owned()),
-                    Some(method.to_owned()),
-                    Some(queued.nonce.clone()),
-                )
-                .await;
-                match sent {
+                match send_scan(queued.clone(), method).await {
                     Ok(view) => result.set(Some(view)),
                     Err(AppError::Unreachable) => {
                         message.set(Some(queued_message(
@@ -141,21 +135,30 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
         }
     });
 
-    // The outcome's code comes in the background once the page is
-    // interactive, so it is there by the time a scan has an outcome.
+    // The code that runs the camera, sends a scan and draws its outcome
+    // comes in the background once the page is interactive, so it is there
+    // by the time someone scans.
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         if crate::components::hydration::hydrated() {
+            leptos::task::spawn_local(__preload_start_camera());
+            leptos::task::spawn_local(__preload_send_scan());
             leptos::task::spawn_local(__preload_scan_outcome());
         }
     });
 
     let owner = Owner::current();
     let start = {
-        let submit = submit.clone();
+        let submit: Rc<dyn Fn(String, &'static str)> = Rc::new(submit.clone());
         move |_| {
             camera.set(Camera::Starting);
-            start_camera(owner.clone(), video, canvas, camera, submit.clone());
+            leptos::task::spawn_local(start_camera(
+                owner.clone(),
+                video,
+                canvas,
+                camera,
+                submit.clone(),
+            ));
         }
     };
     let on_code = {
@@ -253,6 +256,26 @@ fn Scanner(info: ScannerContext, mode: ScanMode) -> impl IntoView {
     }
 }
 
+/// Sends one scan made online; `method` says how it was read ("camera" or
+/// "code"). A split point (`#[lazy]`): the server function's request and
+/// the decoder of its answer (the scanned person's card, contact details
+/// and meeting) are not needed to show the scanner, only to scan, so they
+/// are not in its first load; the page fetches them once hydrated
+/// (`__preload_send_scan`), and the service worker keeps them for offline
+/// use (`scripts/site-assets.mjs`, OFFLINE_LAZY). Offline, a scan goes to
+/// the queue without calling this.
+#[lazy]
+async fn send_scan(scan: QueuedScan, method: &'static str) -> Result<ScanView, AppError> {
+    crate::api::badges::scan_badge(
+        scan.slug,
+        scan.badge,
+        Some(scan.mode.as_str().to_owned()),
+        Some(method.to_owned()),
+        Some(scan.nonce),
+    )
+    .await
+}
+
 /// What became of a scan, drawn by the badge pages' [`ScanOutcomeView`]
 /// (who it was, their card and contact details, a private note). A split
 /// point (`#[lazy]`): the scanner is interactive without it, which takes its
@@ -298,18 +321,21 @@ fn event_target_form_value(ev: &leptos::ev::SubmitEvent, name: &str) -> String {
 /// Asks for the back camera, shows it, and decodes a frame four times a
 /// second: with the browser's `BarcodeDetector` where there is one (a fast
 /// path on Android and macOS), else with `rqrr` in WebAssembly. A code is
-/// sent once, then ignored for 30 seconds while it stays in view. The
-/// camera is switched off when the scanner leaves the page (`owner`).
+/// sent once (`submit`), then ignored for 30 seconds while it stays in
+/// view. The camera is switched off when the scanner leaves the page
+/// (`owner`). A split point (`#[lazy]`): the camera's code runs only after
+/// a tap on "Start camera", so it is not in the scanner's first load; the
+/// page fetches it once hydrated (`__preload_start_camera`), and the
+/// service worker keeps it for offline use (`scripts/site-assets.mjs`).
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
-fn start_camera<F>(
+#[lazy]
+fn start_camera(
     owner: Option<Owner>,
     video: NodeRef<leptos::html::Video>,
     canvas: NodeRef<leptos::html::Canvas>,
     camera: RwSignal<Camera>,
-    submit: F,
-) where
-    F: Fn(String, &'static str) + Clone + 'static,
-{
+    submit: Rc<dyn Fn(String, &'static str)>,
+) {
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(async move {
         let stream = match open_camera(video).await {

@@ -15,6 +15,7 @@ use crate::api::schedule::{
 };
 use crate::components::forms::{action_error, FormError, TextArea};
 use crate::components::layout::{count, ErrorNotice};
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -31,7 +32,7 @@ pub fn SchedulePage() -> impl IntoView {
     let run = ServerAction::<RunSchedule>::new();
     let edit = ServerAction::<EditSchedule>::new();
     let publish = ServerAction::<PublishSchedule>::new();
-    let data = Resource::new(
+    let data = resource(
         move || {
             (
                 slug(),
@@ -343,7 +344,7 @@ pub fn WishesPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let save = ServerAction::<SetMyAvailability>::new();
     let wish = ServerAction::<SetWish>::new();
-    let data = Resource::new(
+    let data = resource(
         move || (slug(), save.version().get(), wish.version().get()),
         |(s, ..)| my_schedule(s),
     );

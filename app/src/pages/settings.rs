@@ -11,6 +11,7 @@ use crate::api::settings::{
 };
 use crate::components::forms::{action_error, Field, FormError, TextArea};
 use crate::components::layout::{self, ErrorNotice};
+use crate::components::resource::resource;
 use crate::components::title::PageTitle;
 use crate::domain::{JoinPolicy, Role};
 use leptos::form::ActionForm;
@@ -26,7 +27,7 @@ pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveEventSettings>::new();
     let member = ServerAction::<UpdateMember>::new();
     // Created here, not inside the Suspend, so it hydrates reliably.
-    let page = Resource::new(
+    let page = resource(
         move || {
             (
                 slug(),

@@ -39,6 +39,7 @@ pub(super) struct Author {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::components::resource::read_json;
     use crate::realtime::{NotificationKind, ServerMsg};
 
     fn notice(text: &str) -> Notice {
@@ -56,7 +57,7 @@ mod tests {
     fn the_link_reads_its_own_news_from_the_protocol_and_passes_on_the_rest() {
         use crate::realtime::{SocketLimits, WireMessage};
         let news = |msg: ServerMsg| -> FrameNews {
-            serde_json::from_str(&serde_json::to_string(&msg).unwrap()).unwrap()
+            read_json(&serde_json::to_string(&msg).unwrap()).unwrap()
         };
         let welcome = ServerMsg::Welcome {
             version: crate::realtime::PROTOCOL_VERSION,
@@ -111,7 +112,7 @@ mod tests {
         // A kind of frame this client does not know yet (a newer server) is
         // passed on, not an error; a malformed one fails to parse, which the
         // driver treats as `Other` too (never a panic).
-        let read = |text: &str| serde_json::from_str::<FrameNews>(text);
+        let read = |text: &str| read_json::<FrameNews>(text);
         assert_eq!(
             read(r#"{"type":"added_later","x":[1,2]}"#).ok(),
             Some(FrameNews::Other)
