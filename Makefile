@@ -68,11 +68,13 @@ WASM_PROFILE ?= dev
 # (tools/wasm-split), and scripts/bundle-size.mjs checks their first load.
 # Then the lazy functions that run on those pages (the scanner's camera, QR
 # decoder, sending of a scan and view of its outcome, the offline scans'
-# sync, the live link's socket, which every page opens): code none of the
+# sync, and what every page runs once hydrated: the live link's socket and
+# the reading of the offline scan queue): code none of the
 # pages needs is grouped by which of them it serves, so that loading one
 # never loads the chunk of all the other pages' code.
 HOT_SPLITS := __my_badge_route_view_ __scanner_route_view_ __directory_route_view_
-HOT_FUNCTIONS := start_camera_ decode_qr_ send_scan_ send_queued_scans_ scan_outcome_ open_socket_
+HOT_FUNCTIONS := start_camera_ decode_qr_ send_scan_ send_queued_scans_ scan_outcome_ open_socket_ \
+  refresh_scan_queue_
 site: tools
 	cargo rustc -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile $(WASM_PROFILE) \
 	  -- -C link-arg=--emit-relocs -C link-arg=-zstack-size=8388608

@@ -66,7 +66,8 @@ const CHUNK_FETCH_JS = readFileSync(new URL("./chunk-fetch.js", import.meta.url)
 // gives them: the pages kept for offline use (app/public/sw.js, SAVED_PAGES:
 // my badge, the scanner, my agenda, my connections, a room; every page is a
 // lazy route), the scanner's camera, QR decoder, sending of a scan and view
-// of its outcome, and the live link's socket (every page opens it).
+// of its outcome, and what every page runs once hydrated (the live link's
+// socket, the reading of the offline scan queue).
 // Their chunks are cached when the service worker installs, with the main
 // files, so a page saved by an older build still opens offline once a new
 // worker has taken over.
@@ -81,6 +82,7 @@ const OFFLINE_LAZY = [
   /^send_scan_/,
   /^scan_outcome_/,
   /^open_socket_/,
+  /^refresh_scan_queue_/,
 ];
 
 const hash = (...buffers) => {

@@ -35,18 +35,22 @@ function preloaded(res: { headers(): Record<string, string> } | null): string[] 
 const OWN = /^\/pkg\/split___([a-z_]+)_route_view_\d+\.[0-9a-f]{16}\.wasm$/;
 /** A chunk of code several lazy parts share. */
 const SHARED = /^\/pkg\/chunk_\d+\.[0-9a-f]{16}\.wasm$/;
-/** The live link's socket (`open_socket`), fetched on every page once it is
- *  interactive and someone is signed in. */
-const SOCKET = /^\/pkg\/split_open_socket_\d+\.[0-9a-f]{16}\.wasm$/;
+/** What every page fetches once it is interactive: the live link's socket
+ *  (`open_socket`, while someone is signed in) and the reading of the
+ *  offline scan queue (`refresh_scan_queue`). */
+const EVERY_PAGE = [
+  /^\/pkg\/split_open_socket_\d+\.[0-9a-f]{16}\.wasm$/,
+  /^\/pkg\/split_refresh_scan_queue_\d+\.[0-9a-f]{16}\.wasm$/,
+];
 /** What a hot page fetches in the background once it is interactive, not
- *  preloaded: the socket, and on the scanner the camera (`start_camera`),
+ *  preloaded: what every page does, and on the scanner the camera (`start_camera`),
  *  the sending of a scan (`send_scan`) and the view of its outcome
  *  (`scan_outcome`). */
 const BACKGROUND: Record<string, RegExp[]> = {
-  my_badge: [SOCKET],
-  directory: [SOCKET],
+  my_badge: EVERY_PAGE,
+  directory: EVERY_PAGE,
   scanner: [
-    SOCKET,
+    ...EVERY_PAGE,
     /^\/pkg\/split_start_camera_\d+\.[0-9a-f]{16}\.wasm$/,
     /^\/pkg\/split_send_scan_\d+\.[0-9a-f]{16}\.wasm$/,
     /^\/pkg\/split_scan_outcome_\d+\.[0-9a-f]{16}\.wasm$/,

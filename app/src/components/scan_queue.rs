@@ -159,10 +159,17 @@ impl ScanQueue {
         self.waiting.set(self.mine(queue).count());
     }
 
+    /// Counts the signed-in person's waiting scans and sends them
+    /// ([`refresh_scan_queue`]); on every page, when it loads, when the
+    /// signed-in person changes, back online, and every 20 seconds.
+    fn refresh(&self) {
+        leptos::task::spawn_local(refresh_scan_queue(*self));
+    }
+
     /// Sends the waiting scans (a batch at a time) if online and not already
     /// sending. Scans the server recorded or refused leave the queue;
     /// rate-limited ones stay for the next sync.
-    pub fn sync(&self) {
+    fn sync(&self) {
         let queue = *self;
         let batch: Vec<QueuedScan> = self
             .mine(&load())
@@ -206,6 +213,18 @@ async fn send_queued_scans(batch: Vec<QueuedScan>) -> Option<Vec<SyncedScan>> {
     crate::api::badges::sync_scans(batch).await.ok()
 }
 
+/// Reads the queue from storage, counts the signed-in person's scans and
+/// sends them. A split point (`#[lazy]`): reading and writing the stored
+/// queue is not needed to show a page, so it is not in the main module
+/// every page downloads first; it is fetched once a page is hydrated, and
+/// the service worker keeps it for offline use (`scripts/site-assets.mjs`).
+/// (The scanner, which queues scans, has that code in its own chunks.)
+#[lazy]
+fn refresh_scan_queue(queue: ScanQueue) {
+    queue.count(&load());
+    queue.sync();
+}
+
 /// Sets up the queue for the whole app: counts what is waiting, and syncs
 /// on load, when the browser comes back online, and every 20 seconds.
 pub fn provide_scan_queue() -> ScanQueue {
@@ -227,18 +246,16 @@ pub fn provide_scan_queue() -> ScanQueue {
         };
         if queue.owner.get_untracked() != owner {
             queue.owner.set(owner);
-            queue.count(&load());
-            queue.sync();
+            queue.refresh();
         }
     });
     Effect::new(move |_| {
-        queue.count(&load());
-        queue.sync();
-        let on_online = window_event_listener(leptos::ev::online, move |_| queue.sync());
+        queue.refresh();
+        let on_online = window_event_listener(leptos::ev::online, move |_| queue.refresh());
         let timer = set_interval_with_handle(
             move || {
                 if queue.waiting.get_untracked() > 0 {
-                    queue.sync();
+                    queue.refresh();
                 }
             },
             std::time::Duration::from_secs(20),
