@@ -301,7 +301,7 @@ mod driver {
                 conn.wanted = true;
                 conn.ws.is_none() && conn.timer.is_none()
             };
-            if idle && crate::components::scan_queue::online() {
+            if idle && crate::components::offline::online() {
                 open(self.clone());
             }
         }

@@ -10,7 +10,8 @@
 //! copy for the live page.
 //!
 //! [`ChunkWaitNotice`] says when a part of the app cannot be downloaded
-//! yet for want of network.
+//! yet for want of network, and [`online`] is whether the browser thinks
+//! there is one.
 //!
 //! [`tell_service_worker`] reports who is signed in after every check of
 //! the session (the worker empties its saved pages when that is nobody or
@@ -36,6 +37,18 @@ pub struct LocalTime {
     pub day: u32,
     pub hour: u32,
     pub minute: u32,
+}
+
+/// Whether the browser believes it is online (always `true` on the server):
+/// the scanner queues a scan instead of sending it, the queue waits to
+/// sync, and the live link waits for the `online` event to open.
+pub fn online() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        window().navigator().on_line()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    true
 }
 
 /// When a saved copy was made, as a person reads it: "14:05" the same day,

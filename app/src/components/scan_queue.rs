@@ -17,6 +17,7 @@
 //! once, so what the sync reports is what that scan did.
 
 use crate::api::badges::{QueuedScan, ScanView, SyncedScan};
+use crate::components::offline::online;
 use crate::components::session::use_session;
 use crate::domain::BadgeRef;
 use leptos::prelude::*;
@@ -85,16 +86,6 @@ fn save(queue: &[QueuedScan]) {
     if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(queue)) {
         let _ = s.set_item(STORAGE_KEY, &json);
     }
-}
-
-/// Whether the browser believes it is online (always `true` on the server).
-pub fn online() -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        window().navigator().on_line()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    true
 }
 
 /// A fresh random nonce for a scan (`crypto.randomUUID`, available wherever

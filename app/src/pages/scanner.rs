@@ -14,10 +14,9 @@
 
 use crate::api::badges::{scanner_info, QueuedScan, ScanView, ScannerContext};
 use crate::components::layout::ErrorNotice;
+use crate::components::offline::online;
 use crate::components::resource::resource;
-use crate::components::scan_queue::{
-    latest_view, new_nonce, now_ms, online, use_scan_queue, Queued,
-};
+use crate::components::scan_queue::{latest_view, new_nonce, now_ms, use_scan_queue, Queued};
 use crate::components::title::PageTitle;
 use crate::domain::{BadgeRef, ScanMode};
 use crate::error::AppError;
