@@ -11,7 +11,7 @@
 //! written out below instead of derived: every page of the browser's app
 //! decodes errors, and the derived decoder of an adjacently tagged enum
 //! (which buffers whatever comes before the tag) was 12 KB of the main
-//! WebAssembly module (docs/benchmarks.md, "One JSON reader"). This one
+//! WebAssembly module (docs/benchmarks.md, "Under 300 KB"). This one
 //! reads the detail in whichever shape it comes (text, or the fields of
 //! `invalid` or `rate_limited`) without knowing the kind yet, so the two
 //! keys may come in either order, as JSON allows.

@@ -8,7 +8,7 @@
 //! `serde_json::from_slice`; serde_json's decoder is generic over its
 //! reader, so every type a page loads had its decoder compiled into the
 //! WebAssembly twice, and the reader-generic parts of serde_json twice too
-//! (docs/benchmarks.md, "One JSON reader"). [`Json`] reads the page's copy
+//! (docs/benchmarks.md, "Under 300 KB"). [`Json`] reads the page's copy
 //! with `from_slice`, and so does [`read_json`], which the browser's other
 //! readers use (the socket's frames, the offline queues, a push
 //! subscription): one decoder per type, one serde_json.
