@@ -536,7 +536,8 @@ mod driver {
 mod tests {
     use super::*;
 
-    fn notice(text: &str) -> Notice {
+    /// A notification for tests (here and in `news`).
+    pub(super) fn notice(text: &str) -> Notice {
         Notice {
             kind: NotificationKind::Connection,
             text: text.into(),

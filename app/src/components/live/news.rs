@@ -39,17 +39,9 @@ pub(super) struct Author {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::components::live::tests::notice;
     use crate::components::resource::read_json;
-    use crate::realtime::{NotificationKind, ServerMsg};
-
-    fn notice(text: &str) -> Notice {
-        Notice {
-            kind: NotificationKind::Connection,
-            text: text.into(),
-            link: None,
-            event: None,
-        }
-    }
+    use crate::realtime::ServerMsg;
 
     /// The link reads what it needs of the frames the server sends (the
     /// server serialises `ServerMsg`), and nothing of the others.
